@@ -1,0 +1,105 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+using static Perf.Actors.Hosts.HostCommands;
+using static Perf.Actors.Hosts.HostEvents;
+using static Perf.Actors.Hosts.HostQueries;
+
+namespace Perf.Actors.Hosts;
+
+/// <summary>
+/// One monitored host (sharding entity <c>{host}</c>): its series list, guarded by the series limit, and the latest value
+/// of each. New series are persisted before any of their points are written; latest values go into periodic snapshots.
+/// </summary>
+public sealed class HostActor : ReceivePersistentActor, IWithTimers
+{
+    private static readonly TimeSpan SnapshotInterval = TimeSpan.FromSeconds(15);
+    private readonly string _host;
+    private readonly int _maxSeries;
+    private readonly IActorRef _directory;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private HostState _state = new();
+    private bool _dirty;
+
+    public HostActor(string host, int maxSeries, IActorRef directory)
+    {
+        _host = host;
+        _maxSeries = maxSeries;
+        _directory = directory;
+        PersistenceId = "host-" + host;
+
+        Recover<SnapshotOffer>(offer =>
+        {
+            if (offer.Snapshot is HostSnapshot snapshot) _state = HostState.FromSnapshot(snapshot);
+        });
+        Recover<SeriesAdded>(e => _state.Apply(e));
+        Recover<RecoveryCompleted>(_ =>
+        {
+            // Covers a crash between persisting the first series and telling the directory.
+            if (!_state.IsEmpty) _directory.Tell(new HostDirectoryCommands.AddHost(_host));
+        });
+
+        Command<RegisterSeries>(Register);
+        Command<RecordLatest>(latest =>
+        {
+            if (_state.RecordLatest(latest.Metrics, latest.Timestamps, latest.Values) && !_dirty)
+            {
+                _dirty = true;
+                Timers.StartSingleTimer("snapshot", TakeSnapshot.Instance, SnapshotInterval);
+            }
+        });
+        Command<GetHost>(_ => Sender.Tell(_state.IsEmpty ? new HostNotFound(_host) : _state.View(_host)));
+        Command<TakeSnapshot>(_ =>
+        {
+            _dirty = false;
+            SaveSnapshot(_state.ToSnapshot());
+        });
+        Command<SaveSnapshotSuccess>(saved =>
+        {
+            DeleteMessages(saved.Metadata.SequenceNr);
+            DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1));
+        });
+        Command<SaveSnapshotFailure>(failed => _log.Warning(failed.Cause, "Snapshot of host {0} failed", _host));
+        Command<DeleteMessagesSuccess>(_ => { });
+        Command<DeleteMessagesFailure>(_ => { });
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(_ => { });
+    }
+
+    public override string PersistenceId { get; }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(string host, int maxSeries, IActorRef directory) =>
+        Akka.Actor.Props.Create(() => new HostActor(host, maxSeries, directory));
+
+    private void Register(RegisterSeries register)
+    {
+        var (accepted, added) = _state.Decide(register.Metrics, _maxSeries);
+        var replyTo = Sender;
+        if (!accepted)
+        {
+            replyTo.Tell(new SeriesRegistration(false, _state.SeriesCount, _maxSeries, register.Metrics.Length));
+            return;
+        }
+        if (added is null)
+        {
+            replyTo.Tell(new SeriesRegistration(true, _state.SeriesCount, _maxSeries, register.Metrics.Length));
+            return;
+        }
+        var firstSeries = _state.IsEmpty;
+        Persist(added, e =>
+        {
+            _state.Apply(e);
+            // The directory lists hosts for GET /api/v1/hosts; it is idempotent, so telling it again after a crash is harmless.
+            if (firstSeries) _directory.Tell(new HostDirectoryCommands.AddHost(_host));
+            replyTo.Tell(new SeriesRegistration(true, _state.SeriesCount, _maxSeries, register.Metrics.Length));
+            if (LastSequenceNr % 100 == 0) SaveSnapshot(_state.ToSnapshot());
+        });
+    }
+
+    private sealed class TakeSnapshot
+    {
+        public static readonly TakeSnapshot Instance = new();
+    }
+}

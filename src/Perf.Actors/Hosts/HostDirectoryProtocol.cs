@@ -1,0 +1,24 @@
+namespace Perf.Actors.Hosts;
+
+public static class HostDirectoryCommands
+{
+    /// <summary>Idempotent: a known host is ignored.</summary>
+    public sealed record AddHost(string Host) : IPerfMessage;
+}
+
+public static class HostDirectoryQueries
+{
+    public sealed record ListHosts : IPerfMessage
+    {
+        public static readonly ListHosts Instance = new();
+    }
+
+    public sealed record HostList(string[] Hosts) : IPerfMessage;
+}
+
+public static class HostDirectoryEvents
+{
+    public sealed record HostAdded(string Host) : IPerfMessage;
+}
+
+public sealed record HostDirectorySnapshot(string[] Hosts) : IPerfMessage;

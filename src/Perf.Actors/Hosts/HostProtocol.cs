@@ -1,0 +1,41 @@
+namespace Perf.Actors.Hosts;
+
+/// <summary>Every message a <see cref="HostActor"/> accepts names its host, the sharding entity id.</summary>
+public interface IHostMessage : IPerfMessage
+{
+    string Host { get; }
+}
+
+public static class HostCommands
+{
+    /// <summary>
+    /// Makes sure the host knows these series before their points are written; refused as a whole when it would take the
+    /// host past its series limit (the cardinality guard), so a rejected request stores nothing.
+    /// </summary>
+    public sealed record RegisterSeries(string Host, string[] Metrics) : IHostMessage;
+
+    public sealed record SeriesRegistration(bool Accepted, int SeriesCount, int Limit, int Requested) : IPerfMessage;
+
+    /// <summary>Latest persisted value of some of the host's series (sent after their points were acknowledged).</summary>
+    public sealed record RecordLatest(string Host, string[] Metrics, long[] Timestamps, double[] Values) : IHostMessage;
+}
+
+public static class HostQueries
+{
+    public sealed record GetHost(string Host) : IHostMessage;
+
+    public sealed record HostView(string Host, SeriesLatest[] Series) : IPerfMessage;
+
+    /// <param name="TimestampMs">0 when no value has been recorded since the host's last snapshot.</param>
+    public sealed record SeriesLatest(string Metric, long TimestampMs, double Value);
+
+    public sealed record HostNotFound(string Host) : IPerfMessage;
+}
+
+public static class HostEvents
+{
+    public sealed record SeriesAdded(string[] Metrics) : IPerfMessage;
+}
+
+/// <summary>The host's series and their latest values.</summary>
+public sealed record HostSnapshot(string[] Metrics, long[] LatestTimestamps, double[] LatestValues) : IPerfMessage;

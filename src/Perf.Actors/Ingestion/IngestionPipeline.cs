@@ -1,0 +1,146 @@
+using Akka;
+using Akka.Actor;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Perf.Actors.Configuration;
+using Perf.Actors.Hosts;
+using Perf.Actors.Series;
+using Perf.Actors.Telemetry;
+using static Perf.Actors.Hosts.HostCommands;
+using static Perf.Actors.Series.SeriesCommands;
+
+namespace Perf.Actors.Ingestion;
+
+/// <summary>
+/// The write path: a bounded Akka.Streams queue of validated batches, processed <see cref="IngestSettings.Parallelism"/> at
+/// a time. Each batch registers its series with their hosts (cardinality guard), then appends to every series actor and
+/// completes when all of them have persisted. A full queue or too many points in flight answer
+/// <see cref="IngestStatus.Overloaded"/> at once (the API turns it into 429), so memory stays bounded.
+/// </summary>
+public sealed class IngestionPipeline
+{
+    private readonly IActorRef _seriesRegion;
+    private readonly IActorRef _hostRegion;
+    private readonly IngestSettings _settings;
+    private readonly ISourceQueueWithComplete<Job> _queue;
+    private long _pointsInFlight;
+
+    public IngestionPipeline(ActorSystem system, IActorRef seriesRegion, IActorRef hostRegion, IngestSettings settings)
+    {
+        _seriesRegion = seriesRegion;
+        _hostRegion = hostRegion;
+        _settings = settings;
+        _queue = Source.Queue<Job>(settings.QueueSize, OverflowStrategy.DropNew)
+            .SelectAsyncUnordered(settings.Parallelism, ProcessAsync)
+            .To(Sink.Ignore<NotUsed>())
+            .Run(system.Materializer());
+    }
+
+    public long PointsInFlight => Interlocked.Read(ref _pointsInFlight);
+
+    public async Task<IngestOutcome> SubmitAsync(IngestBatch batch, CancellationToken cancellationToken = default)
+    {
+        var points = batch.PointCount;
+        if (Interlocked.Add(ref _pointsInFlight, points) > _settings.MaxInFlightPoints && points < _settings.MaxInFlightPoints)
+        {
+            Interlocked.Add(ref _pointsInFlight, -points);
+            return Overloaded(points);
+        }
+        try
+        {
+            var job = new Job(batch, new TaskCompletionSource<IngestOutcome>(TaskCreationOptions.RunContinuationsAsynchronously));
+            var offered = await _queue.OfferAsync(job).ConfigureAwait(false);
+            if (offered is not QueueOfferResult.Enqueued) return Overloaded(points);
+            return await job.Outcome.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Add(ref _pointsInFlight, -points);
+        }
+    }
+
+    private static IngestOutcome Overloaded(int points)
+    {
+        PerfMetrics.PointsRejected.Add(points, new KeyValuePair<string, object?>("reason", "overloaded"));
+        return new IngestOutcome(IngestStatus.Overloaded);
+    }
+
+    private async Task<NotUsed> ProcessAsync(Job job)
+    {
+        try
+        {
+            job.Outcome.TrySetResult(await WriteAsync(job.Batch).ConfigureAwait(false));
+        }
+        catch (Exception e) when (e is AskTimeoutException or TaskCanceledException or TimeoutException)
+        {
+            PerfMetrics.PointsRejected.Add(job.Batch.PointCount, new KeyValuePair<string, object?>("reason", "timeout"));
+            job.Outcome.TrySetResult(new IngestOutcome(IngestStatus.TimedOut));
+        }
+        catch (Exception e)
+        {
+            job.Outcome.TrySetException(e);
+        }
+        return NotUsed.Instance;
+    }
+
+    private async Task<IngestOutcome> WriteAsync(IngestBatch batch)
+    {
+        var timeout = _settings.WriteTimeout;
+        var registrations = await Task.WhenAll(batch.Hosts.Select(h =>
+            _hostRegion.Ask<SeriesRegistration>(new RegisterSeries(h.Host, h.Series.Select(s => s.Metric).ToArray()), timeout))).ConfigureAwait(false);
+        for (var i = 0; i < registrations.Length; i++)
+        {
+            if (registrations[i].Accepted) continue;
+            PerfMetrics.PointsRejected.Add(batch.PointCount, new KeyValuePair<string, object?>("reason", "cardinality"));
+            return new IngestOutcome(IngestStatus.CardinalityExceeded, Host: batch.Hosts[i].Host, SeriesLimit: registrations[i].Limit);
+        }
+
+        var appends = new List<(HostSamples Host, SeriesSamples Series, Task<AppendResult> Result)>();
+        foreach (var host in batch.Hosts)
+        foreach (var series in host.Series)
+        {
+            var entityId = new SeriesKey(host.Host, series.Metric).EntityId;
+            appends.Add((host, series, _seriesRegion.Ask<AppendResult>(new AppendPoints(entityId, series.Timestamps, series.Values), timeout)));
+        }
+        await Task.WhenAll(appends.Select(a => a.Result)).ConfigureAwait(false);
+
+        int accepted = 0, tooOld = 0;
+        Dictionary<string, int>? rejectedSeries = null;
+        foreach (var (host, series, result) in appends)
+        {
+            var outcome = result.Result;
+            accepted += outcome.Accepted;
+            if (outcome.RejectedTooOld == 0) continue;
+            tooOld += outcome.RejectedTooOld;
+            (rejectedSeries ??= [])[new SeriesKey(host.Host, series.Metric).EntityId] = outcome.RejectedTooOld;
+        }
+        TellLatest(batch);
+        PerfMetrics.PointsIngested.Add(accepted);
+        if (tooOld > 0) PerfMetrics.PointsRejected.Add(tooOld, new KeyValuePair<string, object?>("reason", "too_old"));
+        return new IngestOutcome(IngestStatus.Stored, accepted, tooOld, rejectedSeries);
+    }
+
+    /// <summary>The newest point of each series goes to its host for the "latest values" view.</summary>
+    private void TellLatest(IngestBatch batch)
+    {
+        foreach (var host in batch.Hosts)
+        {
+            var metrics = new string[host.Series.Count];
+            var timestamps = new long[host.Series.Count];
+            var values = new double[host.Series.Count];
+            for (var i = 0; i < host.Series.Count; i++)
+            {
+                var series = host.Series[i];
+                var newest = 0;
+                for (var j = 1; j < series.Timestamps.Length; j++)
+                    if (series.Timestamps[j] >= series.Timestamps[newest]) newest = j;
+                metrics[i] = series.Metric;
+                timestamps[i] = series.Timestamps[newest];
+                values[i] = series.Values[newest];
+            }
+            _hostRegion.Tell(new RecordLatest(host.Host, metrics, timestamps, values));
+        }
+    }
+
+    private sealed record Job(IngestBatch Batch, TaskCompletionSource<IngestOutcome> Outcome);
+}

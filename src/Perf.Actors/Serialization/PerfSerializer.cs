@@ -1,0 +1,126 @@
+using Akka.Actor;
+using Akka.Serialization;
+using Perf.Actors.Hosts;
+using Perf.Actors.Series;
+using Perf.Analytics.Aggregation;
+using static Perf.Actors.Hosts.HostCommands;
+using static Perf.Actors.Hosts.HostDirectoryCommands;
+using static Perf.Actors.Hosts.HostDirectoryEvents;
+using static Perf.Actors.Hosts.HostDirectoryQueries;
+using static Perf.Actors.Hosts.HostEvents;
+using static Perf.Actors.Hosts.HostQueries;
+using static Perf.Actors.Series.SeriesCommands;
+using static Perf.Actors.Series.SeriesEvents;
+using static Perf.Actors.Series.SeriesQueries;
+
+namespace Perf.Actors.Serialization;
+
+/// <summary>
+/// Compact binary format of every <see cref="IPerfMessage"/>: persisted events, snapshots and cluster messages.
+/// Manifests are short and frozen: a persisted manifest must never change meaning, so add new codes, never reuse one.
+/// An unknown type or manifest throws; nothing falls back to another serializer.
+/// </summary>
+public sealed class PerfSerializer : SerializerWithStringManifest
+{
+    public const int Id = 4717;
+    private readonly Dictionary<Type, (string Manifest, Action<BinaryWriter, object> Write)> _writers = [];
+    private readonly Dictionary<string, Func<BinaryReader, object>> _readers = [];
+
+    public PerfSerializer(ExtendedActorSystem system) : base(system)
+    {
+        // Series
+        Register<AppendPoints>("SA", (w, m) => { w.Write(m.EntityId); w.WriteLongs(m.Timestamps); w.WriteDoubles(m.Values); },
+            r => new AppendPoints(r.ReadString(), r.ReadLongs(), r.ReadDoubles()));
+        Register<AppendResult>("SAR", (w, m) => { w.Write7BitEncodedInt(m.Accepted); w.Write7BitEncodedInt(m.RejectedTooOld); },
+            r => new AppendResult(r.Read7BitEncodedInt(), r.Read7BitEncodedInt()));
+        Register<ReadRange>("SQ", (w, m) => { w.Write(m.EntityId); w.Write(m.FromMs); w.Write(m.ToMs); w.Write(m.StepMs); w.Write((byte)m.Aggregation); },
+            r => new ReadRange(r.ReadString(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), (AggregationKind)r.ReadByte()));
+        Register<RangeResult>("SQR", (w, m) => { w.WriteLongs(m.Timestamps); w.WriteDoubles(m.Values); },
+            r => new RangeResult(r.ReadLongs(), r.ReadDoubles()));
+        Register<GetState>("SG", (w, m) => w.Write(m.EntityId), r => new GetState(r.ReadString()));
+        Register<StateView>("SGR", (w, m) =>
+        {
+            w.Write(m.Host); w.Write(m.Metric); w.Write(m.PointCount); w.Write(m.FirstTimestampMs); w.Write(m.LastTimestampMs);
+            w.Write(m.LastValue); w.Write(m.HeadPoints); w.Write(m.HeadBytes); w.Write(m.ChunkCount); w.Write(m.ChunkBytes); w.Write(m.LastSequenceNr);
+        }, r => new StateView(r.ReadString(), r.ReadString(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadDouble(),
+            r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt64(), r.ReadInt64()));
+        Register<SeriesNotFound>("SNF", (w, m) => w.Write(m.EntityId), r => new SeriesNotFound(r.ReadString()));
+        Register<PointsRecorded>("SE1", (w, m) => w.WritePoints(m.Timestamps, m.Values),
+            r => { var (t, v) = r.ReadPoints(); return new PointsRecorded(t, v); });
+        Register<ChunkSealed>("SE2", (w, m) => { w.Write(m.Sequence); w.Write(m.FirstMs); w.Write(m.LastMs); w.Write(m.PointCount); w.Write(m.ByteCount); },
+            r => new ChunkSealed(r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt32(), r.ReadInt32()));
+        Register<ChunksExpired>("SE3", (w, m) => { w.Write(m.CutoffMs); w.Write(m.ChunkCount); w.Write(m.ByteCount); w.Write(m.PointCount); w.Write(m.OldestRemainingFirstMs); },
+            r => new ChunksExpired(r.ReadInt64(), r.ReadInt32(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64()));
+        Register<SeriesSnapshot>("SS", (w, m) =>
+        {
+            w.WriteBytes(m.Head); w.Write(m.NextChunkSequence); w.Write(m.ChunkCount); w.Write(m.ChunkBytes); w.Write(m.ChunkPoints);
+            w.Write(m.OldestChunkFirstMs); w.Write(m.LastSealedMs);
+        }, r => new SeriesSnapshot(r.ReadBytes(), r.ReadInt64(), r.ReadInt32(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64()));
+
+        // Hosts
+        Register<RegisterSeries>("HR", (w, m) => { w.Write(m.Host); w.WriteStrings(m.Metrics); }, r => new RegisterSeries(r.ReadString(), r.ReadStrings()));
+        Register<SeriesRegistration>("HRR", (w, m) => { w.Write(m.Accepted); w.Write(m.SeriesCount); w.Write(m.Limit); w.Write(m.Requested); },
+            r => new SeriesRegistration(r.ReadBoolean(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32()));
+        Register<RecordLatest>("HL", (w, m) => { w.Write(m.Host); w.WriteStrings(m.Metrics); w.WriteLongs(m.Timestamps); w.WriteDoubles(m.Values); },
+            r => new RecordLatest(r.ReadString(), r.ReadStrings(), r.ReadLongs(), r.ReadDoubles()));
+        Register<GetHost>("HG", (w, m) => w.Write(m.Host), r => new GetHost(r.ReadString()));
+        Register<HostView>("HGR", (w, m) =>
+        {
+            w.Write(m.Host);
+            w.Write7BitEncodedInt(m.Series.Length);
+            foreach (var s in m.Series) { w.Write(s.Metric); w.Write(s.TimestampMs); w.Write(s.Value); }
+        }, r =>
+        {
+            var host = r.ReadString();
+            var series = new SeriesLatest[r.Read7BitEncodedInt()];
+            for (var i = 0; i < series.Length; i++) series[i] = new SeriesLatest(r.ReadString(), r.ReadInt64(), r.ReadDouble());
+            return new HostView(host, series);
+        });
+        Register<HostNotFound>("HNF", (w, m) => w.Write(m.Host), r => new HostNotFound(r.ReadString()));
+        Register<SeriesAdded>("HE1", (w, m) => w.WriteStrings(m.Metrics), r => new SeriesAdded(r.ReadStrings()));
+        Register<HostSnapshot>("HS", (w, m) => { w.WriteStrings(m.Metrics); w.WriteLongs(m.LatestTimestamps); w.WriteDoubles(m.LatestValues); },
+            r => new HostSnapshot(r.ReadStrings(), r.ReadLongs(), r.ReadDoubles()));
+
+        // Host directory
+        Register<AddHost>("DA", (w, m) => w.Write(m.Host), r => new AddHost(r.ReadString()));
+        Register<ListHosts>("DL", (_, _) => { }, _ => ListHosts.Instance);
+        Register<HostList>("DLR", (w, m) => w.WriteStrings(m.Hosts), r => new HostList(r.ReadStrings()));
+        Register<HostAdded>("DE1", (w, m) => w.Write(m.Host), r => new HostAdded(r.ReadString()));
+        Register<HostDirectorySnapshot>("DS", (w, m) => w.WriteStrings(m.Hosts), r => new HostDirectorySnapshot(r.ReadStrings()));
+    }
+
+    public override int Identifier => Id;
+
+    /// <summary>Every registered type, for the round-trip tests.</summary>
+    public IReadOnlyCollection<Type> RegisteredTypes => _writers.Keys;
+
+    public override string Manifest(object o) => Writer(o).Manifest;
+
+    public override byte[] ToBinary(object obj)
+    {
+        var (_, write) = Writer(obj);
+        using var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream)) write(writer, obj);
+        return stream.ToArray();
+    }
+
+    public override object FromBinary(byte[] bytes, string manifest)
+    {
+        if (!_readers.TryGetValue(manifest, out var read))
+            throw new System.Runtime.Serialization.SerializationException($"PerfSerializer has no type for manifest '{manifest}'");
+        using var reader = new BinaryReader(new MemoryStream(bytes));
+        return read(reader);
+    }
+
+    private (string Manifest, Action<BinaryWriter, object> Write) Writer(object o) =>
+        _writers.TryGetValue(o.GetType(), out var writer)
+            ? writer
+            : throw new ArgumentException($"PerfSerializer cannot serialize {o.GetType().FullName}: register it with a new manifest");
+
+    private void Register<T>(string manifest, Action<BinaryWriter, T> write, Func<BinaryReader, T> read) where T : class, IPerfMessage
+    {
+        if (!_readers.TryAdd(manifest, r => read(r)))
+            throw new InvalidOperationException($"Manifest '{manifest}' is registered twice");
+        _writers.Add(typeof(T), (manifest, (w, o) => write(w, (T)o)));
+    }
+}

@@ -1,0 +1,22 @@
+namespace Perf.Actors.Series;
+
+/// <summary>What a series persists. Events never hold actor references.</summary>
+public interface ISeriesEvent : IPerfMessage;
+
+public static class SeriesEvents
+{
+    /// <summary>
+    /// One journal write of a series: every point accepted from the commands that arrived while the previous write was in
+    /// flight (group commit). Timestamps ascend strictly.
+    /// </summary>
+    public sealed record PointsRecorded(long[] Timestamps, double[] Values) : ISeriesEvent;
+
+    /// <summary>
+    /// The oldest points of the head, up to and including <paramref name="LastMs"/>, were written to the chunk store as chunk
+    /// <paramref name="Sequence"/>. Recorded only after the chunk write succeeded.
+    /// </summary>
+    public sealed record ChunkSealed(long Sequence, long FirstMs, long LastMs, int PointCount, int ByteCount) : ISeriesEvent;
+
+    /// <summary>Retention dropped whole chunks whose newest point is older than <paramref name="CutoffMs"/>.</summary>
+    public sealed record ChunksExpired(long CutoffMs, int ChunkCount, long ByteCount, long PointCount, long OldestRemainingFirstMs) : ISeriesEvent;
+}

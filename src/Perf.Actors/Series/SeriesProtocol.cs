@@ -1,0 +1,66 @@
+using Perf.Analytics.Aggregation;
+using Perf.Analytics.Compression;
+
+namespace Perf.Actors.Series;
+
+/// <summary>Every message a <see cref="SeriesActor"/> accepts carries its entity id so the shard region can route it.</summary>
+public interface ISeriesMessage : IPerfMessage
+{
+    string EntityId { get; }
+}
+
+/// <summary>Commands to a series: writes that become events.</summary>
+public static class SeriesCommands
+{
+    /// <summary>
+    /// Points for one series, in any order. Replied to with <see cref="AppendResult"/> once the accepted points are in the journal.
+    /// Timestamps are epoch milliseconds; a timestamp the series already holds is overwritten (last write wins), so a retried
+    /// request never stores a point twice.
+    /// </summary>
+    public sealed record AppendPoints(string EntityId, long[] Timestamps, double[] Values) : ISeriesMessage;
+
+    /// <param name="Accepted">points now persisted.</param>
+    /// <param name="RejectedTooOld">points older than the series' last point by more than the out-of-order tolerance.</param>
+    public sealed record AppendResult(int Accepted, int RejectedTooOld) : IPerfMessage;
+}
+
+/// <summary>Queries to a series: answered from the actor's state and its sealed chunks, never changing state.</summary>
+public static class SeriesQueries
+{
+    /// <summary>Points with <c>FromMs &lt;= t &lt;= ToMs</c>; aggregated per <paramref name="StepMs"/> bucket when it is positive.</summary>
+    public sealed record ReadRange(string EntityId, long FromMs, long ToMs, long StepMs, AggregationKind Aggregation) : ISeriesMessage;
+
+    public sealed record RangeResult(long[] Timestamps, double[] Values) : IPerfMessage
+    {
+        public static RangeResult From(IReadOnlyList<DataPoint> points)
+        {
+            var timestamps = new long[points.Count];
+            var values = new double[points.Count];
+            for (var i = 0; i < points.Count; i++)
+            {
+                timestamps[i] = points[i].TimestampMs;
+                values[i] = points[i].Value;
+            }
+            return new RangeResult(timestamps, values);
+        }
+    }
+
+    public sealed record GetState(string EntityId) : ISeriesMessage;
+
+    /// <summary>What the actor holds, for analysts and operators.</summary>
+    public sealed record StateView(
+        string Host,
+        string Metric,
+        long PointCount,
+        long FirstTimestampMs,
+        long LastTimestampMs,
+        double LastValue,
+        int HeadPoints,
+        int HeadBytes,
+        int ChunkCount,
+        long ChunkBytes,
+        long LastSequenceNr) : IPerfMessage;
+
+    /// <summary>Answer to any query about a series that has never stored a point.</summary>
+    public sealed record SeriesNotFound(string EntityId) : IPerfMessage;
+}

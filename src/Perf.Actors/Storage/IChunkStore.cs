@@ -1,0 +1,23 @@
+namespace Perf.Actors.Storage;
+
+/// <summary>
+/// Where sealed chunks of series data live: written once, read by range, dropped whole by retention.
+/// The index of a series' chunks is the store's own table, so a series actor only keeps totals in memory.
+/// </summary>
+public interface IChunkStore
+{
+    /// <summary>Stores a chunk. Idempotent: writing the same series and sequence again replaces it (a crash between the
+    /// chunk write and the <c>ChunkSealed</c> event makes the actor seal the same points again).</summary>
+    Task WriteAsync(StoredChunk chunk, CancellationToken cancellationToken = default);
+
+    /// <summary>Chunks of a series overlapping <c>[fromMs, toMs]</c>, oldest first.</summary>
+    Task<IReadOnlyList<StoredChunk>> ReadAsync(string seriesId, long fromMs, long toMs, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes the chunks of a series whose newest point is older than <paramref name="cutoffMs"/>.</summary>
+    Task<ExpiredChunks> DeleteExpiredAsync(string seriesId, long cutoffMs, CancellationToken cancellationToken = default);
+}
+
+public sealed record StoredChunk(string SeriesId, long Sequence, long FirstMs, long LastMs, int PointCount, byte[] Data);
+
+/// <param name="OldestRemainingFirstMs">first timestamp of the oldest chunk left, 0 when none is left.</param>
+public sealed record ExpiredChunks(int ChunkCount, long ByteCount, long PointCount, long OldestRemainingFirstMs);

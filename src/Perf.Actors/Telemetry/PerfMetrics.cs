@@ -1,0 +1,38 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Perf.Actors.Telemetry;
+
+/// <summary>
+/// The engine's own measurements (System.Diagnostics.Metrics), exported at <c>/metrics</c>. One static meter so actors,
+/// which are created by sharding without DI, can record without plumbing.
+/// </summary>
+public static class PerfMetrics
+{
+    public const string MeterName = "Perf";
+    private static readonly Meter Meter = new(MeterName, "1.0");
+    private static long _activeSeries;
+
+    public static readonly Counter<long> PointsIngested =
+        Meter.CreateCounter<long>("perf.points.ingested", "{point}", "Points persisted and acknowledged.");
+
+    /// <summary>Tagged with <c>reason</c>: invalid, too_old, cardinality, overloaded, timeout.</summary>
+    public static readonly Counter<long> PointsRejected =
+        Meter.CreateCounter<long>("perf.points.rejected", "{point}", "Points refused, by reason.");
+
+    public static readonly Histogram<double> JournalWriteLatency =
+        Meter.CreateHistogram<double>("perf.journal.write.duration", "ms", "Time from a series' journal write to its confirmation.");
+
+    public static readonly Histogram<long> JournalWritePoints =
+        Meter.CreateHistogram<long>("perf.journal.write.points", "{point}", "Points carried by one journal write (group commit).");
+
+    static PerfMetrics()
+    {
+        Meter.CreateObservableGauge("perf.series.active", () => Interlocked.Read(ref _activeSeries), "{series}", "Series actors running in this process.");
+        Meter.CreateObservableGauge("perf.process.resident_memory", () => Process.GetCurrentProcess().WorkingSet64, "By", "Resident set size of this process.");
+    }
+
+    public static void SeriesStarted() => Interlocked.Increment(ref _activeSeries);
+    public static void SeriesStopped() => Interlocked.Decrement(ref _activeSeries);
+    public static long ActiveSeries => Interlocked.Read(ref _activeSeries);
+}

@@ -1,0 +1,99 @@
+using Akka.Actor;
+using Perf.Actors.Series;
+using Perf.Analytics.Aggregation;
+using Perf.Api.Http;
+using Perf.Api.Ingest;
+using Perf.Host;
+using static Perf.Actors.Hosts.HostQueries;
+using static Perf.Actors.Series.SeriesQueries;
+
+namespace Perf.Api.Endpoints;
+
+/// <summary>
+/// <c>GET /api/v1/performance/metrics</c>: the product document's "Get Metrics". One row per interval bucket; a column per
+/// series named like the series with '_' for '.': by default <c>cpu_usage</c> (series cpu.usage), <c>memory_usage</c>
+/// (memory.usage, derived from used/total), <c>disk_usage</c> (disk.usage, likewise) and <c>network_usage</c>
+/// (network.usage as sent by the agent). With <c>metric_type=G</c>, every series of group G. Row values are bucket
+/// averages; <c>aggregation</c> holds avg/max/min of each column over the whole range.
+/// </summary>
+public static class PerformanceQueryEndpoints
+{
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
+    private static readonly string[] DefaultSeries = ["cpu.usage", "memory.usage", "disk.usage", "network.usage"];
+
+    public static IEndpointRouteBuilder MapPerformanceQueryEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/v1/performance/metrics", GetMetricsAsync);
+        return app;
+    }
+
+    private static async Task<IResult> GetMetricsAsync(string? host, string? start_time, string? end_time, string? metric_type, string? interval,
+        PerfEngine engine, TimeProvider clock)
+    {
+        host ??= MetricsDocumentParser.DefaultHost;
+        if (!MetricsDocumentParser.IsValidHost(host)) return Problems.Invalid("host", "is not a valid host name");
+        var settings = engine.Settings;
+        var (range, error) = TimeRange.Read(start_time, "start_time", end_time, "end_time",
+            interval ?? Format(settings.Performance.CollectionInterval), "interval",
+            settings.Engine.Query.DefaultRange, settings.Engine.Query.MaxPoints, clock);
+        if (error is not null) return Problems.Invalid([error]);
+
+        string[] series;
+        if (string.IsNullOrEmpty(metric_type))
+        {
+            series = DefaultSeries;
+        }
+        else
+        {
+            if (await engine.Hosts.Ask(new GetHost(host), AskTimeout) is not HostView view)
+                return Problems.NotFound("host", $"host '{host}' has no series");
+            series = view.Series.Select(s => s.Metric).Where(m => m.StartsWith(metric_type + ".", StringComparison.Ordinal)).ToArray();
+            if (series.Length == 0) return Problems.NotFound("metric_type", $"host '{host}' has no series in group '{metric_type}'");
+        }
+
+        var columns = await Task.WhenAll(series.Select(metric => ReadColumnAsync(engine, new SeriesKey(host, metric), range)));
+        var rows = new SortedDictionary<long, Dictionary<string, object?>>();
+        foreach (var column in columns)
+        foreach (var (t, avg) in column.Buckets)
+        {
+            if (!rows.TryGetValue(t, out var row)) rows[t] = row = new Dictionary<string, object?> { ["timestamp"] = ApiJson.Time(t) };
+            row[column.Name] = ApiJson.Number(avg);
+        }
+        foreach (var row in rows.Values)
+        foreach (var column in columns)
+            row.TryAdd(column.Name, null);
+
+        return Results.Json(new
+        {
+            metrics = rows.Values,
+            aggregation = columns.Where(c => c.Count > 0).ToDictionary(c => c.Name, c => new
+            {
+                avg = ApiJson.Number(c.Sum / c.Count),
+                max = ApiJson.Number(c.Max),
+                min = ApiJson.Number(c.Min),
+            }),
+        });
+    }
+
+    private static async Task<Column> ReadColumnAsync(PerfEngine engine, SeriesKey key, TimeRange range)
+    {
+        var name = key.Metric.Replace('.', '_');
+        async Task<RangeResult?> Read(AggregationKind kind) =>
+            await engine.Series.Ask(new ReadRange(key.EntityId, range.FromMs, range.ToMs, range.StepMs, kind), AskTimeout) as RangeResult;
+        var results = await Task.WhenAll(Read(AggregationKind.Avg), Read(AggregationKind.Sum), Read(AggregationKind.Count),
+            Read(AggregationKind.Min), Read(AggregationKind.Max));
+        if (results.Any(r => r is null)) return new Column(name, [], 0, 0, double.NaN, double.NaN);
+        var (avg, sum, count, min, max) = (results[0]!, results[1]!, results[2]!, results[3]!, results[4]!);
+        return new Column(
+            name,
+            avg.Timestamps.Select((t, i) => (t, avg.Values[i])).ToArray(),
+            sum.Values.Sum(),
+            (long)count.Values.Sum(),
+            min.Values.DefaultIfEmpty(double.NaN).Min(),
+            max.Values.DefaultIfEmpty(double.NaN).Max());
+    }
+
+    private static string Format(TimeSpan span) => Perf.Analytics.Time.DurationParser.Format(span);
+
+    private sealed record Column(string Name, (long T, double Avg)[] Buckets, double Sum, long Count, double Min, double Max);
+}

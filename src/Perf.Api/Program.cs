@@ -1,0 +1,46 @@
+using OpenTelemetry.Metrics;
+using Perf.Actors.Configuration;
+using Perf.Actors.Telemetry;
+using Perf.Api.Endpoints;
+using Perf.Api.Http;
+using Perf.Api.Ingest;
+using Perf.Host;
+
+// One Perf node with its HTTP API: `dotnet run --project src/Perf.Api [--urls URL] [--data-dir DIR]`.
+var builder = WebApplication.CreateBuilder(args);
+(Akka.Configuration.Config Config, PerfSettings Settings) loaded;
+try
+{
+    loaded = PerfConfiguration.Load(builder.Configuration["data-dir"]);
+}
+catch (PerfConfigurationException e)
+{
+    await Console.Error.WriteLineAsync(e.Message);
+    return 2;
+}
+var settings = loaded.Settings;
+
+if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
+    builder.WebHost.UseUrls("http://127.0.0.1:5080");
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = settings.Engine.Ingest.MaxBodyBytes);
+builder.Services.ConfigureHttpJsonOptions(json => ApiJson.Configure(json.SerializerOptions));
+builder.Services.AddProblemDetails();
+builder.Services.AddPerfNode(loaded.Config, settings);
+builder.Services.AddSingleton(provider => new MetricsDocumentParser(
+    provider.GetRequiredService<TimeProvider>(), settings.Engine.Ingest.MaxFutureSkew, settings.Performance.RetentionPeriod));
+builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(PerfMetrics.MeterName).AddPrometheusExporter());
+
+var app = builder.Build();
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.MapPrometheusScrapingEndpoint("/metrics");
+app.MapHealthEndpoints();
+app.MapIngestEndpoints();
+app.MapPerformanceQueryEndpoints();
+app.MapHostEndpoints();
+app.MapSeriesEndpoints();
+await app.RunAsync();
+return 0;
+
+/// <summary>Entry point, visible to the API tests.</summary>
+public partial class Program;

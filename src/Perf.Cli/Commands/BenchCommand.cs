@@ -1,0 +1,18 @@
+using System.CommandLine;
+
+namespace Perf.Cli.Commands;
+
+/// <summary><c>perf bench</c>: the group of load generators and measurements against a running engine.</summary>
+public sealed class BenchCommand : Command
+{
+    public BenchCommand()
+        : base("bench", "Benchmarks against a running Perf engine.")
+    {
+        Subcommands.Add(Ingest);
+        Subcommands.Add(Recovery);
+    }
+
+    public BenchIngestCommand Ingest { get; } = new();
+
+    public BenchRecoveryCommand Recovery { get; } = new();
+}

@@ -1,0 +1,15 @@
+using System.CommandLine;
+
+namespace Perf.Cli.Commands;
+
+/// <summary>The <c>perf</c> command line; <c>--help</c> and <c>--version</c> come with <see cref="RootCommand"/>.</summary>
+public sealed class PerfRootCommand : RootCommand
+{
+    public PerfRootCommand()
+        : base("perf: command-line tool for the Perf metrics engine.")
+    {
+        Subcommands.Add(Bench);
+    }
+
+    public BenchCommand Bench { get; } = new();
+}

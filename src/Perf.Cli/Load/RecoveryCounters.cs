@@ -1,0 +1,48 @@
+using Perf.Cli.Metrics;
+
+namespace Perf.Cli.Load;
+
+/// <summary>Live, thread-safe tallies of a recovery run.</summary>
+public sealed class RecoveryCounters
+{
+    private long answered;
+    private long requests;
+    private long retries;
+    private long errors;
+    private string? lastError;
+
+    /// <summary>Latency of each request answered 200 (the time one series' state query takes).</summary>
+    public LatencyHistogram AnswerLatency { get; } = new();
+
+    public long Answered => Interlocked.Read(ref answered);
+
+    public void RequestSent() => Interlocked.Increment(ref requests);
+
+    public void AnsweredOk(TimeSpan latency)
+    {
+        AnswerLatency.Record(latency);
+        Interlocked.Increment(ref answered);
+    }
+
+    public void WillRetry(string reason)
+    {
+        Interlocked.Increment(ref retries);
+        lastError = reason;
+    }
+
+    public void Failed(string reason)
+    {
+        Interlocked.Increment(ref errors);
+        lastError = reason;
+    }
+
+    public RecoverySnapshot Snapshot() => new(
+        Answered: Interlocked.Read(ref answered),
+        Requests: Interlocked.Read(ref requests),
+        Retries: Interlocked.Read(ref retries),
+        Errors: Interlocked.Read(ref errors),
+        P50Milliseconds: AnswerLatency.PercentileMilliseconds(50),
+        P99Milliseconds: AnswerLatency.PercentileMilliseconds(99),
+        MaxMilliseconds: AnswerLatency.MaxMilliseconds,
+        LastError: Volatile.Read(ref lastError));
+}

@@ -1,0 +1,3 @@
+using Perf.Cli.Commands;
+
+return await new PerfRootCommand().Parse(args).InvokeAsync();

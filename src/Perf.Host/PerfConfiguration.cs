@@ -1,0 +1,40 @@
+using System.Collections;
+using Akka.Configuration;
+using Perf.Actors.Configuration;
+
+namespace Perf.Host;
+
+/// <summary>
+/// Loads the node's configuration: <c>hocon/perf.conf</c> and <c>hocon/akka.conf</c> shipped beside the binaries, then
+/// environment overrides (<c>PERF_SECTION__KEY=value</c>, e.g. <c>PERF_PERFORMANCE__RETENTION_PERIOD=7d</c>), then the
+/// data directory from <c>--data-dir</c> or <c>PERF_DATA_DIR</c>. Validates everything before the node starts.
+/// </summary>
+public static class PerfConfiguration
+{
+    public const string EnvironmentPrefix = "PERF_";
+
+    public static (Config Config, PerfSettings Settings) Load(string? dataDirectory = null, IDictionary? environment = null, string? hoconDirectory = null)
+    {
+        hoconDirectory ??= Path.Combine(AppContext.BaseDirectory, "hocon");
+        environment ??= Environment.GetEnvironmentVariables();
+        var files = ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(hoconDirectory, "perf.conf")))
+            .WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(hoconDirectory, "akka.conf"))));
+
+        var overrides = new List<string>();
+        foreach (DictionaryEntry entry in environment)
+        {
+            var name = (string)entry.Key;
+            if (!name.StartsWith(EnvironmentPrefix, StringComparison.Ordinal) || !name.Contains("__", StringComparison.Ordinal)) continue;
+            var key = name[EnvironmentPrefix.Length..].ToLowerInvariant().Replace("__", ".", StringComparison.Ordinal);
+            overrides.Add($"{key} = {Quote(entry.Value as string ?? "")}");
+        }
+        var dataDir = dataDirectory ?? environment["PERF_DATA_DIR"] as string;
+        if (!string.IsNullOrWhiteSpace(dataDir)) overrides.Add($"perf.storage.data_dir = {Quote(dataDir)}");
+
+        var config = overrides.Count == 0 ? files : ConfigurationFactory.ParseString(string.Join('\n', overrides)).WithFallback(files);
+        return (config, PerfSettings.FromConfig(config));
+    }
+
+    private static string Quote(string value) =>
+        value.StartsWith('[') ? value : "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+}

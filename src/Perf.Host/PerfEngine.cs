@@ -1,0 +1,35 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Hosting;
+using Perf.Actors.Configuration;
+using Perf.Actors.Ingestion;
+
+namespace Perf.Host;
+
+/// <summary>What the API talks to: the shard regions, the host directory and the ingestion pipeline of this node.</summary>
+public sealed class PerfEngine(
+    ActorSystem system,
+    IRequiredActor<SeriesRegion> series,
+    IRequiredActor<HostRegion> hosts,
+    IRequiredActor<HostDirectory> directory,
+    PerfSettings settings,
+    PerfStorage storage)
+{
+    private readonly Lazy<IngestionPipeline> _pipeline = new(() =>
+        new IngestionPipeline(system, series.ActorRef, hosts.ActorRef, settings.Engine.Ingest));
+
+    public ActorSystem System => system;
+    public PerfSettings Settings => settings;
+    public IActorRef Series => series.ActorRef;
+    public IActorRef Hosts => hosts.ActorRef;
+    public IActorRef Directory => directory.ActorRef;
+    public IngestionPipeline Ingestion => _pipeline.Value;
+
+    /// <summary>Ready when this node is an Up cluster member and its database answers.</summary>
+    public async Task<(bool Ready, string Reason)> ReadinessAsync(CancellationToken cancellationToken)
+    {
+        var status = Cluster.Get(system).SelfMember.Status;
+        if (status != MemberStatus.Up) return (false, $"cluster member is {status}");
+        return await storage.IsReachableAsync(cancellationToken) ? (true, "ok") : (false, "database unreachable");
+    }
+}

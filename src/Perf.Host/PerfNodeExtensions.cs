@@ -1,0 +1,70 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Hosting;
+using Akka.Configuration;
+using Akka.Hosting;
+using Akka.Persistence.Sql.Hosting;
+using Akka.Remote.Hosting;
+using LinqToDB;
+using Microsoft.Extensions.DependencyInjection;
+using Perf.Actors;
+using Perf.Actors.Configuration;
+using Perf.Actors.Hosts;
+using Perf.Actors.Ingestion;
+using Perf.Actors.Serialization;
+using Perf.Actors.Series;
+using Perf.Actors.Storage;
+
+namespace Perf.Host;
+
+/// <summary>Composition of a Perf node with Akka.Hosting.</summary>
+public static class PerfNodeExtensions
+{
+    public const string ActorSystemName = "perf";
+
+    /// <summary>
+    /// An embedded single node: a one-member Akka cluster hosting the series and host shards, the host directory
+    /// singleton, the SQLite journal/snapshot store and the chunk store in <c>{data_dir}/perf.db</c>, and the ingestion pipeline.
+    /// </summary>
+    public static IServiceCollection AddPerfNode(this IServiceCollection services, Config config, PerfSettings settings)
+    {
+        var storage = PerfStorage.Open(settings.Engine.DataDirectory);
+        services.AddSingleton(settings);
+        services.AddSingleton(storage);
+        services.AddSingleton<IChunkStore>(_ => new SqliteChunkStore(storage.ConnectionString));
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<PerfEngine>();
+        services.AddAkka(ActorSystemName, (builder, provider) => builder.ConfigurePerfNode(config, settings, storage, provider));
+        return services;
+    }
+
+    public static AkkaConfigurationBuilder ConfigurePerfNode(
+        this AkkaConfigurationBuilder builder, Config config, PerfSettings settings, PerfStorage storage, IServiceProvider provider)
+    {
+        var engine = settings.Engine;
+        var chunks = provider.GetRequiredService<IChunkStore>();
+        var clock = provider.GetRequiredService<TimeProvider>();
+        return builder
+            .AddHocon(config, HoconAddMode.Prepend)
+            .ConfigureLoggers(loggers => loggers.AddLoggerFactory())
+            .WithCustomSerializer("perf", [typeof(IPerfMessage)], system => new PerfSerializer(system))
+            .WithRemoting(engine.Cluster.Hostname, engine.Cluster.Port)
+            .WithClustering(new ClusterOptions { Roles = ["worker", "api"] })
+            .WithSqlPersistence(storage.ConnectionString, ProviderName.SQLiteMS, autoInitialize: true)
+            .WithSingleton<HostDirectory>("host-directory", HostDirectoryActor.Props(), new ClusterSingletonOptions { Role = "worker" })
+            .WithShardRegion<SeriesRegion>("series",
+                entityId => SeriesActor.Props(entityId, engine.Series, chunks, clock),
+                new PerfMessageExtractor(engine.Cluster.Shards),
+                new ShardOptions { Role = "worker", RememberEntities = false, PassivateIdleEntityAfter = engine.Series.PassivateAfter })
+            .WithShardRegion<HostRegion>("host",
+                (_, registry) => host => HostActor.Props(host, engine.Ingest.MaxSeriesPerHost, registry.Get<HostDirectory>()),
+                new PerfMessageExtractor(engine.Cluster.Shards),
+                new ShardOptions { Role = "worker", RememberEntities = false, PassivateIdleEntityAfter = engine.Series.PassivateAfter })
+            .AddStartup((system, _) =>
+            {
+                // Embedded mode is a cluster of one: join ourselves.
+                var cluster = Cluster.Get(system);
+                cluster.Join(cluster.SelfAddress);
+            });
+    }
+}

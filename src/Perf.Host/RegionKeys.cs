@@ -1,0 +1,8 @@
+namespace Perf.Host;
+
+/// <summary>Keys of the node's actors in the Akka.Hosting registry (<c>IRequiredActor&lt;T&gt;</c>).</summary>
+public sealed class SeriesRegion;
+
+public sealed class HostRegion;
+
+public sealed class HostDirectory;
