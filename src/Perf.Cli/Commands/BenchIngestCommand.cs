@@ -46,12 +46,7 @@ public sealed class BenchIngestCommand : Command
 
     public Option<int> ConcurrencyOption { get; } = BenchOptionFactory.Concurrency(16);
 
-    public Option<long> PointsOption { get; } = new("--points")
-    {
-        Description = "Stop after this many points were sent (0 = no limit, only --duration).",
-        HelpName = "N",
-        DefaultValueFactory = _ => 0,
-    };
+    public Option<long> PointsOption { get; } = CreatePointsOption();
 
     public Option<string?> ApiKeyOption { get; } = BenchOptionFactory.ApiKey();
 
@@ -101,7 +96,7 @@ public sealed class BenchIngestCommand : Command
         await console.Plain.WriteLineAsync(
             $"perf bench ingest: {driver.Catalog.SeriesCount:N0} series ({options.Hosts} hosts x {options.Metrics} metrics), " +
             $"rate {(options.PointsPerSecond > 0 ? $"{options.PointsPerSecond:N0} points/s" : "unlimited")}, " +
-            $"{options.BatchPoints} points/request, {options.Concurrency} in flight, target {options.BaseUrl}")
+            $"{options.BatchPoints} points/request, {driver.WorkerCount} in flight, target {options.BaseUrl}")
             .ConfigureAwait(false);
 
         var run = driver.RunAsync(cancellationToken);
@@ -123,6 +118,24 @@ public sealed class BenchIngestCommand : Command
 
         // Nothing accepted means the run measured nothing: fail so scripts notice.
         return outcome.Totals.AcceptedPoints > 0 ? 0 : 1;
+    }
+
+    private static Option<long> CreatePointsOption()
+    {
+        var option = new Option<long>("--points")
+        {
+            Description = "Stop after this many points were sent (0 = no limit, only --duration).",
+            HelpName = "N",
+            DefaultValueFactory = _ => 0,
+        };
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<long>() < 0)
+            {
+                result.AddError("--points must be 0 (no limit) or a positive number.");
+            }
+        });
+        return option;
     }
 
     private static Option<double> CreateRateOption()

@@ -67,7 +67,7 @@ public sealed class BenchRecoveryCommand : Command
         var driver = new RecoveryDriver(options, http);
         await console.Plain.WriteLineAsync(
             $"perf bench recovery: {driver.Catalog.SeriesCount:N0} series ({options.Hosts} hosts x {options.Metrics} metrics), " +
-            $"{options.Concurrency} in flight, timeout {options.Timeout.TotalSeconds:0.#} s, target {options.BaseUrl}")
+            $"{Math.Min(options.Concurrency, driver.Catalog.SeriesCount)} in flight, timeout {options.Timeout.TotalSeconds:0.#} s, target {options.BaseUrl}")
             .ConfigureAwait(false);
 
         var run = driver.RunAsync(cancellationToken);

@@ -55,7 +55,9 @@ public sealed class IngestProgressView(BenchConsole console, IngestCounters coun
     {
         var (snapshot, elapsed, now, average) = Sample();
         var table = new Table().Border(TableBorder.Rounded)
-            .Title($"perf bench ingest — {Formatting.Seconds(elapsed)} of {Formatting.Seconds(plannedDuration)}")
+            .Title(plannedDuration > TimeSpan.Zero
+                ? $"perf bench ingest — {Formatting.Seconds(elapsed)} of {Formatting.Seconds(plannedDuration)}"
+                : $"perf bench ingest — {Formatting.Seconds(elapsed)}")
             .AddColumn("measure").AddColumn(new TableColumn("value").RightAligned());
         table.AddRow("accepted points/s (now)", Formatting.Rate(now));
         table.AddRow("accepted points/s (avg)", Formatting.Rate(average));

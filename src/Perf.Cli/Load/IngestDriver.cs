@@ -34,6 +34,9 @@ public sealed class IngestDriver
 
     public SeriesCatalog Catalog { get; }
 
+    /// <summary>Requests actually in flight at most: one per worker, and a worker needs at least one series.</summary>
+    public int WorkerCount => Math.Min(options.Concurrency, Catalog.SeriesCount);
+
     public IngestCounters Counters { get; } = new();
 
     /// <summary>

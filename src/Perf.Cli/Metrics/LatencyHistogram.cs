@@ -55,6 +55,17 @@ public sealed class LatencyHistogram
         }
 
         var rank = Math.Max(1, (long)Math.Ceiling(percentile / 100.0 * total));
+        // The extremes are tracked exactly, so the first and last rank need no bucket estimate.
+        if (rank == 1)
+        {
+            return MinMilliseconds;
+        }
+
+        if (rank >= total)
+        {
+            return MaxMilliseconds;
+        }
+
         long seen = 0;
         for (var bucket = 0; bucket < BucketCount; bucket++)
         {

@@ -330,5 +330,7 @@ public sealed class GorillaChunkEncoderTests
         Assert.True(allocated < (4L * encoder.ByteCount) + 1_024, $"{allocated} bytes allocated for a {encoder.ByteCount}-byte chunk");
     }
 
-    private const string GoldenChunkHex = "";
+    // Checked by hand: count 6, zigzag-varint first timestamp, 45.0 raw, '1110'+30000, '0', '0', '11'+15+2+'11',
+    // '10'+5, '11'+17+1+'1', '1110'+(-30005), '11'+0+1+'1', '11111'+4999909995, '10'+'1', two padding bits.
+    private const string GoldenChunkHex = "0680A4EDB4CB634046800000000000E075303785C17883EF8ACBC00FE00000002540924D74";
 }

@@ -1,0 +1,96 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Perf.Actors.Hosts;
+using Perf.Actors.Serialization;
+using Perf.Actors.Series;
+using Perf.Analytics.Aggregation;
+using static Perf.Actors.Hosts.HostCommands;
+using static Perf.Actors.Hosts.HostDirectoryCommands;
+using static Perf.Actors.Hosts.HostDirectoryEvents;
+using static Perf.Actors.Hosts.HostDirectoryQueries;
+using static Perf.Actors.Hosts.HostEvents;
+using static Perf.Actors.Hosts.HostQueries;
+using static Perf.Actors.Series.SeriesCommands;
+using static Perf.Actors.Series.SeriesEvents;
+using static Perf.Actors.Series.SeriesQueries;
+
+namespace Perf.Actors.Tests.Serialization;
+
+public sealed class PerfSerializerTests : IDisposable
+{
+    private readonly ActorSystem _system = ActorSystem.Create("serializer-tests", ConfigurationFactory.ParseString("akka.loglevel = WARNING"));
+    private readonly PerfSerializer _serializer;
+
+    public PerfSerializerTests() => _serializer = new PerfSerializer((ExtendedActorSystem)_system);
+
+    /// <summary>One example of every type the serializer knows; the test below fails when a type is added without one.</summary>
+    public static TheoryData<IPerfMessage> Examples() =>
+    [
+        new AppendPoints("h/cpu.usage", [3, 1, 2], [0.5, -0.0, double.NaN]),
+        new AppendResult(5, 2),
+        new ReadRange("h/m", 10, 20, 5, AggregationKind.P99),
+        new RangeResult([1, 2], [1.5, double.PositiveInfinity]),
+        new GetState("h/m"),
+        new StateView("h", "m", 10, 1, 9, 4.5, 3, 20, 2, 100, 12),
+        new SeriesNotFound("h/m"),
+        new PointsRecorded([1_700_000_000_000, 1_700_000_030_000, 1_700_000_060_000], [45.2, 45.3, 1e300]),
+        new ChunkSealed(3, 100, 200, 120, 180),
+        new ChunksExpired(500, 2, 300, 240, 600),
+        new SeriesSnapshot([1, 2, 3], 4, 5, 6, 7, 8, 9),
+        new RegisterSeries("h", ["cpu.usage", "memory.used"]),
+        new SeriesRegistration(false, 10, 10, 3),
+        new RecordLatest("h", ["a", "b"], [1, 2], [3, 4]),
+        new GetHost("h"),
+        new HostView("h", [new SeriesLatest("cpu.usage", 5, 6.5), new SeriesLatest("x", 0, double.NaN)]),
+        new HostNotFound("h"),
+        new SeriesAdded(["a", "b"]),
+        new HostSnapshot(["a"], [1], [2]),
+        new AddHost("h"),
+        ListHosts.Instance,
+        new HostList(["a", "b"]),
+        new HostAdded("h"),
+        new HostDirectorySnapshot(["a", "b", "c"]),
+    ];
+
+    [Theory]
+    [MemberData(nameof(Examples))]
+    public void Every_message_round_trips(IPerfMessage message)
+    {
+        var manifest = _serializer.Manifest(message);
+        var bytes = _serializer.ToBinary(message);
+        var back = _serializer.FromBinary(bytes, manifest);
+        Assert.Equal(message.GetType(), back.GetType());
+        Assert.Equal(Canonical(message), Canonical(back));
+    }
+
+    [Fact]
+    public void Every_registered_type_has_an_example_and_manifests_are_short_and_unique()
+    {
+        var examples = Examples().Select(row => row.Data.GetType()).ToHashSet();
+        Assert.Equal(_serializer.RegisteredTypes.OrderBy(t => t.FullName), examples.OrderBy(t => t.FullName));
+        var manifests = Examples().Select(row => _serializer.Manifest(row.Data)).ToArray();
+        Assert.Equal(manifests.Length, manifests.Distinct().Count());
+        Assert.All(manifests, m => Assert.True(m.Length <= 3, m));
+    }
+
+    [Fact]
+    public void Every_IPerfMessage_in_the_assembly_is_registered()
+    {
+        var messages = typeof(IPerfMessage).Assembly.GetTypes()
+            .Where(t => typeof(IPerfMessage).IsAssignableFrom(t) && t is { IsInterface: false, IsAbstract: false });
+        Assert.All(messages, t => Assert.Contains(t, _serializer.RegisteredTypes));
+    }
+
+    [Fact]
+    public void Unknown_manifests_and_types_fail_loudly()
+    {
+        Assert.Throws<System.Runtime.Serialization.SerializationException>(() => _serializer.FromBinary([], "??"));
+        Assert.Throws<ArgumentException>(() => _serializer.ToBinary("not a perf message"));
+    }
+
+    /// <summary>Records compare arrays by reference, so compare a rendering that spells out array contents (NaN-safe).</summary>
+    private static string Canonical(object o) => System.Text.Json.JsonSerializer.Serialize(o, o.GetType(),
+        new System.Text.Json.JsonSerializerOptions { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals });
+
+    public void Dispose() => _system.Dispose();
+}

@@ -1,0 +1,148 @@
+using Akka.Actor;
+using Akka.Hosting;
+using Akka.Persistence.Sql.Hosting;
+using LinqToDB;
+using Perf.Actors.Configuration;
+using Perf.Actors.Serialization;
+using Perf.Actors.Series;
+using Perf.Actors.Storage;
+using Perf.Analytics.Aggregation;
+using static Perf.Actors.Series.SeriesCommands;
+using static Perf.Actors.Series.SeriesQueries;
+
+namespace Perf.Actors.Tests.Series;
+
+/// <summary>The series actor against a real SQLite journal, snapshot store and chunk table.</summary>
+public sealed class SeriesActorTests : Akka.Hosting.TestKit.TestKit, IDisposable
+{
+    private static readonly DateTimeOffset Start = new(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
+    private readonly TestDatabase _db = new();
+    private readonly SqliteChunkStore _chunks;
+    private readonly MutableClock _clock = new(Start);
+
+    public SeriesActorTests() : base("series-actor-tests") => _chunks = new SqliteChunkStore(_db.Storage.ConnectionString);
+
+    protected override void ConfigureAkka(AkkaConfigurationBuilder builder, IServiceProvider provider) => builder
+        .WithCustomSerializer("perf", [typeof(IPerfMessage)], system => new PerfSerializer(system))
+        .WithSqlPersistence(_db.Storage.ConnectionString, ProviderName.SQLiteMS, autoInitialize: true);
+
+    private static SeriesSettings Settings(int snapshotEvery = 1000, int chunkPoints = 1000, TimeSpan? tolerance = null, TimeSpan? retention = null) =>
+        new(snapshotEvery, chunkPoints, TimeSpan.FromDays(1), TimeSpan.FromMinutes(2), retention ?? TimeSpan.FromDays(30), tolerance ?? TimeSpan.FromMinutes(5));
+
+    private IActorRef Spawn(string entityId, SeriesSettings settings) =>
+        Sys.ActorOf(SeriesActor.Props(entityId, settings, _chunks, _clock));
+
+    private static long T(int minute) => Start.AddMinutes(minute).ToUnixTimeMilliseconds();
+
+    private async Task StopAsync(IActorRef actor)
+    {
+        Watch(actor);
+        actor.Tell(PoisonPill.Instance);
+        await ExpectTerminatedAsync(actor);
+    }
+
+    private async Task AppendAsync(IActorRef actor, string id, int fromMinute, int count)
+    {
+        for (var i = fromMinute; i < fromMinute + count; i++)
+        {
+            var result = await actor.Ask<AppendResult>(new AppendPoints(id, [T(i)], [i]), RemainingOrDefault);
+            Assert.Equal(1, result.Accepted);
+        }
+    }
+
+    [Fact]
+    public async Task Recovers_from_snapshot_plus_events_after_a_restart()
+    {
+        const string id = "web-1/cpu.usage";
+        var settings = Settings(snapshotEvery: 4, chunkPoints: 5, tolerance: TimeSpan.Zero);
+        var first = Spawn(id, settings);
+        await AppendAsync(first, id, 0, 23);
+        var before = await first.Ask<StateView>(new GetState(id));
+        Assert.Equal(23, before.PointCount);
+        Assert.True(before.ChunkCount >= 3, $"expected sealed chunks, got {before.ChunkCount}");
+        await StopAsync(first);
+
+        var second = Spawn(id, settings);
+        var after = await second.Ask<StateView>(new GetState(id));
+        Assert.Equal(before, after);
+        var all = await second.Ask<RangeResult>(new ReadRange(id, 0, long.MaxValue, 0, AggregationKind.Avg));
+        Assert.Equal(Enumerable.Range(0, 23).Select(i => (double)i), all.Values);
+        Assert.Equal(Enumerable.Range(0, 23).Select(T), all.Timestamps);
+    }
+
+    [Fact]
+    public async Task Group_commit_puts_appends_that_arrive_during_a_write_into_one_journal_write()
+    {
+        const string id = "web-1/requests";
+        var actor = Spawn(id, Settings());
+        const int appends = 200;
+        var replies = Enumerable.Range(0, appends)
+            .Select(i => actor.Ask<AppendResult>(new AppendPoints(id, [T(i)], [i]), TimeSpan.FromSeconds(30)))
+            .ToArray();
+        var results = await Task.WhenAll(replies);
+        Assert.All(results, r => Assert.Equal(1, r.Accepted));
+        var state = await actor.Ask<StateView>(new GetState(id));
+        Assert.Equal(appends, state.PointCount);
+        // Every append was acknowledged, with far fewer journal writes than appends.
+        Assert.True(state.LastSequenceNr < appends / 2, $"{state.LastSequenceNr} journal writes for {appends} appends");
+    }
+
+    [Fact]
+    public async Task Rejects_points_beyond_the_tolerance_and_counts_them()
+    {
+        const string id = "web-1/latency";
+        var actor = Spawn(id, Settings(tolerance: TimeSpan.FromMinutes(5)));
+        await AppendAsync(actor, id, 60, 1);
+        var result = await actor.Ask<AppendResult>(new AppendPoints(id, [T(50), T(56), T(61)], [1, 2, 3]));
+        Assert.Equal(new AppendResult(2, 1), result);
+        var points = await actor.Ask<RangeResult>(new ReadRange(id, 0, long.MaxValue, 0, AggregationKind.Avg));
+        Assert.Equal([T(56), T(60), T(61)], points.Timestamps);
+    }
+
+    [Fact]
+    public async Task Aggregates_per_step_across_sealed_chunks_and_the_head()
+    {
+        const string id = "web-1/disk.usage";
+        var actor = Spawn(id, Settings(chunkPoints: 4, tolerance: TimeSpan.Zero));
+        await AppendAsync(actor, id, 0, 20);
+        await AwaitAssertAsync(async () => Assert.True((await actor.Ask<StateView>(new GetState(id))).ChunkCount >= 3));
+        var tenMinutes = (long)TimeSpan.FromMinutes(10).TotalMilliseconds;
+        var max = await actor.Ask<RangeResult>(new ReadRange(id, T(0), T(19), tenMinutes, AggregationKind.Max));
+        Assert.Equal([9.0, 19.0], max.Values);
+        var count = await actor.Ask<RangeResult>(new ReadRange(id, T(5), T(14), tenMinutes, AggregationKind.Count));
+        Assert.Equal([5.0, 5.0], count.Values);
+    }
+
+    [Fact]
+    public async Task Retention_drops_whole_chunks_older_than_the_retention_period()
+    {
+        const string id = "web-1/memory.usage";
+        var settings = Settings(chunkPoints: 5, tolerance: TimeSpan.Zero, retention: TimeSpan.FromHours(1));
+        var actor = Spawn(id, settings);
+        await AppendAsync(actor, id, 0, 12);
+        await AwaitAssertAsync(async () => Assert.Equal(2, (await actor.Ask<StateView>(new GetState(id))).ChunkCount));
+        await StopAsync(actor);
+
+        // Two hours later the sealed chunks (minutes 0-9) are past retention; the head (10-11) stays until it is sealed.
+        _clock.Now = Start.AddHours(2);
+        var restarted = Spawn(id, settings);
+        await AwaitAssertAsync(async () => Assert.Equal(0, (await restarted.Ask<StateView>(new GetState(id))).ChunkCount));
+        var points = await restarted.Ask<RangeResult>(new ReadRange(id, 0, long.MaxValue, 0, AggregationKind.Avg));
+        Assert.Equal([T(10), T(11)], points.Timestamps);
+        Assert.Empty(await _chunks.ReadAsync(id, 0, long.MaxValue));
+    }
+
+    [Fact]
+    public async Task A_series_without_points_answers_not_found()
+    {
+        var actor = Spawn("nobody/nothing", Settings());
+        Assert.IsType<SeriesNotFound>(await actor.Ask<object>(new GetState("nobody/nothing")));
+        Assert.IsType<SeriesNotFound>(await actor.Ask<object>(new ReadRange("nobody/nothing", 0, 1, 0, AggregationKind.Avg)));
+    }
+
+    void IDisposable.Dispose()
+    {
+        _chunks.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _db.Dispose();
+    }
+}
