@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Numerics;
 using Perf.Analytics.Compression;
 
 namespace Perf.Analytics.Aggregation;
@@ -16,8 +17,7 @@ public static class Downsampler
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="stepMs"/> is not positive.</exception>
     /// <exception cref="ArgumentException"><paramref name="points"/> is not sorted by timestamp.</exception>
-    public static List<DataPoint> Aggregate(
-        IReadOnlyList<DataPoint> points, long stepMs, AggregationKind kind)
+    public static List<DataPoint> Aggregate(IReadOnlyList<DataPoint> points, long stepMs, AggregationKind kind)
     {
         ArgumentNullException.ThrowIfNull(points);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(stepMs);
@@ -92,7 +92,7 @@ public static class Downsampler
             return ReduceInOrder(values, kind);
         }
 
-        // Percentiles sort, and the caller's values must stay untouched.
+        // Percentiles reorder their input, and the caller's values must stay untouched.
         double[] copy = ArrayPool<double>.Shared.Rent(values.Length);
         try
         {
@@ -106,7 +106,7 @@ public static class Downsampler
         }
     }
 
-    /// <summary>Percentiles sort <paramref name="values"/> in place; only pass a buffer the caller owns.</summary>
+    /// <summary>Percentiles reorder <paramref name="values"/>; only pass a buffer the caller owns.</summary>
     private static double ReduceInPlace(Span<double> values, AggregationKind kind) => kind switch
     {
         AggregationKind.P50 => Percentile(values, 50),
@@ -133,15 +133,19 @@ public static class Downsampler
             return double.NaN;
         }
 
-        values.Sort();
         // numpy 'linear': virtual index (n - 1) * q between the two closest ranks, same arithmetic and lerp form.
         double virtualIndex = (values.Length - 1) * (percent / 100);
         int lower = (int)Math.Floor(virtualIndex);
-        int upper = Math.Min(lower + 1, values.Length - 1);
         double gamma = virtualIndex - lower;
-        double a = values[lower];
-        double b = values[upper];
-        if (a == b || gamma == 0)
+        double a = SelectNth(values, lower);
+        if (gamma == 0 || lower == values.Length - 1)
+        {
+            return a;
+        }
+
+        // After selection everything right of 'lower' is >= a, so the next rank is simply their minimum.
+        double b = Min(values[(lower + 1)..]);
+        if (a == b)
         {
             return a;
         }
@@ -149,6 +153,70 @@ public static class Downsampler
         double difference = b - a;
         return gamma >= 0.5 ? b - (difference * (1 - gamma)) : a + (difference * gamma);
     }
+
+    /// <summary>
+    /// Quickselect: places the k-th smallest value at index k with no larger value before it and no smaller one
+    /// after it. Linear on average versus n log n for a full sort, which dominates the cost of large buckets.
+    /// </summary>
+    private static double SelectNth(Span<double> values, int k)
+    {
+        int low = 0;
+        int high = values.Length - 1;
+        // Median-of-three copes with sorted input (monotonic counters); the budget caps adversarial inputs at a sort.
+        int budget = (2 * BitOperations.Log2((uint)values.Length)) + 4;
+        while (high > low)
+        {
+            if (high - low < 16 || budget-- == 0)
+            {
+                values[low..(high + 1)].Sort();
+                return values[k];
+            }
+
+            double pivot = MedianOfThree(values[low], values[low + ((high - low) / 2)], values[high]);
+            int i = low;
+            int j = high;
+            while (i <= j)
+            {
+                while (values[i] < pivot)
+                {
+                    i++;
+                }
+
+                while (values[j] > pivot)
+                {
+                    j--;
+                }
+
+                if (i <= j)
+                {
+                    (values[i], values[j]) = (values[j], values[i]);
+                    i++;
+                    j--;
+                }
+            }
+
+            // Now values[low..j] <= pivot <= values[i..high], and anything strictly between equals the pivot.
+            if (k <= j)
+            {
+                high = j;
+            }
+            else if (k >= i)
+            {
+                low = i;
+            }
+            else
+            {
+                return values[k];
+            }
+        }
+
+        return values[k];
+    }
+
+    private static double MedianOfThree(double a, double b, double c) =>
+        a < b
+            ? (b < c ? b : (a < c ? c : a))
+            : (a < c ? a : (b < c ? c : b));
 
     private static bool HasNaN(ReadOnlySpan<double> values)
     {

@@ -170,6 +170,33 @@ public sealed class DownsamplerTests
         Assert.Equal(expected, Downsampler.Reduce(values, kind), 1e-12);
     }
 
+    public static TheoryData<string> Shapes => new("random", "sorted", "reversed", "constant", "few distinct", "organ pipe", "signed zeros");
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Reduce_PercentilesEqualASortBasedReference(string shape)
+    {
+        var random = new Random(shape.Length);
+        foreach (int length in new[] { 1, 2, 3, 15, 16, 17, 100, 1_000, 4_097 })
+        {
+            double[] values = [.. Enumerable.Range(0, length).Select(i => shape switch
+            {
+                "random" => random.NextDouble() * 1e6,
+                "sorted" => i * 0.5,
+                "reversed" => -i,
+                "constant" => 42.0,
+                "few distinct" => random.Next(3),
+                "organ pipe" => Math.Min(i, length - i),
+                _ => i % 2 == 0 ? 0.0 : -0.0,
+            })];
+
+            foreach (var (kind, percent) in new[] { (AggregationKind.P50, 50.0), (AggregationKind.P95, 95.0), (AggregationKind.P99, 99.0) })
+            {
+                Assert.Equal(SortedReference(values, percent), Downsampler.Reduce(values, kind));
+            }
+        }
+    }
+
     [Fact]
     public void Reduce_PercentilesOfAThousandEvenlySpacedValues()
     {
@@ -232,5 +259,23 @@ public sealed class DownsamplerTests
         Assert.Equal(1.0, Downsampler.Reduce([1e16, 1, -1e16], AggregationKind.Sum));
         Assert.Equal(double.PositiveInfinity, Downsampler.Reduce([1, double.PositiveInfinity], AggregationKind.Sum));
         Assert.True(double.IsNaN(Downsampler.Reduce([double.NegativeInfinity, double.PositiveInfinity], AggregationKind.Sum)));
+    }
+
+    // Straightforward numpy 'linear' over a fully sorted copy, to check the selection-based implementation.
+    private static double SortedReference(double[] values, double percent)
+    {
+        double[] sorted = [.. values.Order()];
+        double virtualIndex = (sorted.Length - 1) * (percent / 100);
+        int lower = (int)Math.Floor(virtualIndex);
+        int upper = Math.Min(lower + 1, sorted.Length - 1);
+        double gamma = virtualIndex - lower;
+        double a = sorted[lower];
+        double b = sorted[upper];
+        if (a == b || gamma == 0)
+        {
+            return a;
+        }
+
+        return gamma >= 0.5 ? b - ((b - a) * (1 - gamma)) : a + ((b - a) * gamma);
     }
 }

@@ -67,6 +67,7 @@ public sealed class RecordingIngestEndpoint(int throttledRequests)
             {
                 foreach (var field in group.Value.EnumerateObject())
                 {
+                    // Throws (and so fails the request) unless every leaf is a JSON number, as the engine requires.
                     _ = field.Value.GetDouble();
                     var timestamps = timestampsBySeries.GetOrAdd($"{host}/{group.Name}.{field.Name}", _ => []);
                     lock (timestamps)

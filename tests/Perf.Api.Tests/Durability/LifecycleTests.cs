@@ -1,0 +1,41 @@
+using System.Net;
+using Perf.Api.Tests.Infrastructure;
+
+namespace Perf.Api.Tests.Durability;
+
+/// <summary>Start-up and shutdown of a node.</summary>
+public sealed class LifecycleTests
+{
+    [Theory]
+    [InlineData("PERF_PERFORMANCE__RETENTION_PERIOD", "banana", "performance.retention_period")]
+    [InlineData("PERF_PERF__INGEST__MAX_SERIES_PER_HOST", "0", "perf.ingest.max_series_per_host")]
+    [InlineData("PERF_OPTIMIZATION__SCALING__MAX_INSTANCES", "1", "optimization.scaling.max_instances")]
+    public async Task Invalid_configuration_stops_start_up_with_a_message_naming_the_key(string variable, string value, string key)
+    {
+        await using var node = new PerfNodeProcess(new Dictionary<string, string> { [variable] = value });
+        var exitCode = await node.RunToExitAsync(TimeSpan.FromSeconds(60));
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains(key, node.Output);
+    }
+
+    [Fact]
+    public async Task Ctrl_C_shuts_down_cleanly_and_the_data_is_there_after_a_restart()
+    {
+        var dataDir = Path.Combine(Path.GetTempPath(), "perf-lifecycle-tests", Guid.NewGuid().ToString("N"));
+        var t = NodeApi.RecentSecond(1);
+        await using (var node = new PerfNodeProcess(dataDirectory: dataDir))
+        {
+            await node.StartAsync();
+            var body = $$"""{"host": "graceful", "timestamp": "{{NodeApi.Iso(t)}}", "metrics": {"cpu": {"usage": 12.5} } }""";
+            await (await node.Client.PostJsonAsync(body)).ExpectAcceptedAsync();
+            Assert.Equal(0, await node.InterruptAsync(TimeSpan.FromSeconds(60)));
+        }
+        await using var restarted = new PerfNodeProcess(dataDirectory: dataDir);
+        await restarted.StartAsync();
+        var points = (await restarted.Client.GetJsonAsync("/api/v1/series/graceful/cpu.usage?start=0"))["points"]!.AsArray();
+        Assert.Equal(12.5, Assert.Single(points)!["value"]!.GetValue<double>());
+        var hosts = await restarted.Client.GetJsonAsync("/api/v1/hosts");
+        Assert.Contains("graceful", hosts["hosts"]!.AsArray().Select(h => h!.GetValue<string>()));
+        Assert.Equal(HttpStatusCode.OK, (await restarted.Client.GetAsync("/api/v1/hosts/graceful")).StatusCode);
+    }
+}

@@ -1,0 +1,31 @@
+namespace Perf.Api.Tests.Infrastructure;
+
+/// <summary>One node with the default configuration, shared by a test class.</summary>
+public sealed class DefaultNode : IAsyncLifetime
+{
+    public PerfNodeProcess Node { get; } = new();
+    public HttpClient Client => Node.Client;
+    public ValueTask InitializeAsync() => new(Node.StartAsync());
+    public ValueTask DisposeAsync() => Node.DisposeAsync();
+}
+
+/// <summary>A node with tight limits, to exercise the guards: small bodies, few series per host, a tiny in-flight budget,
+/// and fast passivation.</summary>
+public sealed class LimitedNode : IAsyncLifetime
+{
+    public const int MaxSeriesPerHost = 5;
+    public const int MaxBodyBytes = 64 * 1024;
+    public const int MaxInFlightPoints = 4;
+
+    public PerfNodeProcess Node { get; } = new(new Dictionary<string, string>
+    {
+        ["PERF_PERF__INGEST__MAX_SERIES_PER_HOST"] = MaxSeriesPerHost.ToString(),
+        ["PERF_PERF__INGEST__MAX_BODY_BYTES"] = "64KB",
+        ["PERF_PERF__INGEST__MAX_INFLIGHT_POINTS"] = MaxInFlightPoints.ToString(),
+        ["PERF_PERF__SERIES__PASSIVATE_AFTER"] = "1s",
+    });
+
+    public HttpClient Client => Node.Client;
+    public ValueTask InitializeAsync() => new(Node.StartAsync());
+    public ValueTask DisposeAsync() => Node.DisposeAsync();
+}

@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Perf.Api.Tests.Infrastructure;
+
+/// <summary>
+/// A real Perf node: the built Perf.Api started as a child process on a free loopback port with its own SQLite data
+/// directory. Tests talk to it over HTTP exactly as users do, and may kill it (SIGKILL) or stop it (SIGINT).
+/// </summary>
+public sealed class PerfNodeProcess : IAsyncDisposable
+{
+    private readonly StringBuilder _output = new();
+    private Process? _process;
+
+    public PerfNodeProcess(IReadOnlyDictionary<string, string>? environment = null, string? dataDirectory = null)
+    {
+        Environment = environment ?? new Dictionary<string, string>();
+        // A directory the caller passed outlives this process (restart tests); one made here is removed with it.
+        _ownsDataDirectory = dataDirectory is null;
+        DataDirectory = dataDirectory ?? Path.Combine(Path.GetTempPath(), "perf-api-tests", Guid.NewGuid().ToString("N"));
+    }
+
+    private readonly bool _ownsDataDirectory;
+
+    public IReadOnlyDictionary<string, string> Environment { get; }
+    public string DataDirectory { get; }
+    public int Port { get; private set; }
+    public Uri BaseAddress => new($"http://127.0.0.1:{Port}");
+    public HttpClient Client { get; private set; } = new();
+    public string Output { get { lock (_output) return _output.ToString(); } }
+    public Process? Process => _process;
+
+    /// <summary>Starts the node and waits until /health/ready answers 200.</summary>
+    public async Task StartAsync(TimeSpan? timeout = null)
+    {
+        Port = FreePort();
+        _process = Launch($"--urls http://127.0.0.1:{Port} --data-dir \"{DataDirectory}\"");
+        Client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(90));
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited) throw new InvalidOperationException($"Perf.Api exited with {_process.ExitCode}:\n{Output}");
+            try
+            {
+                using var response = await Client.GetAsync("/health/ready");
+                if (response.StatusCode == HttpStatusCode.OK) return;
+            }
+            catch (HttpRequestException) { }
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"Perf.Api did not become ready:\n{Output}");
+    }
+
+    /// <summary>Runs the node to completion (for start-up failures) and returns its exit code.</summary>
+    public async Task<int> RunToExitAsync(TimeSpan timeout)
+    {
+        Port = FreePort();
+        _process = Launch($"--urls http://127.0.0.1:{Port} --data-dir \"{DataDirectory}\"");
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+        return _process.ExitCode;
+    }
+
+    public async Task KillAsync()
+    {
+        if (_process is null || _process.HasExited) return;
+        _process.Kill(entireProcessTree: true); // SIGKILL: no shutdown hooks run
+        await _process.WaitForExitAsync();
+    }
+
+    /// <summary>Ctrl+C: SIGINT, then waits for a clean exit.</summary>
+    public async Task<int> InterruptAsync(TimeSpan timeout)
+    {
+        if (_process is null) throw new InvalidOperationException("not started");
+        using (var kill = System.Diagnostics.Process.Start("kill", ["-INT", _process.Id.ToString()])) await kill.WaitForExitAsync();
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+        return _process.ExitCode;
+    }
+
+    private Process Launch(string arguments)
+    {
+        var start = new ProcessStartInfo("dotnet", $"\"{ApiAssembly()}\" {arguments}")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var (key, value) in Environment) start.Environment[key] = value;
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.AppendLine(e.Data); };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    /// <summary>The Perf.Api build of the same configuration as this test assembly.</summary>
+    private static string ApiAssembly()
+    {
+        var here = new DirectoryInfo(AppContext.BaseDirectory); // tests/Perf.Api.Tests/bin/{Configuration}/net10.0/
+        var framework = here.Name;
+        var configuration = here.Parent!.Name;
+        var repo = here.Parent!.Parent!.Parent!.Parent!.Parent!.FullName;
+        var path = Path.Combine(repo, "src", "Perf.Api", "bin", configuration, framework, "Perf.Api.dll");
+        return File.Exists(path) ? path : throw new FileNotFoundException("Build Perf.Api first", path);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
+        Client.Dispose();
+        _process?.Dispose();
+        if (_ownsDataDirectory) try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}
