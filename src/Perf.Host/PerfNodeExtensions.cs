@@ -28,10 +28,10 @@ public static class PerfNodeExtensions
     /// </summary>
     public static IServiceCollection AddPerfNode(this IServiceCollection services, Config config, PerfSettings settings)
     {
-        var storage = PerfStorage.Open(settings.Engine.DataDirectory);
+        var storage = PerfStorage.Open(settings.Engine.DataDirectory, settings.Engine.SqliteSynchronous);
         services.AddSingleton(settings);
         services.AddSingleton(storage);
-        services.AddSingleton<IChunkStore>(_ => new SqliteChunkStore(storage.ConnectionString));
+        services.AddSingleton<IChunkStore>(_ => new SqliteChunkStore(storage.ConnectionString, storage.Synchronous));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<PerfEngine>();
         services.AddAkka(ActorSystemName, (builder, provider) => builder.ConfigurePerfNode(config, settings, storage, provider));
@@ -50,7 +50,11 @@ public static class PerfNodeExtensions
             .WithCustomSerializer("perf", [typeof(IPerfMessage)], system => new PerfSerializer(system))
             .WithRemoting(engine.Cluster.Hostname, engine.Cluster.Port)
             .WithClustering(new ClusterOptions { Roles = ["worker", "api"] })
-            .WithSqlPersistence(storage.ConnectionString, ProviderName.SQLiteMS, autoInitialize: true)
+            .WithSqlPersistence(
+                new DataOptions()
+                    .UseConnectionString(ProviderName.SQLiteMS, storage.ConnectionString)
+                    .UseAfterConnectionOpened(storage.ConfigureConnection, storage.ConfigureConnectionAsync),
+                autoInitialize: true)
             .WithSingleton<HostDirectory>("host-directory", HostDirectoryActor.Props(), new ClusterSingletonOptions { Role = "worker" })
             .WithShardRegion<SeriesRegion>("series",
                 entityId => SeriesActor.Props(entityId, engine.Series, chunks, clock),

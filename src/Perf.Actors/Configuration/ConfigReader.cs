@@ -93,6 +93,10 @@ public sealed class ConfigReader(Config config)
     public IReadOnlyList<string> StringList(string key)
     {
         if (!config.HasPath(key)) throw new PerfConfigurationException(key, "is missing");
+        var value = config.GetValue(key);
+        // An environment override arrives as a plain string ("email,slack"); HOCON would read it as an empty list.
+        if (value.IsString())
+            return value.GetString().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         try { return config.GetStringList(key).ToArray(); }
         catch (Exception e) when (e is not PerfConfigurationException) { throw new PerfConfigurationException(key, "is not a list of names"); }
     }

@@ -34,6 +34,7 @@ public sealed class SeriesActor : ReceivePersistentActor
     private bool _sealInFlight;
     private bool _expiryInFlight;
     private int _eventsSinceSnapshot;
+    private readonly int _snapshotEvery;
 
     public SeriesActor(string entityId, SeriesSettings settings, IChunkStore chunks, TimeProvider clock)
     {
@@ -42,6 +43,8 @@ public sealed class SeriesActor : ReceivePersistentActor
         _chunks = chunks;
         _clock = clock;
         _toleranceMs = (long)settings.OutOfOrderTolerance.TotalMilliseconds;
+        // Series that start together would otherwise all snapshot (and delete their journals) in the same instant.
+        _snapshotEvery = settings.SnapshotEvery + (int)((uint)StableHash(entityId) % (uint)Math.Max(1, settings.SnapshotEvery));
         PersistenceId = PersistenceIdOf(entityId);
 
         Recover<SnapshotOffer>(offer =>
@@ -161,7 +164,7 @@ public sealed class SeriesActor : ReceivePersistentActor
 
     private void AfterEvent()
     {
-        if (++_eventsSinceSnapshot < _settings.SnapshotEvery) return;
+        if (++_eventsSinceSnapshot < _snapshotEvery) return;
         _eventsSinceSnapshot = 0;
         SaveSnapshot(_state.ToSnapshot());
     }
@@ -221,6 +224,13 @@ public sealed class SeriesActor : ReceivePersistentActor
 
     private static RangeResult Shape(List<DataPoint> points, ReadRange query) =>
         RangeResult.From(query.StepMs > 0 ? Downsampler.Aggregate(points, query.StepMs, query.Aggregation) : points);
+
+    private static int StableHash(string text)
+    {
+        var hash = 2166136261u;
+        foreach (var c in text) hash = (hash ^ c) * 16777619u;
+        return (int)hash;
+    }
 
     private StateView View() => new(
         _key.Host, _key.Metric, _state.PointCount, _state.FirstTimestampMs, _state.LastTimestampMs, _state.Head.LastValue,

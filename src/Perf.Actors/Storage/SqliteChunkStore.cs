@@ -12,13 +12,16 @@ public sealed class SqliteChunkStore : IChunkStore, IAsyncDisposable
 {
     private const int MaxChunksPerTransaction = 512;
     private readonly string _connectionString;
+    private readonly string _synchronous;
     private readonly Channel<PendingWrite> _writes = Channel.CreateBounded<PendingWrite>(
         new BoundedChannelOptions(8192) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly Task _writer;
 
-    public SqliteChunkStore(string connectionString)
+    /// <param name="synchronous">SQLite's <c>PRAGMA synchronous</c> for this store's connections: "normal" or "full".</param>
+    public SqliteChunkStore(string connectionString, string synchronous = "full")
     {
         _connectionString = connectionString;
+        _synchronous = synchronous is "normal" or "full" ? synchronous : throw new ArgumentOutOfRangeException(nameof(synchronous), synchronous, "normal or full");
         _writer = Task.Run(WriteLoopAsync);
     }
 
@@ -149,6 +152,9 @@ public sealed class SqliteChunkStore : IChunkStore, IAsyncDisposable
     {
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var pragma = connection.CreateCommand();
+        pragma.CommandText = $"PRAGMA synchronous = {_synchronous}; PRAGMA busy_timeout = 30000;";
+        await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         return connection;
     }
 
