@@ -46,6 +46,7 @@ public static class PerfNodeExtensions
         var clock = provider.GetRequiredService<TimeProvider>();
         return builder
             .AddHocon(config, HoconAddMode.Prepend)
+            .AddHocon(SqliteSeriesJournal.PluginConfig(storage.ConnectionString, storage.Synchronous), HoconAddMode.Prepend)
             .ConfigureLoggers(loggers => loggers.AddLoggerFactory())
             .WithCustomSerializer("perf", [typeof(IPerfMessage)], system => new PerfSerializer(system))
             .WithRemoting(engine.Cluster.Hostname, engine.Cluster.Port)

@@ -46,6 +46,8 @@ public sealed class SeriesActor : ReceivePersistentActor
         // Series that start together would otherwise all snapshot (and delete their journals) in the same instant.
         _snapshotEvery = settings.SnapshotEvery + (int)((uint)StableHash(entityId) % (uint)Math.Max(1, settings.SnapshotEvery));
         PersistenceId = PersistenceIdOf(entityId);
+        // Series events go to the journal built for many small writes; see SqliteSeriesJournal.
+        JournalPluginId = SqliteSeriesJournal.PluginId;
 
         Recover<SnapshotOffer>(offer =>
         {

@@ -65,6 +65,9 @@ public sealed class SeriesState
     {
         if (Head.Count < 2) return null;
         var settledBefore = Head.LastTimestampMs - outOfOrderToleranceMs;
+        // Cheap checks first: this runs after every write, and decoding the head each time would cost more than the write.
+        if (Head.FirstTimestampMs >= settledBefore) return null;
+        if (Head.Count < maxPoints && settledBefore - Head.FirstTimestampMs < maxSpanMs) return null;
         var head = GorillaChunk.Decode(Head.ToArray());
         var settled = 0;
         while (settled < head.Length && head[settled].TimestampMs < settledBefore && settled < maxPoints) settled++;

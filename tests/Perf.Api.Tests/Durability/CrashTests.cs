@@ -80,5 +80,15 @@ public sealed class CrashTests
                 Assert.Equal(value, v);
             }
         }
+
+        // Events and snapshots went through Perf's own serializer, not a JSON fallback.
+        await using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(dataDir, "perf.db")};Mode=ReadOnly");
+        await db.OpenAsync();
+        await using var command = db.CreateCommand();
+        command.CommandText = "SELECT DISTINCT serializer_id FROM series_journal UNION SELECT DISTINCT serializer_id FROM snapshot";
+        var serializers = new List<long>();
+        await using (var reader = await command.ExecuteReaderAsync())
+            while (await reader.ReadAsync()) serializers.Add(reader.GetInt64(0));
+        Assert.Equal([(long)Perf.Actors.Serialization.PerfSerializer.Id], serializers);
     }
 }
