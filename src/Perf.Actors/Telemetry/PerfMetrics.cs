@@ -16,9 +16,13 @@ public static class PerfMetrics
     public static readonly Counter<long> PointsIngested =
         Meter.CreateCounter<long>("perf.points.ingested", "{point}", "Points persisted and acknowledged.");
 
-    /// <summary>Tagged with <c>reason</c>: invalid, too_old, cardinality, overloaded, timeout.</summary>
+    /// <summary>Tagged with <c>reason</c>: too_old, cardinality, overloaded, timeout.</summary>
     public static readonly Counter<long> PointsRejected =
         Meter.CreateCounter<long>("perf.points.rejected", "{point}", "Points refused, by reason.");
+
+    /// <summary>Whole requests refused before any point was read from them, tagged with <c>reason</c>: invalid, too_large, media_type.</summary>
+    public static readonly Counter<long> RequestsRejected =
+        Meter.CreateCounter<long>("perf.requests.rejected", "{request}", "Ingestion requests refused as malformed, too large or of the wrong type.");
 
     public static readonly Histogram<double> JournalWriteLatency =
         Meter.CreateHistogram<double>("perf.journal.write.duration", "ms", "Time from a series' journal write to its confirmation.");

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
 using Perf.Actors.Ingestion;
+using Perf.Actors.Telemetry;
 using Perf.Api.Http;
 using Perf.Api.Ingest;
 using Perf.Host;
@@ -21,7 +22,7 @@ public static class IngestEndpoints
     {
         var contentType = context.Request.ContentType;
         if (contentType is not null && !contentType.Contains("json", StringComparison.OrdinalIgnoreCase))
-            return Problems.Invalid("Content-Type", "must be application/json", StatusCodes.Status415UnsupportedMediaType, "Unsupported media type");
+            return Refused("media_type", Problems.Invalid("Content-Type", "must be application/json", StatusCodes.Status415UnsupportedMediaType, "Unsupported media type"));
 
         var maxBytes = engine.Settings.Engine.Ingest.MaxBodyBytes;
         if (context.Request.ContentLength > maxBytes) return TooLarge(maxBytes);
@@ -39,7 +40,7 @@ public static class IngestEndpoints
         {
             return TooLarge(maxBytes);
         }
-        if (body.Length == 0) return Problems.Invalid("body", "is empty; send a metrics object or an array of them");
+        if (body.Length == 0) return Refused("invalid", Problems.Invalid("body", "is empty; send a metrics object or an array of them"));
 
         JsonDocument document;
         try
@@ -48,14 +49,14 @@ public static class IngestEndpoints
         }
         catch (JsonException e)
         {
-            return Problems.Invalid("body", $"is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1})");
+            return Refused("invalid", Problems.Invalid("body", $"is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1})"));
         }
 
         IngestBatch batch;
         using (document)
         {
             var (parsed, errors) = parser.Parse(document.RootElement);
-            if (parsed is null) return Problems.Invalid(errors);
+            if (parsed is null) return Refused("invalid", Problems.Invalid(errors));
             batch = parsed;
         }
 
@@ -79,6 +80,12 @@ public static class IngestEndpoints
         };
     }
 
-    private static IResult TooLarge(long maxBytes) =>
-        Problems.Invalid("body", $"is larger than the limit of {maxBytes} bytes (perf.ingest.max_body_bytes)", StatusCodes.Status413PayloadTooLarge, "Payload too large");
+    private static IResult Refused(string reason, IResult problem)
+    {
+        PerfMetrics.RequestsRejected.Add(1, new KeyValuePair<string, object?>("reason", reason));
+        return problem;
+    }
+
+    private static IResult TooLarge(long maxBytes) => Refused("too_large",
+        Problems.Invalid("body", $"is larger than the limit of {maxBytes} bytes (perf.ingest.max_body_bytes)", StatusCodes.Status413PayloadTooLarge, "Payload too large"));
 }

@@ -210,13 +210,14 @@ public sealed class IngestAndQueryTests(DefaultNode fixture) : IClassFixture<Def
         do
         {
             text = await _client.GetStringAsync("/metrics");
-            if (text.Contains("perf_points_ingested_total") && text.Contains("perf_series_active")) break;
+            if (text.Contains("perf_points_ingested_total") && text.Contains("perf_requests_rejected_total")) break;
             await Task.Delay(200);
         } while (DateTime.UtcNow < deadline);
         Assert.Contains("perf_points_ingested_total", text);
         Assert.Contains("perf_journal_write_duration_milliseconds_bucket", text);
         Assert.Contains("perf_series_active", text);
         Assert.Contains("perf_process_resident_memory_bytes", text);
+        Assert.Contains("perf_requests_rejected_total{otel_scope_name=\"Perf\",otel_scope_version=\"1.0\",reason=\"invalid\"}", text);
         var active = text.Split('\n').First(l => l.StartsWith("perf_series_active", StringComparison.Ordinal));
         Assert.True(double.Parse(active.Split(' ')[^1], CultureInfo.InvariantCulture) >= 1, active);
     }
