@@ -1,0 +1,230 @@
+using System.Diagnostics;
+using System.Runtime;
+using System.Text.Json;
+using Akka.Actor;
+using Perf.Actors.Ingestion;
+using static Perf.Actors.Series.SeriesCommands;
+
+namespace Perf.Bench.Memory;
+
+/// <summary>Options of one measurement process, from <c>key=value</c> arguments.</summary>
+public sealed record ChildOptions
+{
+    /// <summary>plain, plain-untyped, sharded, sharded-untyped, persistent, series, none.</summary>
+    public string Kind { get; init; } = "series";
+    public int Count { get; init; } = 20_000;
+    public int Warmup { get; init; } = 2_000;
+    /// <summary>Append rounds after creation; each round sends one message to each of the first <see cref="RoundSeries"/> entities.</summary>
+    public int Rounds { get; init; }
+    public int RoundSeries { get; init; }
+    /// <summary>ask (temporary actor per message, like IngestionPipeline), tell (one shared reply target), pipeline (IngestionPipeline.SubmitAsync).</summary>
+    public string Mode { get; init; } = "ask";
+    public bool Dump { get; init; }
+    public string Hocon { get; init; } = "";
+    public int InFlight { get; init; } = 4_000;
+    public int StepMs { get; init; } = 10_000;
+    /// <summary>Journal of the persistent kind: series (SqliteSeriesJournal), null, serialize (see BenchJournals).</summary>
+    public string Journal { get; init; } = "series";
+    public Dictionary<string, string> Perf { get; init; } = [];
+
+    public static ChildOptions Parse(IEnumerable<string> args)
+    {
+        var o = new ChildOptions();
+        foreach (var arg in args)
+        {
+            var eq = arg.IndexOf('=');
+            var (k, v) = (arg[..eq], arg[(eq + 1)..]);
+            o = k switch
+            {
+                "kind" => o with { Kind = v },
+                "count" => o with { Count = int.Parse(v) },
+                "warmup" => o with { Warmup = int.Parse(v) },
+                "rounds" => o with { Rounds = int.Parse(v) },
+                "round-series" => o with { RoundSeries = int.Parse(v) },
+                "mode" => o with { Mode = v },
+                "dump" => o with { Dump = bool.Parse(v) },
+                "hocon" => o with { Hocon = v },
+                "inflight" => o with { InFlight = int.Parse(v) },
+                "step-ms" => o with { StepMs = int.Parse(v) },
+                "journal" => o with { Journal = v },
+                _ when k.StartsWith("PERF_", StringComparison.Ordinal) => o with { Perf = new(o.Perf) { [k] = v } },
+                _ => throw new ArgumentException("unknown option " + k),
+            };
+        }
+        return o;
+    }
+}
+
+public sealed record AppendStats(
+    long Messages, long Points, double Seconds, long AllocatedBytes, int Gen0, int Gen1, int Gen2, double PauseMs,
+    long RssAfter, long PeakRss, long HeapAfter, long CommittedAfter, MemorySample AfterFullGc);
+
+public sealed record ChildResult(
+    string Kind, int Count, bool ServerGc, string GcConfig, double CreateSeconds, MemorySample Before, MemorySample AfterNoGc, MemorySample After,
+    long CreateAllocatedBytes, AppendStats? Appends, List<TypeDelta>? Types);
+
+public sealed record TypeDelta(string Type, long Bytes, long Count);
+
+public static class Child
+{
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromMinutes(3);
+
+    public static string EntityId(string prefix, int i) => $"{prefix}-{i / 10:D4}/bench.m{i % 10}";
+
+    public static async Task<int> RunAsync(ChildOptions o)
+    {
+        var perf = new Dictionary<string, string>
+        {
+            // Measurement runs last a few minutes: no entity may passivate under us (the real default is 2m).
+            ["PERF_PERF__SERIES__PASSIVATE_AFTER"] = "30m",
+            ["PERF_PERF__STORAGE__SQLITE_SYNCHRONOUS"] = "normal",
+        };
+        foreach (var (k, v) in o.Perf) perf[k] = v;
+        BarePersistentActor.JournalId = o.Journal switch
+        {
+            "null" => NullJournal.PluginId,
+            "serialize" => SerializeOnlyJournal.PluginId,
+            _ => Perf.Actors.Storage.SqliteSeriesJournal.PluginId,
+        };
+        var benchKind = o.Kind is "sharded-untyped" or "persistent" ? o.Kind : "sharded";
+        await using var node = await BenchNode.StartAsync(benchKind, o.Hocon, perf);
+        var system = node.System;
+        var counter = new Counter();
+        var replies = system.ActorOf(Props.Create(() => new ReplyCounter(counter)), "bench-replies");
+        var t0 = DateTimeOffset.UtcNow.AddDays(-1).ToUnixTimeMilliseconds() / 1000 * 1000;
+
+        var plainRefs = o.Kind.StartsWith("plain", StringComparison.Ordinal) ? new IActorRef[o.Count + o.Warmup] : null;
+        IActorRef Target(int i) => o.Kind switch
+        {
+            "series" => node.Series,
+            _ when plainRefs is not null => plainRefs[i] ??= system.ActorOf(
+                o.Kind == "plain-untyped" ? PlainUntypedActor.Props(Name(i)) : PlainActor.Props(Name(i)), Uri.EscapeDataString(Name(i))),
+            _ => node.Bench,
+        };
+        string Name(int i) => i < o.Warmup ? EntityId("warm", i) : EntityId("bench", i - o.Warmup);
+        object Message(int i, long t) => o.Kind == "series"
+            ? new AppendPoints(Name(i), [t], [Math.Round(Math.Sin(i + t / 60_000.0) * 100, 2)])
+            : new Ping(Name(i), t);
+
+        async Task SendAsync(int from, int to, long t, string mode)
+        {
+            for (var start = from; start < to; start += o.InFlight)
+            {
+                var end = Math.Min(to, start + o.InFlight);
+                if (mode == "tell")
+                {
+                    var done = counter.WaitFor(counter.Count + (end - start));
+                    for (var i = start; i < end; i++) Target(i).Tell(Message(i, t), replies);
+                    await done.WaitAsync(AskTimeout);
+                }
+                else
+                {
+                    var tasks = new Task[end - start];
+                    for (var i = start; i < end; i++) tasks[i - start] = Target(i).Ask<object>(Message(i, t), AskTimeout);
+                    await Task.WhenAll(tasks);
+                }
+            }
+        }
+
+        // Warm-up: starts every shard, JITs every path, creates the journal's and snapshot store's connections.
+        await SendAsync(0, o.Warmup, t0, "ask");
+        await SendAsync(0, o.Warmup, t0 + o.StepMs, "ask");
+        await Task.Delay(1000);
+        var before = MemorySample.AfterFullGc();
+        var dumpBefore = o.Dump ? GcDump.Take(Path.Combine(node.DataDir, "before.gcdump")) : null;
+        if (o.Dump) before = MemorySample.AfterFullGc();
+
+        var allocated = GC.GetTotalAllocatedBytes(true);
+        var sw = Stopwatch.StartNew();
+        await SendAsync(o.Warmup, o.Warmup + o.Count, t0, "ask");
+        var createSeconds = sw.Elapsed.TotalSeconds;
+        var createAllocated = GC.GetTotalAllocatedBytes(true) - allocated;
+        await Task.Delay(2000);
+        var afterNoGc = MemorySample.Now();
+        var after = MemorySample.AfterFullGc();
+        List<TypeDelta>? types = null;
+        if (o.Dump && dumpBefore is not null && GcDump.Take(Path.Combine(node.DataDir, "after.gcdump")) is { } dumpAfter)
+        {
+            types = dumpAfter.Keys.Union(dumpBefore.Keys)
+                .Select(t =>
+                {
+                    var a = dumpAfter.GetValueOrDefault(t);
+                    var b = dumpBefore.GetValueOrDefault(t);
+                    return new TypeDelta(t, a.Bytes - b.Bytes, a.Count - b.Count);
+                })
+                .Where(d => Math.Abs(d.Bytes) >= o.Count / 4)
+                .OrderByDescending(d => d.Bytes).ToList();
+            after = MemorySample.AfterFullGc();
+        }
+
+        AppendStats? appends = null;
+        if (o.Rounds > 0)
+        {
+            var series = o.RoundSeries > 0 ? Math.Min(o.RoundSeries, o.Count) : o.Count;
+            if (o.Mode == "pipeline") await PipelineRoundAsync(node, o, series, t0 + o.StepMs); // host actors register the series
+            var rssPeak = 0L;
+            using var sampler = new Timer(_ => { var r = MemorySample.ReadRss().Rss; if (r > Interlocked.Read(ref rssPeak)) Interlocked.Exchange(ref rssPeak, r); }, null, 0, 200);
+            var gen0 = GC.CollectionCount(0);
+            var gen1 = GC.CollectionCount(1);
+            var gen2 = GC.CollectionCount(2);
+            var pause = GC.GetTotalPauseDuration();
+            allocated = GC.GetTotalAllocatedBytes(true);
+            sw.Restart();
+            for (var r = 2; r < o.Rounds + 2; r++)
+            {
+                var t = t0 + (long)r * o.StepMs;
+                if (o.Mode == "pipeline") await PipelineRoundAsync(node, o, series, t);
+                else await SendAsync(o.Warmup, o.Warmup + series, t, o.Mode);
+            }
+            var seconds = sw.Elapsed.TotalSeconds;
+            var alloc = GC.GetTotalAllocatedBytes(true) - allocated;
+            var g0 = GC.CollectionCount(0) - gen0;
+            var g1 = GC.CollectionCount(1) - gen1;
+            var g2 = GC.CollectionCount(2) - gen2;
+            var pauseMs = (GC.GetTotalPauseDuration() - pause).TotalMilliseconds;
+            var now = MemorySample.Now();
+            await Task.Delay(2000);
+            appends = new AppendStats((long)series * o.Rounds, (long)series * o.Rounds, seconds, alloc, g0, g1, g2, pauseMs,
+                now.Rss, Interlocked.Read(ref rssPeak), now.HeapSize, now.Committed, MemorySample.AfterFullGc());
+        }
+
+        var gcConfig = string.Join(' ', GC.GetConfigurationVariables()
+            .Where(kv => kv.Key is "ServerGC" or "ConcurrentGC" or "ConserveMemory" or "DynamicAdaptationMode" or "HeapCount" or "GCgen0size")
+            .Select(kv => $"{kv.Key}={kv.Value}"));
+        var result = new ChildResult(o.Kind, o.Count, GCSettings.IsServerGC, gcConfig, createSeconds, before, afterNoGc, after,
+            createAllocated, appends, types);
+        Console.WriteLine("RESULT " + JsonSerializer.Serialize(result));
+        return 0;
+    }
+
+    /// <summary>One round through the real write path: IngestionPipeline batches of 100 hosts x 10 metrics, one point each.</summary>
+    private static async Task PipelineRoundAsync(BenchNode node, ChildOptions o, int series, long t)
+    {
+        var pipeline = node.Engine.Ingestion;
+        var hosts = series / 10;
+        var batches = new List<Task<IngestOutcome>>();
+        for (var h0 = 0; h0 < hosts; h0 += 100)
+        {
+            var samples = new List<HostSamples>();
+            for (var h = h0; h < Math.Min(hosts, h0 + 100); h++)
+            {
+                var metrics = new SeriesSamples[10];
+                for (var m = 0; m < 10; m++) metrics[m] = new SeriesSamples($"bench.m{m}", [t], [Math.Round(Math.Sin(h * 10 + m + t / 60_000.0) * 100, 2)]);
+                samples.Add(new HostSamples($"bench-{h:D4}", metrics));
+            }
+            batches.Add(pipeline.SubmitAsync(new IngestBatch(samples)));
+            if (batches.Count >= 32)
+            {
+                await Check(batches);
+                batches.Clear();
+            }
+        }
+        await Check(batches);
+
+        static async Task Check(List<Task<IngestOutcome>> batches)
+        {
+            foreach (var outcome in await Task.WhenAll(batches))
+                if (outcome.Status != IngestStatus.Stored) throw new InvalidOperationException("pipeline answered " + outcome.Status);
+        }
+    }
+}
