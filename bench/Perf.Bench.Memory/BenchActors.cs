@@ -9,6 +9,10 @@ namespace Perf.Bench.Memory;
 /// <summary>The probe message of the non-series entity kinds; routed by <see cref="Perf.Actors.Series.PerfMessageExtractor"/>.</summary>
 public sealed record Ping(string EntityId, long TimestampMs) : ISeriesMessage;
 
+/// <summary>Makes a <see cref="BarePersistentActor"/> do what SeriesActor does every 100-199 events: save a snapshot, then
+/// delete the journal and the older snapshots.</summary>
+public sealed record Snap(string EntityId) : ISeriesMessage;
+
 public sealed class Pong
 {
     public static readonly Pong Instance = new();
@@ -60,7 +64,23 @@ public sealed class BarePersistentActor : ReceivePersistentActor
             var replyTo = Sender;
             PersistAsync(new PointsRecorded([ping.TimestampMs], [1.0]), _ => replyTo.Tell(Pong.Instance));
         });
+        Command<Snap>(_ =>
+        {
+            _snapReplyTo = Sender;
+            // A head of ~130 points is about 1 KB.
+            SaveSnapshot(new SeriesSnapshot(new byte[1000], 3, 2, 2000, 240, 1, 2));
+        });
+        Command<SaveSnapshotSuccess>(saved =>
+        {
+            DeleteMessages(saved.Metadata.SequenceNr);
+            DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1));
+            _snapReplyTo?.Tell(Pong.Instance);
+        });
+        Command<DeleteMessagesSuccess>(_ => { });
+        Command<DeleteSnapshotsSuccess>(_ => { });
     }
+
+    private IActorRef? _snapReplyTo;
 
     public override string PersistenceId { get; }
 

@@ -43,7 +43,7 @@ public sealed class BenchNode : IAsyncDisposable
     public IActorRef Bench { get; }
     public PerfEngine Engine { get; }
 
-    /// <param name="benchKind">entity kind of the "bench" region: sharded (PlainActor), sharded-untyped, persistent.</param>
+    /// <param name="benchKind">entity kind of the "bench" region: sharded (PlainActor), sharded-untyped, persistent, lean-series.</param>
     /// <param name="extraHocon">HOCON put in front of everything (Akka knobs under test).</param>
     public static async Task<BenchNode> StartAsync(string benchKind, string extraHocon, IDictionary<string, string> overrides)
     {
@@ -72,9 +72,11 @@ public sealed class BenchNode : IAsyncDisposable
             akka.AddHocon(BenchJournals.Hocon, HoconAddMode.Append);
             if (!string.IsNullOrWhiteSpace(extraHocon)) akka.AddHocon(ConfigurationFactory.ParseString(extraHocon), HoconAddMode.Prepend);
             var engine = settings.Engine;
+            var chunks = provider.GetRequiredService<IChunkStore>();
             akka.WithShardRegion<BenchRegion>("bench",
                 entityId => benchKind switch
                 {
+                    "lean-series" => LeanSeriesActor.Props(entityId, engine.Series, chunks, TimeProvider.System),
                     "sharded-untyped" => PlainUntypedActor.Props(entityId),
                     "persistent" => BarePersistentActor.Props(entityId),
                     _ => PlainActor.Props(entityId),

@@ -10,14 +10,18 @@ namespace Perf.Bench.Memory;
 /// <summary>Options of one measurement process, from <c>key=value</c> arguments.</summary>
 public sealed record ChildOptions
 {
-    /// <summary>plain, plain-untyped, sharded, sharded-untyped, persistent, series, none.</summary>
+    /// <summary>plain, plain-untyped, sharded, sharded-untyped, persistent, series, lean-series.</summary>
     public string Kind { get; init; } = "series";
     public int Count { get; init; } = 20_000;
     public int Warmup { get; init; } = 2_000;
     /// <summary>Append rounds after creation; each round sends one message to each of the first <see cref="RoundSeries"/> entities.</summary>
     public int Rounds { get; init; }
     public int RoundSeries { get; init; }
-    /// <summary>ask (temporary actor per message, like IngestionPipeline), tell (one shared reply target), pipeline (IngestionPipeline.SubmitAsync).</summary>
+    /// <summary>
+    /// Comma-separated append phases, run in order on the same entities, <see cref="Rounds"/> rounds each: ask (temporary actor
+    /// per message, like IngestionPipeline), tell (one shared reply target), pipeline (IngestionPipeline.SubmitAsync),
+    /// snapshot (kind=persistent only: save a 1 KB snapshot, then delete journal and older snapshots, like SeriesActor does).
+    /// </summary>
     public string Mode { get; init; } = "ask";
     public bool Dump { get; init; }
     public string Hocon { get; init; } = "";
@@ -25,6 +29,14 @@ public sealed record ChildOptions
     public int StepMs { get; init; } = 10_000;
     /// <summary>Journal of the persistent kind: series (SqliteSeriesJournal), null, serialize (see BenchJournals).</summary>
     public string Journal { get; init; } = "series";
+    /// <summary>akka (default mailboxes), compact (CompactMailbox for deque-based mailboxes: persistent actors), compact-all.</summary>
+    public string Mailbox { get; init; } = "akka";
+    /// <summary>Class behind perf.series-journal: today (SqliteSeriesJournal) or lean (LeanSeriesJournal prototype).</summary>
+    public string SeriesJournal { get; init; } = "today";
+    /// <summary>Circuit breaker call-timeout of perf.series-journal (e.g. "infinite"); empty = Akka's default (10s).</summary>
+    public string BreakerTimeout { get; init; } = "";
+    /// <summary>Sample allocations by type during the append phases (GCAllocationTick).</summary>
+    public bool AllocProfile { get; init; }
     public Dictionary<string, string> Perf { get; init; } = [];
 
     public static ChildOptions Parse(IEnumerable<string> args)
@@ -47,6 +59,10 @@ public sealed record ChildOptions
                 "inflight" => o with { InFlight = int.Parse(v) },
                 "step-ms" => o with { StepMs = int.Parse(v) },
                 "journal" => o with { Journal = v },
+                "mailbox" => o with { Mailbox = v },
+                "series-journal" => o with { SeriesJournal = v },
+                "breaker-timeout" => o with { BreakerTimeout = v },
+                "alloc-profile" => o with { AllocProfile = bool.Parse(v) },
                 _ when k.StartsWith("PERF_", StringComparison.Ordinal) => o with { Perf = new(o.Perf) { [k] = v } },
                 _ => throw new ArgumentException("unknown option " + k),
             };
@@ -57,11 +73,12 @@ public sealed record ChildOptions
 
 public sealed record AppendStats(
     long Messages, long Points, double Seconds, long AllocatedBytes, int Gen0, int Gen1, int Gen2, double PauseMs,
-    long RssAfter, long PeakRss, long HeapAfter, long CommittedAfter, MemorySample AfterFullGc);
+    long RssAfter, long PeakRss, long HeapAfter, long CommittedAfter, MemorySample AfterFullGc,
+    List<TypeDelta>? AllocatedByType = null);
 
 public sealed record ChildResult(
     string Kind, int Count, bool ServerGc, string GcConfig, double CreateSeconds, MemorySample Before, MemorySample AfterNoGc, MemorySample After,
-    long CreateAllocatedBytes, AppendStats? Appends, List<TypeDelta>? Types);
+    long CreateAllocatedBytes, Dictionary<string, AppendStats> Appends, List<TypeDelta>? Types);
 
 public sealed record TypeDelta(string Type, long Bytes, long Count);
 
@@ -86,8 +103,16 @@ public static class Child
             "serialize" => SerializeOnlyJournal.PluginId,
             _ => Perf.Actors.Storage.SqliteSeriesJournal.PluginId,
         };
-        var benchKind = o.Kind is "sharded-untyped" or "persistent" ? o.Kind : "sharded";
-        await using var node = await BenchNode.StartAsync(benchKind, o.Hocon, perf);
+        var benchKind = o.Kind is "sharded-untyped" or "persistent" or "lean-series" ? o.Kind : "sharded";
+        var hocon = o.Mailbox switch
+        {
+            "compact" => CompactMailbox.Hocon(everyActor: false) + "\n" + o.Hocon,
+            "compact-all" => CompactMailbox.Hocon(everyActor: true) + "\n" + o.Hocon,
+            _ => o.Hocon,
+        };
+        if (o.SeriesJournal == "lean") hocon = LeanSeriesJournal.Hocon + "\n" + hocon;
+        if (o.BreakerTimeout != "") hocon = $"perf.series-journal.circuit-breaker.call-timeout = {o.BreakerTimeout}\n" + hocon;
+        await using var node = await BenchNode.StartAsync(benchKind, hocon, perf);
         var system = node.System;
         var counter = new Counter();
         var replies = system.ActorOf(Props.Create(() => new ReplyCounter(counter)), "bench-replies");
@@ -102,9 +127,10 @@ public static class Child
             _ => node.Bench,
         };
         string Name(int i) => i < o.Warmup ? EntityId("warm", i) : EntityId("bench", i - o.Warmup);
-        object Message(int i, long t) => o.Kind == "series"
+        var snapshots = false;
+        object Message(int i, long t) => o.Kind is "series" or "lean-series"
             ? new AppendPoints(Name(i), [t], [Math.Round(Math.Sin(i + t / 60_000.0) * 100, 2)])
-            : new Ping(Name(i), t);
+            : snapshots ? new Snap(Name(i)) : new Ping(Name(i), t);
 
         async Task SendAsync(int from, int to, long t, string mode)
         {
@@ -157,24 +183,34 @@ public static class Child
             after = MemorySample.AfterFullGc();
         }
 
-        AppendStats? appends = null;
-        if (o.Rounds > 0)
+        var appends = new Dictionary<string, AppendStats>();
+        var round = 2;
+        foreach (var mode in o.Mode.Split(',', StringSplitOptions.RemoveEmptyEntries))
         {
+            if (o.Rounds <= 0) break;
             var series = o.RoundSeries > 0 ? Math.Min(o.RoundSeries, o.Count) : o.Count;
-            if (o.Mode == "pipeline") await PipelineRoundAsync(node, o, series, t0 + o.StepMs); // host actors register the series
+            if (mode == "pipeline") await PipelineRoundAsync(node, series, t0 + (long)round++ * o.StepMs); // host actors register the series
             var rssPeak = 0L;
             using var sampler = new Timer(_ => { var r = MemorySample.ReadRss().Rss; if (r > Interlocked.Read(ref rssPeak)) Interlocked.Exchange(ref rssPeak, r); }, null, 0, 200);
             var gen0 = GC.CollectionCount(0);
             var gen1 = GC.CollectionCount(1);
             var gen2 = GC.CollectionCount(2);
             var pause = GC.GetTotalPauseDuration();
+            using var sampler2 = o.AllocProfile ? new AllocationSampler() : null;
+            sampler2?.Start();
             allocated = GC.GetTotalAllocatedBytes(true);
             sw.Restart();
-            for (var r = 2; r < o.Rounds + 2; r++)
+            for (var r = 0; r < o.Rounds; r++)
             {
-                var t = t0 + (long)r * o.StepMs;
-                if (o.Mode == "pipeline") await PipelineRoundAsync(node, o, series, t);
-                else await SendAsync(o.Warmup, o.Warmup + series, t, o.Mode);
+                var t = t0 + (long)round++ * o.StepMs;
+                if (mode == "pipeline") await PipelineRoundAsync(node, series, t);
+                else if (mode == "snapshot")
+                {
+                    snapshots = true;
+                    await SendAsync(o.Warmup, o.Warmup + series, t, "tell");
+                    snapshots = false;
+                }
+                else await SendAsync(o.Warmup, o.Warmup + series, t, mode);
             }
             var seconds = sw.Elapsed.TotalSeconds;
             var alloc = GC.GetTotalAllocatedBytes(true) - allocated;
@@ -182,14 +218,15 @@ public static class Child
             var g1 = GC.CollectionCount(1) - gen1;
             var g2 = GC.CollectionCount(2) - gen2;
             var pauseMs = (GC.GetTotalPauseDuration() - pause).TotalMilliseconds;
+            var profile = sampler2?.Stop().OrderByDescending(kv => kv.Value).Take(40)
+                .Select(kv => new TypeDelta(kv.Key, kv.Value / ((long)series * o.Rounds), 0)).ToList();
             var now = MemorySample.Now();
-            await Task.Delay(2000);
-            appends = new AppendStats((long)series * o.Rounds, (long)series * o.Rounds, seconds, alloc, g0, g1, g2, pauseMs,
-                now.Rss, Interlocked.Read(ref rssPeak), now.HeapSize, now.Committed, MemorySample.AfterFullGc());
+            await Task.Delay(1000);
+            appends[mode] = new AppendStats((long)series * o.Rounds, (long)series * o.Rounds, seconds, alloc, g0, g1, g2, pauseMs,
+                now.Rss, Interlocked.Read(ref rssPeak), now.HeapSize, now.Committed, MemorySample.AfterFullGc(), profile);
         }
 
         var gcConfig = string.Join(' ', GC.GetConfigurationVariables()
-            .Where(kv => kv.Key is "ServerGC" or "ConcurrentGC" or "ConserveMemory" or "DynamicAdaptationMode" or "HeapCount" or "GCgen0size")
             .Select(kv => $"{kv.Key}={kv.Value}"));
         var result = new ChildResult(o.Kind, o.Count, GCSettings.IsServerGC, gcConfig, createSeconds, before, afterNoGc, after,
             createAllocated, appends, types);
@@ -198,7 +235,7 @@ public static class Child
     }
 
     /// <summary>One round through the real write path: IngestionPipeline batches of 100 hosts x 10 metrics, one point each.</summary>
-    private static async Task PipelineRoundAsync(BenchNode node, ChildOptions o, int series, long t)
+    private static async Task PipelineRoundAsync(BenchNode node, int series, long t)
     {
         var pipeline = node.Engine.Ingestion;
         var hosts = series / 10;
