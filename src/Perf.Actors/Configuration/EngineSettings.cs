@@ -30,6 +30,8 @@ public sealed record IngestSettings(
 
 public sealed record SeriesSettings(int SnapshotEvery, int ChunkMaxPoints, TimeSpan ChunkMaxSpan, TimeSpan PassivateAfter, TimeSpan RetentionPeriod, TimeSpan OutOfOrderTolerance)
 {
+    public long OutOfOrderToleranceMs => (long)OutOfOrderTolerance.TotalMilliseconds;
+
     public static SeriesSettings Read(ConfigReader config) => new(
         config.Int("perf.series.snapshot_every", 1),
         config.Int("perf.series.chunk_max_points", 2, 65536),

@@ -13,7 +13,8 @@ namespace Perf.Actors.Hosts;
 /// </summary>
 public sealed class HostActor : ReceivePersistentActor, IWithTimers
 {
-    private static readonly TimeSpan SnapshotInterval = TimeSpan.FromSeconds(15);
+    // Latest values only matter after a crash, and every host snapshot costs a write of the whole host: once a minute.
+    private static readonly TimeSpan SnapshotInterval = TimeSpan.FromMinutes(1);
     private readonly string _host;
     private readonly int _maxSeries;
     private readonly IActorRef _directory;

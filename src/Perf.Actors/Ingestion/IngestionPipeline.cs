@@ -23,6 +23,7 @@ public sealed class IngestionPipeline
     private readonly IActorRef _hostRegion;
     private readonly IngestSettings _settings;
     private readonly ISourceQueueWithComplete<Job> _queue;
+    private readonly AppendAcknowledgements _acknowledgements;
     private long _pointsInFlight;
 
     public IngestionPipeline(ActorSystem system, IActorRef seriesRegion, IActorRef hostRegion, IngestSettings settings)
@@ -30,6 +31,7 @@ public sealed class IngestionPipeline
         _seriesRegion = seriesRegion;
         _hostRegion = hostRegion;
         _settings = settings;
+        _acknowledgements = new AppendAcknowledgements(system);
         _queue = Source.Queue<Job>(settings.QueueSize, OverflowStrategy.DropNew)
             .SelectAsyncUnordered(settings.Parallelism, ProcessAsync)
             .To(Sink.Ignore<NotUsed>())
@@ -98,24 +100,28 @@ public sealed class IngestionPipeline
             return new IngestOutcome(IngestStatus.CardinalityExceeded, Host: batch.Hosts[i].Host, SeriesLimit: registrations[i].Limit);
         }
 
-        var appends = new List<(HostSamples Host, SeriesSamples Series, Task<AppendResult> Result)>();
+        var appends = new List<(HostSamples Host, SeriesSamples Series)>();
         foreach (var host in batch.Hosts)
         foreach (var series in host.Series)
+            appends.Add((host, series));
+        using var request = _acknowledgements.Begin(appends.Count, timeout);
+        for (var i = 0; i < appends.Count; i++)
         {
+            var (host, series) = appends[i];
             var entityId = new SeriesKey(host.Host, series.Metric).EntityId;
-            appends.Add((host, series, _seriesRegion.Ask<AppendResult>(new AppendPoints(entityId, series.Timestamps, series.Values), timeout)));
+            _seriesRegion.Tell(new AppendPoints(entityId, series.Timestamps, series.Values, request.Correlation(i)), _acknowledgements.Collector);
         }
-        await Task.WhenAll(appends.Select(a => a.Result)).ConfigureAwait(false);
+        var results = await request.Results.ConfigureAwait(false);
 
         int accepted = 0, tooOld = 0;
         Dictionary<string, int>? rejectedSeries = null;
-        foreach (var (host, series, result) in appends)
+        for (var i = 0; i < appends.Count; i++)
         {
-            var outcome = result.Result;
+            var outcome = results[i]!;
             accepted += outcome.Accepted;
             if (outcome.RejectedTooOld == 0) continue;
             tooOld += outcome.RejectedTooOld;
-            (rejectedSeries ??= [])[new SeriesKey(host.Host, series.Metric).EntityId] = outcome.RejectedTooOld;
+            (rejectedSeries ??= [])[new SeriesKey(appends[i].Host.Host, appends[i].Series.Metric).EntityId] = outcome.RejectedTooOld;
         }
         TellLatest(batch);
         PerfMetrics.PointsIngested.Add(accepted);

@@ -29,10 +29,10 @@ public sealed class PerfSerializer : SerializerWithStringManifest
     public PerfSerializer(ExtendedActorSystem system) : base(system)
     {
         // Series
-        Register<AppendPoints>("SA", (w, m) => { w.Write(m.EntityId); w.WriteLongs(m.Timestamps); w.WriteDoubles(m.Values); },
-            r => new AppendPoints(r.ReadString(), r.ReadLongs(), r.ReadDoubles()));
-        Register<AppendResult>("SAR", (w, m) => { w.Write7BitEncodedInt(m.Accepted); w.Write7BitEncodedInt(m.RejectedTooOld); },
-            r => new AppendResult(r.Read7BitEncodedInt(), r.Read7BitEncodedInt()));
+        Register<AppendPoints>("SA", (w, m) => { w.Write(m.EntityId); w.WriteLongs(m.Timestamps); w.WriteDoubles(m.Values); w.Write(m.Correlation); },
+            r => new AppendPoints(r.ReadString(), r.ReadLongs(), r.ReadDoubles(), r.ReadInt64()));
+        Register<AppendResult>("SAR", (w, m) => { w.Write7BitEncodedInt(m.Accepted); w.Write7BitEncodedInt(m.RejectedTooOld); w.Write(m.Correlation); },
+            r => new AppendResult(r.Read7BitEncodedInt(), r.Read7BitEncodedInt(), r.ReadInt64()));
         Register<ReadRange>("SQ", (w, m) => { w.Write(m.EntityId); w.Write(m.FromMs); w.Write(m.ToMs); w.Write(m.StepMs); w.Write((byte)m.Aggregation); },
             r => new ReadRange(r.ReadString(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), (AggregationKind)r.ReadByte()));
         Register<RangeResult>("SQR", (w, m) => { w.WriteLongs(m.Timestamps); w.WriteDoubles(m.Values); },

@@ -5,7 +5,6 @@ using Akka.Persistence;
 using Perf.Actors.Configuration;
 using Perf.Actors.Storage;
 using Perf.Actors.Telemetry;
-using Perf.Analytics.Aggregation;
 using Perf.Analytics.Compression;
 using static Perf.Actors.Series.SeriesCommands;
 using static Perf.Actors.Series.SeriesEvents;
@@ -17,100 +16,42 @@ namespace Perf.Actors.Series;
 /// One time series (sharding entity <c>{host}/{metric}</c>). A thin shell over <see cref="SeriesState"/>: it batches
 /// appends into journal writes (group commit), replies once the points are persisted, moves settled points into sealed
 /// chunks, applies retention, snapshots, and answers queries.
+/// A process holds 100,000 of these, so the actor is kept lean: one switch instead of a table of handler delegates,
+/// no fields that can be derived, and buffers only while they hold something.
 /// </summary>
-public sealed class SeriesActor : ReceivePersistentActor
+public sealed class SeriesActor : UntypedPersistentActor
 {
-    private readonly SeriesKey _key;
+    private readonly string _entityId;
     private readonly SeriesSettings _settings;
     private readonly IChunkStore _chunks;
     private readonly TimeProvider _clock;
-    private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly long _toleranceMs;
     private SeriesState _state = new();
 
     // Group commit: appends that arrive while a write is in flight wait here and all go into the next write.
-    private List<(AppendPoints Append, IActorRef ReplyTo)> _waiting = [];
+    private List<(AppendPoints Append, IActorRef ReplyTo)>? _waiting;
     private bool _writeInFlight;
     private bool _sealInFlight;
     private bool _expiryInFlight;
     private int _eventsSinceSnapshot;
-    private readonly int _snapshotEvery;
 
     public SeriesActor(string entityId, SeriesSettings settings, IChunkStore chunks, TimeProvider clock)
     {
-        _key = SeriesKey.FromEntityId(entityId);
+        _entityId = entityId;
         _settings = settings;
         _chunks = chunks;
         _clock = clock;
-        _toleranceMs = (long)settings.OutOfOrderTolerance.TotalMilliseconds;
-        // Series that start together would otherwise all snapshot (and delete their journals) in the same instant.
-        _snapshotEvery = settings.SnapshotEvery + (int)((uint)StableHash(entityId) % (uint)Math.Max(1, settings.SnapshotEvery));
         PersistenceId = PersistenceIdOf(entityId);
-        // Series events go to the journal built for many small writes; see SqliteSeriesJournal.
+        // Series events and snapshots go to the SQLite plugins built for many small writes (see SqliteWriter).
         JournalPluginId = SqliteSeriesJournal.PluginId;
-
-        Recover<SnapshotOffer>(offer =>
-        {
-            if (offer.Snapshot is SeriesSnapshot snapshot) _state = SeriesState.FromSnapshot(snapshot);
-        });
-        Recover<ISeriesEvent>(e => _state.Apply(e));
-        Recover<RecoveryCompleted>(_ =>
-        {
-            TrySeal();
-            TryExpire();
-        });
-
-        Command<AppendPoints>(append =>
-        {
-            _waiting.Add((append, Sender));
-            Flush();
-        });
-        Command<ReadRange>(Read);
-        Command<GetState>(_ => Sender.Tell(_state.IsEmpty ? new SeriesNotFound(entityId) : View()));
-        Command<ChunkStored>(stored => PersistAsync(stored.Sealed, sealedChunk =>
-        {
-            _state.Apply(sealedChunk);
-            _sealInFlight = false;
-            AfterEvent();
-            TrySeal();
-            TryExpire();
-        }));
-        Command<ChunkStoreFailed>(failed =>
-        {
-            // The points are still in the head and the journal; the next write tries to seal them again.
-            _sealInFlight = false;
-            _log.Warning(failed.Cause, "Sealing a chunk of {0} failed; will retry", entityId);
-        });
-        Command<ChunksDeleted>(deleted =>
-        {
-            _expiryInFlight = false;
-            if (deleted.Expired.ChunkCount == 0) return;
-            var e = deleted.Expired;
-            PersistAsync(new ChunksExpired(deleted.CutoffMs, e.ChunkCount, e.ByteCount, e.PointCount, e.OldestRemainingFirstMs), expired =>
-            {
-                _state.Apply(expired);
-                AfterEvent();
-            });
-        });
-        Command<ChunkDeleteFailed>(failed =>
-        {
-            _expiryInFlight = false;
-            _log.Warning(failed.Cause, "Retention of {0} failed; will retry", entityId);
-        });
-        Command<SaveSnapshotSuccess>(saved =>
-        {
-            // Everything up to the snapshot is in it: drop the journal below it and older snapshots.
-            DeleteMessages(saved.Metadata.SequenceNr);
-            DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1));
-        });
-        Command<SaveSnapshotFailure>(failed => _log.Warning(failed.Cause, "Snapshot of {0} failed", entityId));
-        Command<DeleteMessagesSuccess>(_ => { });
-        Command<DeleteMessagesFailure>(failed => _log.Warning(failed.Cause, "Deleting journal of {0} failed", entityId));
-        Command<DeleteSnapshotsSuccess>(_ => { });
-        Command<DeleteSnapshotsFailure>(failed => _log.Warning(failed.Cause, "Deleting old snapshots of {0} failed", entityId));
+        SnapshotPluginId = SqliteSeriesSnapshotStore.PluginId;
     }
 
     public override string PersistenceId { get; }
+
+    public static string PersistenceIdOf(string entityId) => "series-" + entityId;
+
+    public static Props Props(string entityId, SeriesSettings settings, IChunkStore chunks, TimeProvider clock) =>
+        Akka.Actor.Props.Create<SeriesActor>(entityId, settings, chunks, clock);
 
     protected override void PreStart()
     {
@@ -124,17 +65,84 @@ public sealed class SeriesActor : ReceivePersistentActor
         base.PostStop();
     }
 
-    public static string PersistenceIdOf(string entityId) => "series-" + entityId;
+    protected override void OnRecover(object message)
+    {
+        switch (message)
+        {
+            case SnapshotOffer { Snapshot: SeriesSnapshot snapshot }:
+                _state = SeriesState.FromSnapshot(snapshot);
+                break;
+            case ISeriesEvent e:
+                _state.Apply(e);
+                break;
+            case RecoveryCompleted:
+                TrySeal();
+                TryExpire();
+                break;
+        }
+    }
 
-    public static Props Props(string entityId, SeriesSettings settings, IChunkStore chunks, TimeProvider clock) =>
-        Akka.Actor.Props.Create(() => new SeriesActor(entityId, settings, chunks, clock));
+    protected override void OnCommand(object message)
+    {
+        switch (message)
+        {
+            case AppendPoints append:
+                (_waiting ??= []).Add((append, Sender));
+                Flush();
+                break;
+            case ReadRange query:
+                Read(query);
+                break;
+            case GetState:
+                Sender.Tell(_state.IsEmpty ? new SeriesNotFound(_entityId) : View());
+                break;
+            case ChunkStored stored:
+                PersistAsync(stored.Sealed, sealedChunk =>
+                {
+                    _state.Apply(sealedChunk);
+                    _sealInFlight = false;
+                    // The head is smallest right after a seal: the cheapest moment to snapshot, and recovery then replays
+                    // at most the points of one chunk.
+                    Snapshot();
+                    TrySeal();
+                    TryExpire();
+                });
+                break;
+            case ChunkStoreFailed failed:
+                // The points are still in the head and the journal; the next write tries to seal them again.
+                _sealInFlight = false;
+                Log.Warning(failed.Cause, "Sealing a chunk of {0} failed; will retry", _entityId);
+                break;
+            case ChunksDeleted deleted:
+                Expired(deleted);
+                break;
+            case ChunkDeleteFailed failed:
+                _expiryInFlight = false;
+                Log.Warning(failed.Cause, "Retention of {0} failed; will retry", _entityId);
+                break;
+            case SaveSnapshotSuccess saved:
+                // Everything up to the snapshot is in it (the store keeps only the latest): drop the journal below it.
+                DeleteMessages(saved.Metadata.SequenceNr);
+                break;
+            case SaveSnapshotFailure failed:
+                Log.Warning(failed.Cause, "Snapshot of {0} failed", _entityId);
+                break;
+            case DeleteMessagesFailure failed:
+                Log.Warning(failed.Cause, "Deleting journal of {0} failed", _entityId);
+                break;
+            case DeleteMessagesSuccess:
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
 
     private void Flush()
     {
-        if (_writeInFlight || _waiting.Count == 0) return;
-        var batch = _waiting;
-        _waiting = [];
-        var (recorded, rejected) = _state.Decide(batch.ConvertAll(w => w.Append), _toleranceMs);
+        if (_writeInFlight || _waiting is not { Count: > 0 } batch) return;
+        _waiting = null;
+        var (recorded, rejected) = _state.Decide(batch, static w => w.Append, _settings.OutOfOrderToleranceMs);
         if (recorded is null)
         {
             Reply(batch, rejected);
@@ -149,7 +157,7 @@ public sealed class SeriesActor : ReceivePersistentActor
             _state.Apply(e);
             _writeInFlight = false;
             Reply(batch, rejected);
-            AfterEvent();
+            if (++_eventsSinceSnapshot >= SnapshotEvery) Snapshot();
             TrySeal();
             Flush();
         });
@@ -160,13 +168,15 @@ public sealed class SeriesActor : ReceivePersistentActor
         for (var i = 0; i < batch.Count; i++)
         {
             var (append, replyTo) = batch[i];
-            replyTo.Tell(new AppendResult(append.Timestamps.Length - rejected[i], rejected[i]));
+            replyTo.Tell(new AppendResult(append.Timestamps.Length - rejected[i], rejected[i], append.Correlation));
         }
     }
 
-    private void AfterEvent()
+    /// <summary>Series started together would otherwise all snapshot (and delete their journals) in the same instant.</summary>
+    private int SnapshotEvery => _settings.SnapshotEvery + (int)(StableHash(_entityId) % (uint)Math.Max(1, _settings.SnapshotEvery));
+
+    private void Snapshot()
     {
-        if (++_eventsSinceSnapshot < _snapshotEvery) return;
         _eventsSinceSnapshot = 0;
         SaveSnapshot(_state.ToSnapshot());
     }
@@ -174,14 +184,14 @@ public sealed class SeriesActor : ReceivePersistentActor
     private void TrySeal()
     {
         if (_sealInFlight) return;
-        var points = _state.PlanSeal(_toleranceMs, _settings.ChunkMaxPoints, (long)_settings.ChunkMaxSpan.TotalMilliseconds);
+        var points = _state.PlanSeal(_settings.OutOfOrderToleranceMs, _settings.ChunkMaxPoints, (long)_settings.ChunkMaxSpan.TotalMilliseconds);
         if (points is null) return;
         _sealInFlight = true;
         var encoder = new GorillaChunkEncoder();
         foreach (var p in points) encoder.Append(p.TimestampMs, p.Value);
         var data = encoder.ToArray();
         var sealedChunk = new ChunkSealed(_state.NextChunkSequence, points[0].TimestampMs, points[^1].TimestampMs, points.Length, data.Length);
-        _chunks.WriteAsync(new StoredChunk(_key.EntityId, sealedChunk.Sequence, sealedChunk.FirstMs, sealedChunk.LastMs, sealedChunk.PointCount, data))
+        _chunks.WriteAsync(new StoredChunk(_entityId, sealedChunk.Sequence, sealedChunk.FirstMs, sealedChunk.LastMs, sealedChunk.PointCount, data))
             .PipeTo(Self, success: () => new ChunkStored(sealedChunk), failure: e => new ChunkStoreFailed(e));
     }
 
@@ -191,8 +201,20 @@ public sealed class SeriesActor : ReceivePersistentActor
         var cutoff = _clock.GetUtcNow().ToUnixTimeMilliseconds() - (long)_settings.RetentionPeriod.TotalMilliseconds;
         if (_state.OldestChunkFirstMs >= cutoff) return;
         _expiryInFlight = true;
-        _chunks.DeleteExpiredAsync(_key.EntityId, cutoff)
+        _chunks.DeleteExpiredAsync(_entityId, cutoff)
             .PipeTo(Self, success: expired => new ChunksDeleted(cutoff, expired), failure: e => new ChunkDeleteFailed(e));
+    }
+
+    private void Expired(ChunksDeleted deleted)
+    {
+        _expiryInFlight = false;
+        var e = deleted.Expired;
+        if (e.ChunkCount == 0) return;
+        PersistAsync(new ChunksExpired(deleted.CutoffMs, e.ChunkCount, e.ByteCount, e.PointCount, e.OldestRemainingFirstMs), expired =>
+        {
+            _state.Apply(expired);
+            Snapshot();
+        });
     }
 
     private void Read(ReadRange query)
@@ -210,7 +232,7 @@ public sealed class SeriesActor : ReceivePersistentActor
             return;
         }
         // Older points live in sealed chunks: read them off the actor's thread and answer from the task.
-        ReadWithChunksAsync(_chunks, _key.EntityId, query, head, headFirst).PipeTo(Sender);
+        ReadWithChunksAsync(_chunks, _entityId, query, head, headFirst).PipeTo(Sender);
     }
 
     private static async Task<RangeResult> ReadWithChunksAsync(IChunkStore store, string seriesId, ReadRange query, List<DataPoint> head, long headFirst)
@@ -225,18 +247,21 @@ public sealed class SeriesActor : ReceivePersistentActor
     }
 
     private static RangeResult Shape(List<DataPoint> points, ReadRange query) =>
-        RangeResult.From(query.StepMs > 0 ? Downsampler.Aggregate(points, query.StepMs, query.Aggregation) : points);
+        RangeResult.From(query.StepMs > 0 ? Perf.Analytics.Aggregation.Downsampler.Aggregate(points, query.StepMs, query.Aggregation) : points);
 
-    private static int StableHash(string text)
+    private StateView View()
+    {
+        var key = SeriesKey.FromEntityId(_entityId);
+        return new StateView(key.Host, key.Metric, _state.PointCount, _state.FirstTimestampMs, _state.LastTimestampMs, _state.Head.LastValue,
+            _state.Head.Count, _state.Head.ByteCount, _state.ChunkCount, _state.ChunkBytes, LastSequenceNr);
+    }
+
+    private static uint StableHash(string text)
     {
         var hash = 2166136261u;
         foreach (var c in text) hash = (hash ^ c) * 16777619u;
-        return (int)hash;
+        return hash;
     }
-
-    private StateView View() => new(
-        _key.Host, _key.Metric, _state.PointCount, _state.FirstTimestampMs, _state.LastTimestampMs, _state.Head.LastValue,
-        _state.Head.Count, _state.Head.ByteCount, _state.ChunkCount, _state.ChunkBytes, LastSequenceNr);
 
     private sealed record ChunkStored(ChunkSealed Sealed);
     private sealed record ChunkStoreFailed(Exception Cause);

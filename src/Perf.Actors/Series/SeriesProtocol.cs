@@ -15,13 +15,15 @@ public static class SeriesCommands
     /// <summary>
     /// Points for one series, in any order. Replied to with <see cref="AppendResult"/> once the accepted points are in the journal.
     /// Timestamps are epoch milliseconds; a timestamp the series already holds is overwritten (last write wins), so a retried
-    /// request never stores a point twice.
+    /// request never stores a point twice. <paramref name="Correlation"/> comes back in the result, so one collector can
+    /// receive the replies of many appends (see <c>IngestionPipeline</c>).
     /// </summary>
-    public sealed record AppendPoints(string EntityId, long[] Timestamps, double[] Values) : ISeriesMessage;
+    public sealed record AppendPoints(string EntityId, long[] Timestamps, double[] Values, long Correlation = 0) : ISeriesMessage;
 
     /// <param name="Accepted">points now persisted.</param>
     /// <param name="RejectedTooOld">points older than the series' last point by more than the out-of-order tolerance.</param>
-    public sealed record AppendResult(int Accepted, int RejectedTooOld) : IPerfMessage;
+    /// <param name="Correlation">the append's correlation.</param>
+    public sealed record AppendResult(int Accepted, int RejectedTooOld, long Correlation = 0) : IPerfMessage;
 }
 
 /// <summary>Queries to a series: answered from the actor's state and its sealed chunks, never changing state.</summary>

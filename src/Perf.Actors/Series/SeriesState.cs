@@ -28,17 +28,27 @@ public sealed class SeriesState
 
     /// <summary>
     /// Which points of a group of appends to accept. A point older than the newest point by more than
-    /// <paramref name="outOfOrderTolerance"/> is rejected; anything newer is accepted and later placed in order.
+    /// <paramref name="outOfOrderToleranceMs"/> is rejected; anything newer is accepted and later placed in order.
     /// Returns the event to persist (null when nothing was accepted) and, per append, how many were rejected.
     /// </summary>
-    public (PointsRecorded? Event, int[] Rejected) Decide(IReadOnlyList<SeriesCommands.AppendPoints> appends, long outOfOrderToleranceMs)
+    public (PointsRecorded? Event, int[] Rejected) Decide(IReadOnlyList<SeriesCommands.AppendPoints> appends, long outOfOrderToleranceMs) =>
+        Decide(appends, static a => a, outOfOrderToleranceMs);
+
+    /// <inheritdoc cref="Decide(IReadOnlyList{SeriesCommands.AppendPoints}, long)"/>
+    public (PointsRecorded? Event, int[] Rejected) Decide<T>(IReadOnlyList<T> items, Func<T, SeriesCommands.AppendPoints> appendOf, long outOfOrderToleranceMs)
     {
-        var rejected = new int[appends.Count];
-        var accepted = new SortedList<long, double>();
+        var rejected = new int[items.Count];
         var newest = IsEmpty ? long.MinValue : LastTimestampMs;
-        for (var a = 0; a < appends.Count; a++)
+        // The common case, one append of points newer than anything stored and in order, needs no sorting or copying.
+        if (items.Count == 1 && IsStrictlyAscendingAfter(appendOf(items[0]).Timestamps, newest))
         {
-            var append = appends[a];
+            var single = appendOf(items[0]);
+            return (new PointsRecorded(single.Timestamps, single.Values), rejected);
+        }
+        var accepted = new SortedList<long, double>();
+        for (var a = 0; a < items.Count; a++)
+        {
+            var append = appendOf(items[a]);
             // Sorting first lets "newest" only move forward, so a batch that arrives reversed is judged like one in order.
             var order = SortedIndexes(append.Timestamps);
             foreach (var i in order)
@@ -55,6 +65,14 @@ public sealed class SeriesState
         }
         if (accepted.Count == 0) return (null, rejected);
         return (new PointsRecorded(accepted.Keys.ToArray(), accepted.Values.ToArray()), rejected);
+    }
+
+    private static bool IsStrictlyAscendingAfter(long[] timestamps, long newest)
+    {
+        if (timestamps.Length == 0 || timestamps[0] <= newest) return false;
+        for (var i = 1; i < timestamps.Length; i++)
+            if (timestamps[i] <= timestamps[i - 1]) return false;
+        return true;
     }
 
     /// <summary>

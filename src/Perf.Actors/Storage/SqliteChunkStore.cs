@@ -1,28 +1,24 @@
-using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 
 namespace Perf.Actors.Storage;
 
 /// <summary>
-/// Chunk table in the node's SQLite file, next to the journal. Writes from all series go through one writer loop that
-/// commits whatever has queued up in a single transaction (group commit across series), because a SQLite commit costs an
-/// fsync and there are hundreds of chunk seals per second at full ingest rate.
+/// Chunk table in the node's SQLite file, next to the journal. Writes go through the database's
+/// <see cref="SqliteWriter"/>, so chunk seals of many series share a transaction with the journal writes.
 /// </summary>
-public sealed class SqliteChunkStore : IChunkStore, IAsyncDisposable
+public sealed class SqliteChunkStore : IChunkStore, IDisposable
 {
-    private const int MaxChunksPerTransaction = 512;
     private readonly string _connectionString;
     private readonly string _synchronous;
-    private readonly Channel<PendingWrite> _writes = Channel.CreateBounded<PendingWrite>(
-        new BoundedChannelOptions(8192) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-    private readonly Task _writer;
+    private readonly SqliteWriter.Lease _writer;
 
     /// <param name="synchronous">SQLite's <c>PRAGMA synchronous</c> for this store's connections: "normal" or "full".</param>
     public SqliteChunkStore(string connectionString, string synchronous = "full")
     {
         _connectionString = connectionString;
-        _synchronous = synchronous is "normal" or "full" ? synchronous : throw new ArgumentOutOfRangeException(nameof(synchronous), synchronous, "normal or full");
-        _writer = Task.Run(WriteLoopAsync);
+        _synchronous = synchronous;
+        Initialize(connectionString);
+        _writer = SqliteWriter.Acquire(connectionString, synchronous);
     }
 
     /// <summary>Creates the chunk table and switches the database to WAL, which also lets the journal's readers run beside
@@ -48,16 +44,12 @@ public sealed class SqliteChunkStore : IChunkStore, IAsyncDisposable
         command.ExecuteNonQuery();
     }
 
-    public async Task WriteAsync(StoredChunk chunk, CancellationToken cancellationToken = default)
-    {
-        var pending = new PendingWrite(chunk, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-        await _writes.Writer.WriteAsync(pending, cancellationToken).ConfigureAwait(false);
-        await pending.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-    }
+    public Task WriteAsync(StoredChunk chunk, CancellationToken cancellationToken = default) =>
+        _writer.Writer.WriteAsync(new WriteChunk(chunk)).WaitAsync(cancellationToken);
 
     public async Task<IReadOnlyList<StoredChunk>> ReadAsync(string seriesId, long fromMs, long toMs, CancellationToken cancellationToken = default)
     {
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await SqliteWriter.OpenAsync(_connectionString, _synchronous, cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = """
             SELECT sequence, first_ms, last_ms, point_count, data FROM series_chunks
@@ -76,93 +68,60 @@ public sealed class SqliteChunkStore : IChunkStore, IAsyncDisposable
 
     public async Task<ExpiredChunks> DeleteExpiredAsync(string seriesId, long cutoffMs, CancellationToken cancellationToken = default)
     {
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.Parameters.AddWithValue("$series", seriesId);
-        command.Parameters.AddWithValue("$cutoff", cutoffMs);
-        command.CommandText = """
-            SELECT count(*), coalesce(sum(length(data)), 0), coalesce(sum(point_count), 0)
-            FROM series_chunks WHERE series_id = $series AND last_ms < $cutoff
-            """;
-        int count; long bytes, points;
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-        {
-            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            (count, bytes, points) = (reader.GetInt32(0), reader.GetInt64(1), reader.GetInt64(2));
-        }
-        command.CommandText = "DELETE FROM series_chunks WHERE series_id = $series AND last_ms < $cutoff";
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        command.CommandText = "SELECT coalesce(min(first_ms), 0) FROM series_chunks WHERE series_id = $series";
-        var oldest = (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) ?? 0L);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return new ExpiredChunks(count, bytes, points, oldest);
+        var expire = new ExpireChunks(seriesId, cutoffMs);
+        await _writer.Writer.WriteAsync(expire).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return expire.Result!;
     }
 
-    private async Task WriteLoopAsync()
-    {
-        var batch = new List<PendingWrite>(MaxChunksPerTransaction);
-        while (await _writes.Reader.WaitToReadAsync().ConfigureAwait(false))
-        {
-            batch.Clear();
-            while (batch.Count < MaxChunksPerTransaction && _writes.Reader.TryRead(out var next)) batch.Add(next);
-            try
-            {
-                await WriteBatchAsync(batch).ConfigureAwait(false);
-                foreach (var write in batch) write.Done.TrySetResult();
-            }
-            catch (Exception e)
-            {
-                foreach (var write in batch) write.Done.TrySetException(e);
-            }
-        }
-    }
+    public void Dispose() => _writer.Dispose();
 
-    private async Task WriteBatchAsync(List<PendingWrite> batch)
+    /// <summary>Idempotent: the same series and sequence again replaces the chunk.</summary>
+    private sealed class WriteChunk(StoredChunk chunk) : SqliteWork
     {
-        await using var connection = await OpenAsync(CancellationToken.None).ConfigureAwait(false);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync().ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = """
+        private const string Sql = """
             INSERT OR REPLACE INTO series_chunks (series_id, sequence, first_ms, last_ms, point_count, data)
             VALUES ($series, $sequence, $first, $last, $count, $data)
             """;
-        var series = command.Parameters.Add("$series", SqliteType.Text);
-        var sequence = command.Parameters.Add("$sequence", SqliteType.Integer);
-        var first = command.Parameters.Add("$first", SqliteType.Integer);
-        var last = command.Parameters.Add("$last", SqliteType.Integer);
-        var count = command.Parameters.Add("$count", SqliteType.Integer);
-        var data = command.Parameters.Add("$data", SqliteType.Blob);
-        foreach (var (chunk, _) in batch)
+
+        public override void Execute(SqliteStatements statements)
         {
-            series.Value = chunk.SeriesId;
-            sequence.Value = chunk.Sequence;
-            first.Value = chunk.FirstMs;
-            last.Value = chunk.LastMs;
-            count.Value = chunk.PointCount;
-            data.Value = chunk.Data;
-            await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+            var command = statements.Command(Sql, ("$series", SqliteType.Text), ("$sequence", SqliteType.Integer), ("$first", SqliteType.Integer),
+                ("$last", SqliteType.Integer), ("$count", SqliteType.Integer), ("$data", SqliteType.Blob));
+            var p = command.Parameters;
+            (p[0].Value, p[1].Value, p[2].Value, p[3].Value, p[4].Value, p[5].Value) =
+                (chunk.SeriesId, chunk.Sequence, chunk.FirstMs, chunk.LastMs, chunk.PointCount, chunk.Data);
+            command.ExecuteNonQuery();
         }
-        await transaction.CommitAsync().ConfigureAwait(false);
     }
 
-    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    /// <summary>Counts, deletes and reports what is left, in the writer's transaction so the three agree.</summary>
+    private sealed class ExpireChunks(string seriesId, long cutoffMs) : SqliteWork
     {
-        var connection = new SqliteConnection(_connectionString);
-        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var pragma = connection.CreateCommand();
-        pragma.CommandText = $"PRAGMA synchronous = {_synchronous}; PRAGMA busy_timeout = 30000;";
-        await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        return connection;
-    }
+        private const string CountSql = """
+            SELECT count(*), coalesce(sum(length(data)), 0), coalesce(sum(point_count), 0)
+            FROM series_chunks WHERE series_id = $series AND last_ms < $cutoff
+            """;
+        private const string DeleteSql = "DELETE FROM series_chunks WHERE series_id = $series AND last_ms < $cutoff";
+        private const string OldestSql = "SELECT coalesce(min(first_ms), 0) FROM series_chunks WHERE series_id = $series";
 
-    public async ValueTask DisposeAsync()
-    {
-        _writes.Writer.TryComplete();
-        await _writer.ConfigureAwait(false);
-    }
+        public ExpiredChunks? Result { get; private set; }
 
-    private sealed record PendingWrite(StoredChunk Chunk, TaskCompletionSource Done);
+        public override void Execute(SqliteStatements statements)
+        {
+            var count = statements.Command(CountSql, ("$series", SqliteType.Text), ("$cutoff", SqliteType.Integer));
+            (count.Parameters[0].Value, count.Parameters[1].Value) = (seriesId, cutoffMs);
+            int chunks; long bytes, points;
+            using (var reader = count.ExecuteReader())
+            {
+                reader.Read();
+                (chunks, bytes, points) = (reader.GetInt32(0), reader.GetInt64(1), reader.GetInt64(2));
+            }
+            var delete = statements.Command(DeleteSql, ("$series", SqliteType.Text), ("$cutoff", SqliteType.Integer));
+            (delete.Parameters[0].Value, delete.Parameters[1].Value) = (seriesId, cutoffMs);
+            delete.ExecuteNonQuery();
+            var oldest = statements.Command(OldestSql, ("$series", SqliteType.Text));
+            oldest.Parameters[0].Value = seriesId;
+            Result = new ExpiredChunks(chunks, bytes, points, (long)(oldest.ExecuteScalar() ?? 0L));
+        }
+    }
 }

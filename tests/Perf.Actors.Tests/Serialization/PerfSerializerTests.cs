@@ -26,8 +26,8 @@ public sealed class PerfSerializerTests : IDisposable
     /// <summary>One example of every type the serializer knows; the test below fails when a type is added without one.</summary>
     public static TheoryData<IPerfMessage> Examples() =>
     [
-        new AppendPoints("h/cpu.usage", [3, 1, 2], [0.5, -0.0, double.NaN]),
-        new AppendResult(5, 2),
+        new AppendPoints("h/cpu.usage", [3, 1, 2], [0.5, -0.0, double.NaN], 1L << 40 | 7),
+        new AppendResult(5, 2, 99),
         new ReadRange("h/m", 10, 20, 5, AggregationKind.P99),
         new RangeResult([1, 2], [1.5, double.PositiveInfinity]),
         new GetState("h/m"),

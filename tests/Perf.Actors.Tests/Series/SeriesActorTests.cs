@@ -145,7 +145,7 @@ public sealed class SeriesActorTests : Akka.Hosting.TestKit.TestKit, IDisposable
 
     void IDisposable.Dispose()
     {
-        _chunks.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _chunks.Dispose();
         _db.Dispose();
     }
 }
