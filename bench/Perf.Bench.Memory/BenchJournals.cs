@@ -3,13 +3,15 @@ using Akka.Actor;
 using Akka.Configuration;
 using Akka.Persistence;
 using Akka.Persistence.Journal;
+using Perf.Actors.Storage;
 
 namespace Perf.Bench.Memory;
 
 /// <summary>
 /// Journals that stop part-way, to split the cost of a persisted event: <see cref="NullJournal"/> is Akka.Persistence's own
-/// machinery only (Eventsourced + AsyncWriteJournal), <see cref="SerializeOnlyJournal"/> adds what SqliteSeriesJournal does
-/// before its SQLite writer (serializer, rows, the hand-off task) without writing.
+/// machinery only (Eventsourced + AsyncWriteJournal); <see cref="SerializeOnlyJournal"/> adds what SqliteSeriesJournal
+/// does before its row inserts: serializing, the rows, and the hand-off to the database's <see cref="SqliteWriter"/> and its
+/// group commit, with a unit of work that inserts nothing.
 /// </summary>
 public sealed class NullJournal : AsyncWriteJournal
 {
@@ -27,8 +29,16 @@ public sealed class SerializeOnlyJournal : AsyncWriteJournal
 {
     public const string PluginId = "bench.serialize-journal";
     private readonly Akka.Serialization.Serialization _serialization = Context.System.Serialization;
+    private readonly SqliteWriter.Lease _writer;
 
-    // Same body as SqliteSeriesJournal.WriteMessagesAsync up to the hand-off to its writer loop, which completes at once here.
+    public SerializeOnlyJournal()
+    {
+        // The writer of the node's database, shared with the real series journal (its plugin config names the database).
+        var series = Context.System.Settings.Config.GetConfig(SqliteSeriesJournal.PluginId);
+        _writer = SqliteWriter.Acquire(series.GetString("connection-string"), series.GetString("synchronous", "full"));
+    }
+
+    // SqliteSeriesJournal.WriteMessagesAsync, with its AppendRows work replaced by one that writes nothing.
     protected override async Task<IImmutableList<Exception?>> WriteMessagesAsync(IEnumerable<AtomicWrite> messages, CancellationToken cancellationToken)
     {
         var rows = new List<Row>();
@@ -40,9 +50,7 @@ public sealed class SerializeOnlyJournal : AsyncWriteJournal
             rows.Add(new Row(representation.PersistenceId, representation.SequenceNr, serializer.Identifier,
                 Akka.Serialization.Serialization.ManifestFor(serializer, payload), serializer.ToBinary(payload)));
         }
-        var pending = new PendingWrite(rows, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-        _ = Task.Run(() => pending.Done.TrySetResult());
-        await pending.Done.Task.ConfigureAwait(false);
+        await _writer.Writer.WriteAsync(new InsertNothing(rows)).ConfigureAwait(false);
         return null!;
     }
 
@@ -51,8 +59,18 @@ public sealed class SerializeOnlyJournal : AsyncWriteJournal
         Action<IPersistentRepresentation> recoveryCallback) => Task.CompletedTask;
     public override Task<long> ReadHighestSequenceNrAsync(string persistenceId, long fromSequenceNr, CancellationToken cancellationToken) => Task.FromResult(0L);
 
+    protected override void PostStop()
+    {
+        _writer.Dispose();
+        base.PostStop();
+    }
+
     private sealed record Row(string PersistenceId, long SequenceNr, int SerializerId, string Manifest, byte[] Payload);
-    private sealed record PendingWrite(List<Row> Rows, TaskCompletionSource Done);
+
+    private sealed class InsertNothing(List<Row> rows) : SqliteWork
+    {
+        public override void Execute(SqliteStatements statements) => GC.KeepAlive(rows);
+    }
 }
 
 public static class BenchJournals

@@ -1,7 +1,7 @@
 using System.Collections;
 using Akka.Actor;
 using Akka.Cluster;
-using Akka.Cluster.Hosting;
+using Akka.Cluster.Sharding;
 using Akka.Configuration;
 using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,17 +9,15 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Perf.Actors.Configuration;
 using Perf.Actors.Series;
-using Perf.Actors.Storage;
 using Perf.Host;
 
 namespace Perf.Bench.Memory;
 
-public sealed class BenchRegion;
-
 /// <summary>
-/// An embedded node composed exactly as <see cref="PerfNodeExtensions.AddPerfNode"/> does (same HOCON, same
-/// ConfigurePerfNode), plus one extra shard region "bench" with the series region's shard options whose entities are one
-/// of the probe kinds, so every kind lives in the same kind of process.
+/// An embedded Perf node: the product's configuration (<see cref="PerfConfiguration.Load"/> of the shipped hocon/ files, so
+/// the mailboxes, journal and snapshot plugins are the product's) and the product's composition
+/// (<see cref="PerfNodeExtensions.AddPerfNode"/>), in a temporary data directory. The probe kinds, which are not series,
+/// get one extra shard region "bench" with the series region's shard options, started once the node is up.
 /// </summary>
 public sealed class BenchNode : IAsyncDisposable
 {
@@ -30,60 +28,37 @@ public sealed class BenchNode : IAsyncDisposable
         _host = host;
         DataDir = dataDir;
         Settings = settings;
-        System = host.Services.GetRequiredService<ActorSystem>();
-        Series = host.Services.GetRequiredService<IRequiredActor<SeriesRegion>>().ActorRef;
-        Bench = host.Services.GetRequiredService<IRequiredActor<BenchRegion>>().ActorRef;
         Engine = host.Services.GetRequiredService<PerfEngine>();
+        System = Engine.System;
+        Series = Engine.Series;
     }
 
     public string DataDir { get; }
     public PerfSettings Settings { get; }
     public ActorSystem System { get; }
-    public IActorRef Series { get; }
-    public IActorRef Bench { get; }
     public PerfEngine Engine { get; }
+    public IActorRef Series { get; }
 
-    /// <param name="benchKind">entity kind of the "bench" region: sharded (PlainActor), sharded-untyped, persistent, lean-series.</param>
-    /// <param name="extraHocon">HOCON put in front of everything (Akka knobs under test).</param>
-    public static async Task<BenchNode> StartAsync(string benchKind, string extraHocon, IDictionary<string, string> overrides)
+    /// <summary>The "bench" region, when the node was started with a probe entity.</summary>
+    public IActorRef Bench { get; private set; } = ActorRefs.Nobody;
+
+    /// <param name="probeEntity">entity props of the "bench" region (null: no such region).</param>
+    /// <param name="extraHocon">HOCON in front of the product's (Akka knobs under test; empty for a plain product node).</param>
+    /// <param name="overrides">PERF_SECTION__KEY overrides, as the product reads them from its environment.</param>
+    public static async Task<BenchNode> StartAsync(Func<string, Props>? probeEntity, string extraHocon, IDictionary<string, string> overrides)
     {
         var dataDir = Path.Combine(Path.GetTempPath(), "perf-bench-memory", Guid.NewGuid().ToString("N"));
         var environment = new Hashtable();
         foreach (var (k, v) in overrides) environment[k] = v;
-        var hocon = Path.Combine(AppContext.BaseDirectory, "hocon");
-        var (config, settings) = PerfConfiguration.Load(dataDir, environment, hocon);
+        var (config, settings) = PerfConfiguration.Load(dataDir, environment, Path.Combine(AppContext.BaseDirectory, "hocon"));
+        config = config.WithFallback(BenchJournals.Hocon);
+        if (!string.IsNullOrWhiteSpace(extraHocon)) config = ConfigurationFactory.ParseString(extraHocon).WithFallback(config);
 
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder([]);
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-
-        // Same registrations as PerfNodeExtensions.AddPerfNode, with one extra region.
-        var services = builder.Services;
-        var storage = PerfStorage.Open(settings.Engine.DataDirectory, settings.Engine.SqliteSynchronous);
-        services.AddSingleton(settings);
-        services.AddSingleton(storage);
-        services.AddSingleton<IChunkStore>(_ => new SqliteChunkStore(storage.ConnectionString, storage.Synchronous));
-        services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<PerfEngine>();
-        services.AddAkka(PerfNodeExtensions.ActorSystemName, (akka, provider) =>
-        {
-            akka.ConfigurePerfNode(config, settings, storage, provider);
-            akka.AddHocon(BenchJournals.Hocon, HoconAddMode.Append);
-            if (!string.IsNullOrWhiteSpace(extraHocon)) akka.AddHocon(ConfigurationFactory.ParseString(extraHocon), HoconAddMode.Prepend);
-            var engine = settings.Engine;
-            var chunks = provider.GetRequiredService<IChunkStore>();
-            akka.WithShardRegion<BenchRegion>("bench",
-                entityId => benchKind switch
-                {
-                    "lean-series" => LeanSeriesActor.Props(entityId, engine.Series, chunks, TimeProvider.System),
-                    "sharded-untyped" => PlainUntypedActor.Props(entityId),
-                    "persistent" => BarePersistentActor.Props(entityId),
-                    _ => PlainActor.Props(entityId),
-                },
-                new PerfMessageExtractor(engine.Cluster.Shards),
-                new ShardOptions { Role = "worker", RememberEntities = false, PassivateIdleEntityAfter = engine.Series.PassivateAfter });
-        });
+        builder.Services.AddPerfNode(config, settings);
 
         var host = builder.Build();
         await host.StartAsync();
@@ -95,8 +70,22 @@ public sealed class BenchNode : IAsyncDisposable
             if (DateTime.UtcNow > deadline) throw new TimeoutException("cluster did not come up");
             await Task.Delay(50);
         }
+        if (probeEntity is not null)
+        {
+            // The series region's ShardOptions (PerfNodeExtensions.ConfigurePerfNode) as settings.
+            var engine = settings.Engine;
+            var shardSettings = ClusterShardingSettings.Create(node.System)
+                .WithRole("worker")
+                .WithRememberEntities(false)
+                .WithPassivateIdleAfter(engine.Series.PassivateAfter);
+            node.Bench = await ClusterSharding.Get(node.System)
+                .StartAsync("bench", probeEntity, shardSettings, new PerfMessageExtractor(engine.Cluster.Shards));
+        }
         return node;
     }
+
+    /// <summary>The class behind the deque-based mailbox that persistent actors get (hocon/akka.conf), as the node resolved it.</summary>
+    public string DequeMailboxType => System.Settings.Config.GetString("akka.actor.mailbox.unbounded-deque-based.mailbox-type");
 
     public async ValueTask DisposeAsync()
     {

@@ -10,7 +10,10 @@ namespace Perf.Bench.Memory;
 /// <summary>Options of one measurement process, from <c>key=value</c> arguments.</summary>
 public sealed record ChildOptions
 {
-    /// <summary>plain, plain-untyped, sharded, sharded-untyped, persistent, series, lean-series.</summary>
+    /// <summary>
+    /// plain (PlainActor via ActorOf), sharded (PlainActor as an entity of the "bench" region), persistent (BarePersistentActor
+    /// in the "bench" region), series (the real SeriesActor in the node's "series" region).
+    /// </summary>
     public string Kind { get; init; } = "series";
     public int Count { get; init; } = 20_000;
     public int Warmup { get; init; } = 2_000;
@@ -18,23 +21,17 @@ public sealed record ChildOptions
     public int Rounds { get; init; }
     public int RoundSeries { get; init; }
     /// <summary>
-    /// Comma-separated append phases, run in order on the same entities, <see cref="Rounds"/> rounds each: ask (temporary actor
-    /// per message, like IngestionPipeline), tell (one shared reply target), pipeline (IngestionPipeline.SubmitAsync),
-    /// snapshot (kind=persistent only: save a 1 KB snapshot, then delete journal and older snapshots, like SeriesActor does).
+    /// Comma-separated append phases, run in order on the same entities, <see cref="Rounds"/> rounds each: tell (Tell from
+    /// one reply-counting actor, as IngestionPipeline sends appends from its one collector), pipeline (IngestionPipeline.SubmitAsync),
+    /// snapshot (kind=persistent only: save a 1 KB snapshot, then delete the journal below it, as SeriesActor does).
     /// </summary>
-    public string Mode { get; init; } = "ask";
+    public string Mode { get; init; } = "tell";
     public bool Dump { get; init; }
     public string Hocon { get; init; } = "";
     public int InFlight { get; init; } = 4_000;
     public int StepMs { get; init; } = 10_000;
     /// <summary>Journal of the persistent kind: series (SqliteSeriesJournal), null, serialize (see BenchJournals).</summary>
     public string Journal { get; init; } = "series";
-    /// <summary>akka (default mailboxes), compact (CompactMailbox for deque-based mailboxes: persistent actors), compact-all.</summary>
-    public string Mailbox { get; init; } = "akka";
-    /// <summary>Class behind perf.series-journal: today (SqliteSeriesJournal) or lean (LeanSeriesJournal prototype).</summary>
-    public string SeriesJournal { get; init; } = "today";
-    /// <summary>Circuit breaker call-timeout of perf.series-journal (e.g. "infinite"); empty = Akka's default (10s).</summary>
-    public string BreakerTimeout { get; init; } = "";
     /// <summary>Sample allocations by type during the append phases (GCAllocationTick).</summary>
     public bool AllocProfile { get; init; }
     public Dictionary<string, string> Perf { get; init; } = [];
@@ -45,10 +42,11 @@ public sealed record ChildOptions
         foreach (var arg in args)
         {
             var eq = arg.IndexOf('=');
+            if (eq < 0) throw new ArgumentException("expected key=value: " + arg);
             var (k, v) = (arg[..eq], arg[(eq + 1)..]);
             o = k switch
             {
-                "kind" => o with { Kind = v },
+                "kind" => o with { Kind = v is "plain" or "sharded" or "persistent" or "series" ? v : throw new ArgumentException("unknown kind " + v) },
                 "count" => o with { Count = int.Parse(v) },
                 "warmup" => o with { Warmup = int.Parse(v) },
                 "rounds" => o with { Rounds = int.Parse(v) },
@@ -59,9 +57,6 @@ public sealed record ChildOptions
                 "inflight" => o with { InFlight = int.Parse(v) },
                 "step-ms" => o with { StepMs = int.Parse(v) },
                 "journal" => o with { Journal = v },
-                "mailbox" => o with { Mailbox = v },
-                "series-journal" => o with { SeriesJournal = v },
-                "breaker-timeout" => o with { BreakerTimeout = v },
                 "alloc-profile" => o with { AllocProfile = bool.Parse(v) },
                 _ when k.StartsWith("PERF_", StringComparison.Ordinal) => o with { Perf = new(o.Perf) { [k] = v } },
                 _ => throw new ArgumentException("unknown option " + k),
@@ -77,14 +72,14 @@ public sealed record AppendStats(
     List<TypeDelta>? AllocatedByType = null);
 
 public sealed record ChildResult(
-    string Kind, int Count, bool ServerGc, string GcConfig, double CreateSeconds, MemorySample Before, MemorySample AfterNoGc, MemorySample After,
+    string Kind, int Count, bool ServerGc, string GcConfig, string DequeMailbox, double CreateSeconds, MemorySample Before, MemorySample AfterNoGc, MemorySample After,
     long CreateAllocatedBytes, Dictionary<string, AppendStats> Appends, List<TypeDelta>? Types);
 
 public sealed record TypeDelta(string Type, long Bytes, long Count);
 
 public static class Child
 {
-    private static readonly TimeSpan AskTimeout = TimeSpan.FromMinutes(3);
+    private static readonly TimeSpan ReplyTimeout = TimeSpan.FromMinutes(3);
 
     public static string EntityId(string prefix, int i) => $"{prefix}-{i / 10:D4}/bench.m{i % 10}";
 
@@ -94,7 +89,6 @@ public static class Child
         {
             // Measurement runs last a few minutes: no entity may passivate under us (the real default is 2m).
             ["PERF_PERF__SERIES__PASSIVATE_AFTER"] = "30m",
-            ["PERF_PERF__STORAGE__SQLITE_SYNCHRONOUS"] = "normal",
         };
         foreach (var (k, v) in o.Perf) perf[k] = v;
         BarePersistentActor.JournalId = o.Journal switch
@@ -103,58 +97,47 @@ public static class Child
             "serialize" => SerializeOnlyJournal.PluginId,
             _ => Perf.Actors.Storage.SqliteSeriesJournal.PluginId,
         };
-        var benchKind = o.Kind is "sharded-untyped" or "persistent" or "lean-series" ? o.Kind : "sharded";
-        var hocon = o.Mailbox switch
+        Func<string, Props>? probe = o.Kind switch
         {
-            "compact" => CompactMailbox.Hocon(everyActor: false) + "\n" + o.Hocon,
-            "compact-all" => CompactMailbox.Hocon(everyActor: true) + "\n" + o.Hocon,
-            _ => o.Hocon,
+            "sharded" => PlainActor.Props,
+            "persistent" => BarePersistentActor.Props,
+            _ => null,
         };
-        if (o.SeriesJournal == "lean") hocon = LeanSeriesJournal.Hocon + "\n" + hocon;
-        if (o.BreakerTimeout != "") hocon = $"perf.series-journal.circuit-breaker.call-timeout = {o.BreakerTimeout}\n" + hocon;
-        await using var node = await BenchNode.StartAsync(benchKind, hocon, perf);
+        await using var node = await BenchNode.StartAsync(probe, o.Hocon, perf);
         var system = node.System;
         var counter = new Counter();
         var replies = system.ActorOf(Props.Create(() => new ReplyCounter(counter)), "bench-replies");
         var t0 = DateTimeOffset.UtcNow.AddDays(-1).ToUnixTimeMilliseconds() / 1000 * 1000;
 
-        var plainRefs = o.Kind.StartsWith("plain", StringComparison.Ordinal) ? new IActorRef[o.Count + o.Warmup] : null;
+        var plainRefs = o.Kind == "plain" ? new IActorRef[o.Count + o.Warmup] : null;
         IActorRef Target(int i) => o.Kind switch
         {
             "series" => node.Series,
-            _ when plainRefs is not null => plainRefs[i] ??= system.ActorOf(
-                o.Kind == "plain-untyped" ? PlainUntypedActor.Props(Name(i)) : PlainActor.Props(Name(i)), Uri.EscapeDataString(Name(i))),
+            _ when plainRefs is not null => plainRefs[i] ??= system.ActorOf(PlainActor.Props(Name(i)), Uri.EscapeDataString(Name(i))),
             _ => node.Bench,
         };
         string Name(int i) => i < o.Warmup ? EntityId("warm", i) : EntityId("bench", i - o.Warmup);
         var snapshots = false;
-        object Message(int i, long t) => o.Kind is "series" or "lean-series"
+        object Message(int i, long t) => o.Kind == "series"
             ? new AppendPoints(Name(i), [t], [Math.Round(Math.Sin(i + t / 60_000.0) * 100, 2)])
             : snapshots ? new Snap(Name(i)) : new Ping(Name(i), t);
 
-        async Task SendAsync(int from, int to, long t, string mode)
+        // InFlight messages at a time, all sent with Tell from the one reply counter (as IngestionPipeline sends appends
+        // from its one collector; no Ask per message).
+        async Task SendAsync(int from, int to, long t)
         {
             for (var start = from; start < to; start += o.InFlight)
             {
                 var end = Math.Min(to, start + o.InFlight);
-                if (mode == "tell")
-                {
-                    var done = counter.WaitFor(counter.Count + (end - start));
-                    for (var i = start; i < end; i++) Target(i).Tell(Message(i, t), replies);
-                    await done.WaitAsync(AskTimeout);
-                }
-                else
-                {
-                    var tasks = new Task[end - start];
-                    for (var i = start; i < end; i++) tasks[i - start] = Target(i).Ask<object>(Message(i, t), AskTimeout);
-                    await Task.WhenAll(tasks);
-                }
+                var done = counter.WaitFor(counter.Count + (end - start));
+                for (var i = start; i < end; i++) Target(i).Tell(Message(i, t), replies);
+                await done.WaitAsync(ReplyTimeout);
             }
         }
 
         // Warm-up: starts every shard, JITs every path, creates the journal's and snapshot store's connections.
-        await SendAsync(0, o.Warmup, t0, "ask");
-        await SendAsync(0, o.Warmup, t0 + o.StepMs, "ask");
+        await SendAsync(0, o.Warmup, t0);
+        await SendAsync(0, o.Warmup, t0 + o.StepMs);
         await Task.Delay(1000);
         var before = MemorySample.AfterFullGc();
         var dumpBefore = o.Dump ? GcDump.Take(Path.Combine(node.DataDir, "before.gcdump")) : null;
@@ -162,7 +145,7 @@ public static class Child
 
         var allocated = GC.GetTotalAllocatedBytes(true);
         var sw = Stopwatch.StartNew();
-        await SendAsync(o.Warmup, o.Warmup + o.Count, t0, "ask");
+        await SendAsync(o.Warmup, o.Warmup + o.Count, t0);
         var createSeconds = sw.Elapsed.TotalSeconds;
         var createAllocated = GC.GetTotalAllocatedBytes(true) - allocated;
         await Task.Delay(2000);
@@ -207,10 +190,11 @@ public static class Child
                 else if (mode == "snapshot")
                 {
                     snapshots = true;
-                    await SendAsync(o.Warmup, o.Warmup + series, t, "tell");
+                    await SendAsync(o.Warmup, o.Warmup + series, t);
                     snapshots = false;
                 }
-                else await SendAsync(o.Warmup, o.Warmup + series, t, mode);
+                else if (mode == "tell") await SendAsync(o.Warmup, o.Warmup + series, t);
+                else throw new ArgumentException("unknown mode " + mode);
             }
             var seconds = sw.Elapsed.TotalSeconds;
             var alloc = GC.GetTotalAllocatedBytes(true) - allocated;
@@ -228,7 +212,7 @@ public static class Child
 
         var gcConfig = string.Join(' ', GC.GetConfigurationVariables()
             .Select(kv => $"{kv.Key}={kv.Value}"));
-        var result = new ChildResult(o.Kind, o.Count, GCSettings.IsServerGC, gcConfig, createSeconds, before, afterNoGc, after,
+        var result = new ChildResult(o.Kind, o.Count, GCSettings.IsServerGC, gcConfig, node.DequeMailboxType, createSeconds, before, afterNoGc, after,
             createAllocated, appends, types);
         Console.WriteLine("RESULT " + JsonSerializer.Serialize(result));
         return 0;
