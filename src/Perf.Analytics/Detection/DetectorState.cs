@@ -22,6 +22,7 @@ public static class DetectorState
             SsaSpikeDetector.TypeTag => SsaSpikeDetector.ReadState(reader),
             SsaChangePointDetector.TypeTag => SsaChangePointDetector.ReadState(reader),
             SrCnnDetector.StateTag => SrCnnDetector.ReadState(reader),
+            EnsembleDetector.TypeTag => EnsembleDetector.ReadState(reader),
             _ => throw new InvalidDataException($"Unknown detector state tag '{tag}'."),
         };
     }

@@ -9,7 +9,10 @@ public sealed class PerfRootCommand : RootCommand
         : base("perf: command-line tool for the Perf metrics engine.")
     {
         Subcommands.Add(Bench);
+        Subcommands.Add(Detect);
     }
 
     public BenchCommand Bench { get; } = new();
+
+    public DetectCommand Detect { get; } = new();
 }

@@ -1,0 +1,216 @@
+using System.Numerics;
+
+namespace Perf.Analytics.Detection;
+
+/// <summary>
+/// The ensemble's pattern memory: the last H + m*f + f values (as float32, relative to the first value seen) and, per
+/// new value, the distance from the newest pattern to its nearest earlier pattern at two time scales:
+/// <list type="bullet">
+/// <item>fast: the last m values (x_t, x_t-1, ..., x_t-m+1) against every earlier, non-overlapping m-pattern that
+/// starts at most H points back (lags m..H);</item>
+/// <item>slow: m means of f points, f points apart (y_t, y_t-f, ..., y_t-(m-1)f with y the mean of the last f values),
+/// against lags m*f..H.</item>
+/// </list>
+/// Distances are RMS per compared point (sqrt(sum of squared differences / m)). O(H * m) per point, vectorised; no
+/// allocation after construction.
+/// </summary>
+/// <remarks>
+/// The store is a linear buffer of twice the capacity, compacted when its end is reached, so that lagged patterns
+/// are contiguous slices. The slow-scale means are derived data: they are recomputed from the values on restore,
+/// with the same float operations in the same order, and only means whose inputs are all still held are ever
+/// compared, so a restored memory produces the same distances bit for bit. Storing values relative to the first
+/// value keeps float32's resolution relative to the series' own range even for large offsets (e.g. 1e9 +- 1).
+/// </remarks>
+internal sealed class EnsemblePatternMemory
+{
+    private readonly int _m;
+    private readonly int _h;
+    private readonly int _f;
+    private readonly int _capacity;
+    private readonly float[] _x;
+    private readonly float[] _y;
+    private int _start;
+    private int _end;
+    private int _yValidFrom = int.MaxValue; // first buffer index whose slow mean was computed from f held values
+    private double _anchor;
+
+    public EnsemblePatternMemory(int patternLength, int historyLength, int slowScale)
+    {
+        _m = patternLength;
+        _h = historyLength;
+        _f = slowScale;
+        _capacity = historyLength + (patternLength * slowScale) + slowScale;
+        _x = new float[2 * _capacity];
+        _y = slowScale > 1 ? new float[2 * _capacity] : [];
+    }
+
+    public int Count => _end - _start;
+
+    public int Capacity => _capacity;
+
+    /// <summary>
+    /// Stores <paramref name="value"/> (finite) and returns the nearest-neighbour distances of the pattern it ends,
+    /// NaN for a scale without a complete pattern or without any earlier pattern to compare with.
+    /// </summary>
+    public void Push(double value, out double fast, out double slow)
+    {
+        if (_end == _start)
+        {
+            _anchor = value;
+            _start = 0;
+            _end = 0;
+        }
+
+        if (_end == _x.Length)
+        {
+            Compact();
+        }
+
+        int e = _end;
+        _x[e] = (float)Math.Clamp(value - _anchor, float.MinValue, float.MaxValue);
+        _end++;
+        if (_end - _start > _capacity)
+        {
+            _start++;
+        }
+
+        if (_f > 1 && e - (_f - 1) >= _start)
+        {
+            _y[e] = Mean(_x, e, _f);
+            _yValidFrom = Math.Min(_yValidFrom, e);
+        }
+
+        fast = Nearest(_x, e, _m, 1, Math.Max(_start + _m - 1, e - _h), e - _m, _start);
+        if (_f > 1)
+        {
+            int low = Math.Max(_yValidFrom, _start + _f - 1);
+            int span = _m * _f;
+            slow = Nearest(_y, e, _m, _f, Math.Max(low + ((_m - 1) * _f), e - _h), e - span, low);
+        }
+        else
+        {
+            slow = double.NaN;
+        }
+    }
+
+    public void Write(BinaryWriter writer)
+    {
+        writer.Write(_anchor);
+        writer.Write(Count);
+        for (int i = _start; i < _end; i++)
+        {
+            writer.Write(_x[i]);
+        }
+    }
+
+    public void Read(BinaryReader reader)
+    {
+        _anchor = reader.ReadDouble();
+        int count = StateIO.ReadLength(reader, 0, _capacity);
+        for (int i = 0; i < count; i++)
+        {
+            float value = reader.ReadSingle();
+            if (!float.IsFinite(value))
+            {
+                throw new InvalidDataException($"Detector state '{EnsembleDetector.TypeTag}': stored value {i} is not finite.");
+            }
+
+            _x[i] = value;
+        }
+
+        _start = 0;
+        _end = count;
+        _yValidFrom = int.MaxValue;
+        if (_f > 1)
+        {
+            for (int p = _f - 1; p < count; p++)
+            {
+                _y[p] = Mean(_x, p, _f);
+                _yValidFrom = Math.Min(_yValidFrom, p);
+            }
+        }
+    }
+
+    /// <summary>The mean of values[p - f + 1 .. p], summed oldest first.</summary>
+    private static float Mean(float[] values, int p, int f)
+    {
+        float sum = values[p - f + 1];
+        for (int q = p - f + 2; q <= p; q++)
+        {
+            sum += values[q];
+        }
+
+        return sum / f;
+    }
+
+    /// <summary>
+    /// min over i in [lo, hi] of sum_k (s[e - k*step] - s[i - k*step])^2, k = 0..m-1, as an RMS distance; NaN when the
+    /// range is empty or the newest pattern reaches below <paramref name="floor"/>.
+    /// </summary>
+    private static double Nearest(float[] s, int e, int m, int step, int lo, int hi, int floor)
+    {
+        if (lo > hi || e - ((m - 1) * step) < floor)
+        {
+            return double.NaN;
+        }
+
+        Span<float> current = stackalloc float[16];
+        for (int k = 0; k < m; k++)
+        {
+            current[k] = s[e - (k * step)];
+        }
+
+        float best = float.PositiveInfinity;
+        int i = lo;
+        int width = Vector<float>.Count;
+        if (Vector.IsHardwareAccelerated && hi - lo + 1 >= width)
+        {
+            var bestVector = new Vector<float>(float.PositiveInfinity);
+            for (; i + width - 1 <= hi; i += width)
+            {
+                var sum = Vector<float>.Zero;
+                for (int k = 0; k < m; k++)
+                {
+                    var difference = new Vector<float>(current[k]) - new Vector<float>(s, i - (k * step));
+                    sum += difference * difference;
+                }
+
+                bestVector = Vector.Min(bestVector, sum);
+            }
+
+            for (int lane = 0; lane < width; lane++)
+            {
+                best = Math.Min(best, bestVector[lane]);
+            }
+        }
+
+        for (; i <= hi; i++)
+        {
+            float sum = 0;
+            for (int k = 0; k < m; k++)
+            {
+                float difference = current[k] - s[i - (k * step)];
+                sum += difference * difference;
+            }
+
+            best = Math.Min(best, sum);
+        }
+
+        return Math.Sqrt(best / (double)m);
+    }
+
+    /// <summary>Moves the held values (and slow means) to the front of the buffers.</summary>
+    private void Compact()
+    {
+        int count = _end - _start;
+        Array.Copy(_x, _start, _x, 0, count);
+        if (_f > 1)
+        {
+            Array.Copy(_y, _start, _y, 0, count);
+            _yValidFrom = _yValidFrom == int.MaxValue ? int.MaxValue : Math.Max(0, _yValidFrom - _start);
+        }
+
+        _start = 0;
+        _end = count;
+    }
+}
