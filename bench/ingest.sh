@@ -19,7 +19,8 @@ start_node() {
   for _ in $(seq 1 120); do curl -sf "$url/health/ready" >/dev/null && return; sleep 0.5; done
   echo "node did not start; see $data/node.log" >&2; exit 1
 }
-stop_node() { kill -INT "$node"; wait "$node" || true; }
+# SIGTERM: a background job of a script ignores SIGINT. Both make the node shut down gracefully.
+stop_node() { kill -TERM "$node"; wait "$node" || true; }
 
 echo "== $hosts hosts x $metrics metrics = $((hosts * metrics)) series, ${seconds}s; data in $data"
 start_node
