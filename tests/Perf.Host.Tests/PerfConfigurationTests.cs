@@ -133,7 +133,7 @@ public sealed class PerfConfigurationTests
         var engine = Load().Engine;
 
         Assert.Equal("./data", engine.DataDirectory);
-        Assert.Equal("normal", engine.SqliteSynchronous);
+        Assert.Equal("full", engine.SqliteSynchronous);
         Assert.Equal(new IngestSettings(
             QueueSize: 256, Parallelism: 32, MaxInFlightPoints: 2_000_000, MaxBodyBytes: 16L * 1024 * 1024,
             MaxFutureSkew: TimeSpan.FromMinutes(10), OutOfOrderTolerance: TimeSpan.FromMinutes(5), MaxSeriesPerHost: 10_000,
@@ -197,8 +197,8 @@ public sealed class PerfConfigurationTests
         { "optimization.scaling.scale_up_threshold", "85.5", "85.5" },
         { "optimization.scaling.scale_down_threshold", "10", "10" },
         { "perf.storage.data_dir", "/var/lib/perf", "/var/lib/perf" },
-        { "perf.storage.sqlite_synchronous", "full", "full" },
-        { "perf.storage.sqlite_synchronous", "NORMAL", "normal" },
+        { "perf.storage.sqlite_synchronous", "normal", "normal" },
+        { "perf.storage.sqlite_synchronous", "FULL", "full" },
         { "perf.ingest.queue_size", "1024", "1024" },
         { "perf.ingest.parallelism", "8", "8" },
         { "perf.ingest.max_inflight_points", "500000", "500000" },
