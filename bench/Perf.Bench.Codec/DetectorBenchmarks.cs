@@ -4,7 +4,7 @@ using Perf.Analytics.Detection;
 namespace Perf.Bench.Codec;
 
 /// <summary>
-/// Cost per point of the ML.NET-style streaming detectors (defaults) on a 10k-point noisy daily-seasonal series.
+/// Cost per point of the streaming detectors (defaults) and the ensemble on a 10k-point noisy daily-seasonal series.
 /// Steady: a trained detector keeps consuming the series (the per-point cost of a live series).
 /// FromScratch: a new detector per 10k points, training (SSA: at the 100th point) included.
 /// Both report ns per point (OperationsPerInvoke). The state size is printed by the setup.
@@ -19,7 +19,7 @@ public class DetectorBenchmarks
     private double[] _row = [];
     private IStreamingDetector _detector = null!;
 
-    [Params("iid-spike", "iid-changepoint", "ssa-spike", "ssa-changepoint")]
+    [Params("iid-spike", "iid-changepoint", "ssa-spike", "ssa-changepoint", "ensemble")]
     public string Detector { get; set; } = "iid-spike";
 
     public static IStreamingDetector Create(string name) => name switch
@@ -28,6 +28,7 @@ public class DetectorBenchmarks
         "iid-changepoint" => new IidChangePointDetector(),
         "ssa-spike" => new SsaSpikeDetector(),
         "ssa-changepoint" => new SsaChangePointDetector(),
+        "ensemble" => new EnsembleDetector(),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
     };
 
