@@ -9,7 +9,7 @@ public sealed class PerfStorage
 {
     private PerfStorage(string dataDirectory, string databasePath, string synchronous)
     {
-        Synchronous = synchronous;
+        Synchronous = synchronous is "normal" or "full" ? synchronous : throw new ArgumentOutOfRangeException(nameof(synchronous), synchronous, "normal or full");
         DataDirectory = dataDirectory;
         DatabasePath = databasePath;
         // Pooling keeps connections open between the journal's many small writes; the busy timeout (seconds) covers the
@@ -39,11 +39,7 @@ public sealed class PerfStorage
         return storage;
     }
 
-    /// <summary>
-    /// Per-connection settings. SQLite's own busy handler waits in steps of a few milliseconds when another connection holds
-    /// the write lock; without it the driver's retry loop sleeps far longer between attempts and writes stall in bursts.
-    /// </summary>
-    private string Pragmas => $"PRAGMA synchronous = {Synchronous}; PRAGMA busy_timeout = 30000;";
+    private string Pragmas => SqliteWriter.ConnectionPragmas(Synchronous);
 
     /// <summary>Applies the fsync policy to a connection the journal or snapshot store just opened (a per-connection setting).</summary>
     public void ConfigureConnection(DbConnection connection)

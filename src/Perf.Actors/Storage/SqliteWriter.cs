@@ -54,12 +54,19 @@ public sealed class SqliteWriter
         var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var pragma = connection.CreateCommand();
-        // SQLite's own busy handler waits in steps of a few milliseconds when another connection holds the write lock;
-        // without it the driver's retry loop sleeps far longer between attempts and writes stall in bursts.
-        pragma.CommandText = $"PRAGMA synchronous = {synchronous}; PRAGMA busy_timeout = 30000;";
+        pragma.CommandText = ConnectionPragmas(synchronous);
         await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         return connection;
     }
+
+    /// <summary>
+    /// Per-connection settings of every connection to the node's database (ours and Akka.Persistence.Sql's).
+    /// SQLite's own busy handler waits in steps of a few milliseconds when another connection holds the write lock;
+    /// without it the driver's retry loop sleeps far longer between attempts and writes stall in bursts.
+    /// </summary>
+    public static string ConnectionPragmas(string synchronous) => synchronous is "normal" or "full"
+        ? $"PRAGMA synchronous = {synchronous}; PRAGMA busy_timeout = 30000;"
+        : throw new ArgumentOutOfRangeException(nameof(synchronous), synchronous, "normal or full");
 
     private async Task LoopAsync()
     {
