@@ -201,18 +201,23 @@ public sealed class SeriesActor : UntypedPersistentActor
         var cutoff = _clock.GetUtcNow().ToUnixTimeMilliseconds() - (long)_settings.RetentionPeriod.TotalMilliseconds;
         if (_state.OldestChunkFirstMs >= cutoff) return;
         _expiryInFlight = true;
-        _chunks.DeleteExpiredAsync(_entityId, cutoff)
+        _chunks.DeleteExpiredAsync(_entityId, cutoff, _state.NextChunkSequence)
             .PipeTo(Self, success: expired => new ChunksDeleted(cutoff, expired), failure: e => new ChunkDeleteFailed(e));
     }
 
     private void Expired(ChunksDeleted deleted)
     {
-        _expiryInFlight = false;
         var e = deleted.Expired;
-        if (e.ChunkCount == 0) return;
+        if (e.ChunkCount == 0)
+        {
+            _expiryInFlight = false;
+            return;
+        }
         PersistAsync(new ChunksExpired(deleted.CutoffMs, e.ChunkCount, e.ByteCount, e.PointCount, e.OldestRemainingFirstMs), expired =>
         {
             _state.Apply(expired);
+            // Only now may the next expiry start: its totals must be subtracted from these, not overtake them.
+            _expiryInFlight = false;
             Snapshot();
         });
     }

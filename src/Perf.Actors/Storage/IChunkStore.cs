@@ -13,8 +13,9 @@ public interface IChunkStore
     /// <summary>Chunks of a series overlapping <c>[fromMs, toMs]</c>, oldest first.</summary>
     Task<IReadOnlyList<StoredChunk>> ReadAsync(string seriesId, long fromMs, long toMs, CancellationToken cancellationToken = default);
 
-    /// <summary>Deletes the chunks of a series whose newest point is older than <paramref name="cutoffMs"/>.</summary>
-    Task<ExpiredChunks> DeleteExpiredAsync(string seriesId, long cutoffMs, CancellationToken cancellationToken = default);
+    /// <summary>Deletes the chunks of a series whose newest point is older than <paramref name="cutoffMs"/>, among those
+    /// below <paramref name="sequenceBelow"/> (the chunks the series has recorded as sealed; a seal in flight is not touched).</summary>
+    Task<ExpiredChunks> DeleteExpiredAsync(string seriesId, long cutoffMs, long sequenceBelow, CancellationToken cancellationToken = default);
 }
 
 public sealed record StoredChunk(string SeriesId, long Sequence, long FirstMs, long LastMs, int PointCount, byte[] Data);

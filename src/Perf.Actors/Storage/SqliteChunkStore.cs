@@ -45,7 +45,7 @@ public sealed class SqliteChunkStore : IChunkStore, IDisposable
     }
 
     public Task WriteAsync(StoredChunk chunk, CancellationToken cancellationToken = default) =>
-        _writer.Writer.WriteAsync(new WriteChunk(chunk)).WaitAsync(cancellationToken);
+        _writer.Writer.WriteAsync(new WriteChunk(chunk), cancellationToken);
 
     public async Task<IReadOnlyList<StoredChunk>> ReadAsync(string seriesId, long fromMs, long toMs, CancellationToken cancellationToken = default)
     {
@@ -66,10 +66,10 @@ public sealed class SqliteChunkStore : IChunkStore, IDisposable
         return chunks;
     }
 
-    public async Task<ExpiredChunks> DeleteExpiredAsync(string seriesId, long cutoffMs, CancellationToken cancellationToken = default)
+    public async Task<ExpiredChunks> DeleteExpiredAsync(string seriesId, long cutoffMs, long sequenceBelow, CancellationToken cancellationToken = default)
     {
-        var expire = new ExpireChunks(seriesId, cutoffMs);
-        await _writer.Writer.WriteAsync(expire).WaitAsync(cancellationToken).ConfigureAwait(false);
+        var expire = new ExpireChunks(seriesId, cutoffMs, sequenceBelow);
+        await _writer.Writer.WriteAsync(expire, cancellationToken).ConfigureAwait(false);
         return expire.Result!;
     }
 
@@ -95,29 +95,29 @@ public sealed class SqliteChunkStore : IChunkStore, IDisposable
     }
 
     /// <summary>Counts, deletes and reports what is left, in the writer's transaction so the three agree.</summary>
-    private sealed class ExpireChunks(string seriesId, long cutoffMs) : SqliteWork
+    private sealed class ExpireChunks(string seriesId, long cutoffMs, long sequenceBelow) : SqliteWork
     {
         private const string CountSql = """
             SELECT count(*), coalesce(sum(length(data)), 0), coalesce(sum(point_count), 0)
-            FROM series_chunks WHERE series_id = $series AND last_ms < $cutoff
+            FROM series_chunks WHERE series_id = $series AND last_ms < $cutoff AND sequence < $below
             """;
-        private const string DeleteSql = "DELETE FROM series_chunks WHERE series_id = $series AND last_ms < $cutoff";
+        private const string DeleteSql = "DELETE FROM series_chunks WHERE series_id = $series AND last_ms < $cutoff AND sequence < $below";
         private const string OldestSql = "SELECT coalesce(min(first_ms), 0) FROM series_chunks WHERE series_id = $series";
 
         public ExpiredChunks? Result { get; private set; }
 
         public override void Execute(SqliteStatements statements)
         {
-            var count = statements.Command(CountSql, ("$series", SqliteType.Text), ("$cutoff", SqliteType.Integer));
-            (count.Parameters[0].Value, count.Parameters[1].Value) = (seriesId, cutoffMs);
+            var count = statements.Command(CountSql, ("$series", SqliteType.Text), ("$cutoff", SqliteType.Integer), ("$below", SqliteType.Integer));
+            (count.Parameters[0].Value, count.Parameters[1].Value, count.Parameters[2].Value) = (seriesId, cutoffMs, sequenceBelow);
             int chunks; long bytes, points;
             using (var reader = count.ExecuteReader())
             {
                 reader.Read();
                 (chunks, bytes, points) = (reader.GetInt32(0), reader.GetInt64(1), reader.GetInt64(2));
             }
-            var delete = statements.Command(DeleteSql, ("$series", SqliteType.Text), ("$cutoff", SqliteType.Integer));
-            (delete.Parameters[0].Value, delete.Parameters[1].Value) = (seriesId, cutoffMs);
+            var delete = statements.Command(DeleteSql, ("$series", SqliteType.Text), ("$cutoff", SqliteType.Integer), ("$below", SqliteType.Integer));
+            (delete.Parameters[0].Value, delete.Parameters[1].Value, delete.Parameters[2].Value) = (seriesId, cutoffMs, sequenceBelow);
             delete.ExecuteNonQuery();
             var oldest = statements.Command(OldestSql, ("$series", SqliteType.Text));
             oldest.Parameters[0].Value = seriesId;

@@ -43,12 +43,16 @@ public sealed class SqliteSeriesJournal : AsyncWriteJournal
               plugin-dispatcher = "akka.actor.default-dispatcher"
               connection-string = "{{cs}}"
               synchronous = {{synchronous}}
+              # Longer than perf.ingest.write_timeout: a write the journal gives up on must not commit behind the
+              # actor's back, and a queued write always commits within the writer's next transactions.
+              circuit-breaker.call-timeout = 60s
             }
             perf.series-snapshot-store {
               class = "{{typeof(SqliteSeriesSnapshotStore).AssemblyQualifiedName}}"
               plugin-dispatcher = "akka.actor.default-dispatcher"
               connection-string = "{{cs}}"
               synchronous = {{synchronous}}
+              circuit-breaker.call-timeout = 60s
             }
             """);
     }
@@ -83,7 +87,7 @@ public sealed class SqliteSeriesJournal : AsyncWriteJournal
             rows.Add(new Row(representation.PersistenceId, representation.SequenceNr, serializer.Identifier,
                 Akka.Serialization.Serialization.ManifestFor(serializer, payload), serializer.ToBinary(payload)));
         }
-        await _writer.Writer.WriteAsync(new AppendRows(rows)).ConfigureAwait(false);
+        await _writer.Writer.WriteAsync(new AppendRows(rows), cancellationToken).ConfigureAwait(false);
         return null!; // all succeeded (a failed transaction throws and fails every write in it)
     }
 
@@ -94,6 +98,8 @@ public sealed class SqliteSeriesJournal : AsyncWriteJournal
         Action<IPersistentRepresentation> recoveryCallback)
     {
         if (max <= 0) return;
+        // A write of this series may still be queued (its actor stopped after a timeout): replay must see it.
+        await _writer.Writer.FlushAsync().ConfigureAwait(false);
         await using var connection = await SqliteWriter.OpenAsync(_connectionString, _synchronous).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = """
@@ -115,6 +121,8 @@ public sealed class SqliteSeriesJournal : AsyncWriteJournal
 
     public override async Task<long> ReadHighestSequenceNrAsync(string persistenceId, long fromSequenceNr, CancellationToken cancellationToken)
     {
+        // As in replay: a recovering series must not reuse the sequence number of a write that is still queued.
+        await _writer.Writer.FlushAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await SqliteWriter.OpenAsync(_connectionString, _synchronous, cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT coalesce(max(sequence_nr), 0) FROM series_journal WHERE persistence_id = $id";

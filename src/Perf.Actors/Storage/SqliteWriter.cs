@@ -36,17 +36,28 @@ public sealed class SqliteWriter
         lock (Registry)
         {
             var writer = Writers.GetOrAdd(connectionString, cs => new SqliteWriter(cs, synchronous));
+            if (writer._synchronous != synchronous)
+                throw new InvalidOperationException($"The database writer runs with synchronous = {writer._synchronous}, not {synchronous}");
             writer._leases++;
             return new Lease(writer);
         }
     }
 
-    /// <summary>Queues a unit of work; the task completes when the transaction that carried it has committed.</summary>
-    public Task WriteAsync(SqliteWork work)
+    /// <summary>
+    /// Queues a unit of work; the task completes when the transaction that carried it has committed. A unit that throws
+    /// fails alone (it runs inside its own savepoint); one whose token is cancelled before its turn is skipped.
+    /// </summary>
+    public Task WriteAsync(SqliteWork work, CancellationToken cancellationToken = default)
     {
-        if (!_queue.Writer.TryWrite(work)) throw new ObjectDisposedException(nameof(SqliteWriter), "the database writer is closed");
-        return work.Completion;
+        work.CancellationToken = cancellationToken;
+        return _queue.Writer.TryWrite(work)
+            ? work.Completion
+            : Task.FromException(new ObjectDisposedException(nameof(SqliteWriter), "the database writer is closed"));
     }
+
+    /// <summary>Completes once everything queued before it has committed: readers that must see all acknowledged and
+    /// in-flight writes (a recovering actor reading its highest sequence number) wait for this first.</summary>
+    public Task FlushAsync(CancellationToken cancellationToken = default) => WriteAsync(new Barrier(), cancellationToken);
 
     /// <summary>Opens a connection with the node's per-connection settings (for reads).</summary>
     public static async Task<SqliteConnection> OpenAsync(string connectionString, string synchronous, CancellationToken cancellationToken = default)
@@ -70,29 +81,71 @@ public sealed class SqliteWriter
 
     private async Task LoopAsync()
     {
-        await using var connection = await OpenAsync(_connectionString, _synchronous).ConfigureAwait(false);
-        var statements = new SqliteStatements(connection);
-        var batch = new List<SqliteWork>();
-        while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
+        SqliteConnection connection;
+        try
         {
-            batch.Clear();
-            while (batch.Count < MaxWorkPerTransaction && _queue.Reader.TryRead(out var next)) batch.Add(next);
-            try
+            connection = await OpenAsync(_connectionString, _synchronous).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // Nothing could ever be written: fail what is queued and refuse what comes.
+            _queue.Writer.TryComplete(e);
+            while (_queue.Reader.TryRead(out var queued)) queued.Complete(e);
+            return;
+        }
+        await using (connection)
+        {
+            using var statements = new SqliteStatements(connection);
+            using var savepoint = connection.CreateCommand();
+            var batch = new List<SqliteWork>();
+            var failures = new Exception?[MaxWorkPerTransaction];
+            while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
             {
-                using (var transaction = connection.BeginTransaction())
+                batch.Clear();
+                while (batch.Count < MaxWorkPerTransaction && _queue.Reader.TryRead(out var next)) batch.Add(next);
+                try
                 {
-                    statements.Transaction = transaction;
-                    foreach (var work in batch) work.Execute(statements);
-                    transaction.Commit();
+                    using (var transaction = connection.BeginTransaction())
+                    {
+                        statements.Transaction = transaction;
+                        savepoint.Transaction = transaction;
+                        for (var i = 0; i < batch.Count; i++) failures[i] = Run(batch[i], statements, savepoint);
+                        transaction.Commit();
+                    }
+                    for (var i = 0; i < batch.Count; i++) batch[i].Complete(failures[i]);
                 }
-                foreach (var work in batch) work.Complete(null);
-            }
-            catch (Exception e)
-            {
-                foreach (var work in batch) work.Complete(e);
+                catch (Exception e)
+                {
+                    foreach (var work in batch) work.Complete(e);
+                }
             }
         }
-        statements.Dispose();
+    }
+
+    /// <summary>Runs one unit in its own savepoint, so that its failure rolls back only its own statements.</summary>
+    private static Exception? Run(SqliteWork work, SqliteStatements statements, SqliteCommand savepoint)
+    {
+        if (work.CancellationToken.IsCancellationRequested) return new OperationCanceledException(work.CancellationToken);
+        savepoint.CommandText = "SAVEPOINT work";
+        savepoint.ExecuteNonQuery();
+        try
+        {
+            work.Execute(statements);
+            savepoint.CommandText = "RELEASE work";
+            savepoint.ExecuteNonQuery();
+            return null;
+        }
+        catch (Exception e)
+        {
+            savepoint.CommandText = "ROLLBACK TO work; RELEASE work";
+            savepoint.ExecuteNonQuery();
+            return e;
+        }
+    }
+
+    private sealed class Barrier : SqliteWork
+    {
+        public override void Execute(SqliteStatements statements) { }
     }
 
     private void Release()
@@ -126,11 +179,14 @@ public abstract class SqliteWork
 
     public Task Completion => _done.Task;
 
+    internal CancellationToken CancellationToken { get; set; }
+
     public abstract void Execute(SqliteStatements statements);
 
     internal void Complete(Exception? error)
     {
         if (error is null) _done.TrySetResult();
+        else if (error is OperationCanceledException cancelled) _done.TrySetCanceled(cancelled.CancellationToken);
         else _done.TrySetException(error);
     }
 }

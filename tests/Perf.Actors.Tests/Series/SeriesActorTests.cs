@@ -23,7 +23,7 @@ public sealed class SeriesActorTests : Akka.Hosting.TestKit.TestKit, IDisposable
     public SeriesActorTests() : base("series-actor-tests") => _chunks = new SqliteChunkStore(_db.Storage.ConnectionString);
 
     protected override void ConfigureAkka(AkkaConfigurationBuilder builder, IServiceProvider provider) => builder
-        .AddHocon(SqliteSeriesJournal.PluginConfig(_db.Storage.ConnectionString, "normal"), HoconAddMode.Prepend)
+        .AddHocon(SqliteSeriesJournal.PluginConfig(_db.Storage.ConnectionString, "full"), HoconAddMode.Prepend)
         .WithCustomSerializer("perf", [typeof(IPerfMessage)], system => new PerfSerializer(system))
         .WithSqlPersistence(_db.Storage.ConnectionString, ProviderName.SQLiteMS, autoInitialize: true);
 
