@@ -105,13 +105,10 @@ public sealed class SqliteWriter
                 while (batch.Count < MaxWorkPerTransaction && _queue.Reader.TryRead(out var next)) batch.Add(next);
                 try
                 {
-                    using (var transaction = connection.BeginTransaction())
-                    {
-                        statements.Transaction = transaction;
-                        savepoint.Transaction = transaction;
-                        for (var i = 0; i < batch.Count; i++) failures[i] = Run(batch[i], statements, savepoint);
-                        transaction.Commit();
-                    }
+                    // Optimistically all in one transaction; only when that fails, again with a savepoint per unit, so
+                    // that the unit at fault fails alone (savepoints cost statements on every write, failures are rare).
+                    if (!TryCommit(connection, statements, savepoint, batch, failures, isolate: false))
+                        TryCommit(connection, statements, savepoint, batch, failures, isolate: true);
                     for (var i = 0; i < batch.Count; i++) batch[i].Complete(failures[i]);
                 }
                 catch (Exception e)
@@ -122,10 +119,44 @@ public sealed class SqliteWriter
         }
     }
 
-    /// <summary>Runs one unit in its own savepoint, so that its failure rolls back only its own statements.</summary>
-    private static Exception? Run(SqliteWork work, SqliteStatements statements, SqliteCommand savepoint)
+    /// <returns>false when a unit failed without isolation: the transaction was rolled back and nothing was written.</returns>
+    private static bool TryCommit(SqliteConnection connection, SqliteStatements statements, SqliteCommand savepoint,
+        List<SqliteWork> batch, Exception?[] failures, bool isolate)
     {
-        if (work.CancellationToken.IsCancellationRequested) return new OperationCanceledException(work.CancellationToken);
+        using var transaction = connection.BeginTransaction();
+        statements.Transaction = transaction;
+        savepoint.Transaction = transaction;
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var work = batch[i];
+            if (work.CancellationToken.IsCancellationRequested)
+            {
+                failures[i] = new OperationCanceledException(work.CancellationToken);
+                continue;
+            }
+            if (isolate)
+            {
+                failures[i] = RunIsolated(work, statements, savepoint);
+                continue;
+            }
+            try
+            {
+                work.Execute(statements);
+                failures[i] = null;
+            }
+            catch (Exception)
+            {
+                transaction.Rollback();
+                return false;
+            }
+        }
+        transaction.Commit();
+        return true;
+    }
+
+    /// <summary>Runs one unit in its own savepoint, so that its failure rolls back only its own statements.</summary>
+    private static Exception? RunIsolated(SqliteWork work, SqliteStatements statements, SqliteCommand savepoint)
+    {
         savepoint.CommandText = "SAVEPOINT work";
         savepoint.ExecuteNonQuery();
         try
