@@ -39,8 +39,11 @@ public sealed class SeriesState
     {
         var rejected = new int[items.Count];
         var newest = IsEmpty ? long.MinValue : LastTimestampMs;
+        // Sealed chunks are written once: nothing may land at or before their end, even if the tolerance grew since.
+        var sealedUpTo = ChunkCount > 0 ? LastSealedMs : long.MinValue;
         // The common case, one append of points newer than anything stored and in order, needs no sorting or copying.
-        if (items.Count == 1 && IsStrictlyAscendingAfter(appendOf(items[0]).Timestamps, newest))
+        if (items.Count == 1 && appendOf(items[0]) is var only && only.Values.Length == only.Timestamps.Length
+            && IsStrictlyAscendingAfter(only.Timestamps, newest))
         {
             var single = appendOf(items[0]);
             return (new PointsRecorded(single.Timestamps, single.Values), rejected);
@@ -49,12 +52,17 @@ public sealed class SeriesState
         for (var a = 0; a < items.Count; a++)
         {
             var append = appendOf(items[a]);
+            if (append.Values.Length != append.Timestamps.Length)
+            {
+                rejected[a] = append.Timestamps.Length; // malformed: a timestamp without its value, or the reverse
+                continue;
+            }
             // Sorting first lets "newest" only move forward, so a batch that arrives reversed is judged like one in order.
             var order = SortedIndexes(append.Timestamps);
             foreach (var i in order)
             {
                 var t = append.Timestamps[i];
-                if (newest != long.MinValue && t < newest - outOfOrderToleranceMs)
+                if ((newest != long.MinValue && t < newest - outOfOrderToleranceMs) || t <= sealedUpTo)
                 {
                     rejected[a]++;
                     continue;

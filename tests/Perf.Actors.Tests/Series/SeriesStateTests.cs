@@ -83,6 +83,25 @@ public sealed class SeriesStateTests
     }
 
     [Fact]
+    public void Points_at_or_before_a_sealed_chunk_are_rejected_whatever_the_tolerance()
+    {
+        var state = StateWith((1000, 1), (2000, 2), (3000, 3));
+        state.Apply(new ChunkSealed(0, 1000, 2000, 2, 40));
+        var (e, rejected) = state.Decide([Append((2000, 9), (2500, 5))], toleranceMs(1_000_000));
+        Assert.Equal([1], rejected);
+        Assert.Equal([2500L], e!.Timestamps);
+    }
+
+    [Fact]
+    public void An_append_whose_arrays_disagree_is_rejected_whole()
+    {
+        var state = new SeriesState();
+        var (e, rejected) = state.Decide([new AppendPoints(Id, [1, 2], [1.0])], toleranceMs(0));
+        Assert.Null(e);
+        Assert.Equal([2], rejected);
+    }
+
+    [Fact]
     public void Snapshot_round_trip_keeps_everything()
     {
         var state = StateWith((1000, 1.5), (2000, 2.5), (3000, double.MaxValue));
