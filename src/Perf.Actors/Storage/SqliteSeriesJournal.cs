@@ -19,18 +19,13 @@ public sealed class SqliteSeriesJournal : AsyncWriteJournal
 {
     public const string PluginId = "perf.series-journal";
 
-    private readonly string _connectionString;
-    private readonly string _synchronous;
+    private readonly SqlitePluginDatabase _database;
     private readonly Akka.Serialization.Serialization _serialization;
-    private readonly SqliteWriter.Lease _writer;
 
     public SqliteSeriesJournal(Config config)
     {
-        _connectionString = config.GetString("connection-string") ?? throw new ConfigurationException($"{PluginId}.connection-string is required");
-        _synchronous = config.GetString("synchronous", "full");
+        _database = new SqlitePluginDatabase(config, PluginId, Initialize);
         _serialization = Context.System.Serialization;
-        Initialize(_connectionString);
-        _writer = SqliteWriter.Acquire(_connectionString, _synchronous);
     }
 
     /// <summary>HOCON that registers this journal and <see cref="SqliteSeriesSnapshotStore"/>; series actors select them by plugin id.</summary>
@@ -87,20 +82,20 @@ public sealed class SqliteSeriesJournal : AsyncWriteJournal
             rows.Add(new Row(representation.PersistenceId, representation.SequenceNr, serializer.Identifier,
                 Akka.Serialization.Serialization.ManifestFor(serializer, payload), serializer.ToBinary(payload)));
         }
-        await _writer.Writer.WriteAsync(new AppendRows(rows), cancellationToken).ConfigureAwait(false);
+        await _database.Writer.WriteAsync(new AppendRows(rows), cancellationToken).ConfigureAwait(false);
         return null!; // all succeeded (a failed transaction throws and fails every write in it)
     }
 
     protected override Task DeleteMessagesToAsync(string persistenceId, long toSequenceNr, CancellationToken cancellationToken) =>
-        _writer.Writer.WriteAsync(new DeleteRows(persistenceId, toSequenceNr));
+        _database.Writer.WriteAsync(new DeleteRows(persistenceId, toSequenceNr));
 
     public override async Task ReplayMessagesAsync(IActorContext context, string persistenceId, long fromSequenceNr, long toSequenceNr, long max,
         Action<IPersistentRepresentation> recoveryCallback)
     {
         if (max <= 0) return;
         // A write of this series may still be queued (its actor stopped after a timeout): replay must see it.
-        await _writer.Writer.FlushAsync().ConfigureAwait(false);
-        await using var connection = await SqliteWriter.OpenAsync(_connectionString, _synchronous).ConfigureAwait(false);
+        await _database.Writer.FlushAsync().ConfigureAwait(false);
+        await using var connection = await _database.OpenAsync().ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = """
             SELECT sequence_nr, serializer_id, manifest, payload FROM series_journal
@@ -122,8 +117,8 @@ public sealed class SqliteSeriesJournal : AsyncWriteJournal
     public override async Task<long> ReadHighestSequenceNrAsync(string persistenceId, long fromSequenceNr, CancellationToken cancellationToken)
     {
         // As in replay: a recovering series must not reuse the sequence number of a write that is still queued.
-        await _writer.Writer.FlushAsync(cancellationToken).ConfigureAwait(false);
-        await using var connection = await SqliteWriter.OpenAsync(_connectionString, _synchronous, cancellationToken).ConfigureAwait(false);
+        await _database.Writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT coalesce(max(sequence_nr), 0) FROM series_journal WHERE persistence_id = $id";
         command.Parameters.AddWithValue("$id", persistenceId);
@@ -132,7 +127,7 @@ public sealed class SqliteSeriesJournal : AsyncWriteJournal
 
     protected override void PostStop()
     {
-        _writer.Dispose();
+        _database.Dispose();
         base.PostStop();
     }
 

@@ -14,18 +14,13 @@ public sealed class SqliteSeriesSnapshotStore : SnapshotStore
 {
     public const string PluginId = "perf.series-snapshot-store";
 
-    private readonly string _connectionString;
-    private readonly string _synchronous;
+    private readonly SqlitePluginDatabase _database;
     private readonly Akka.Serialization.Serialization _serialization;
-    private readonly SqliteWriter.Lease _writer;
 
     public SqliteSeriesSnapshotStore(Config config)
     {
-        _connectionString = config.GetString("connection-string") ?? throw new ConfigurationException($"{PluginId}.connection-string is required");
-        _synchronous = config.GetString("synchronous", "full");
+        _database = new SqlitePluginDatabase(config, PluginId, Initialize);
         _serialization = Context.System.Serialization;
-        Initialize(_connectionString);
-        _writer = SqliteWriter.Acquire(_connectionString, _synchronous);
     }
 
     public static void Initialize(string connectionString)
@@ -49,7 +44,7 @@ public sealed class SqliteSeriesSnapshotStore : SnapshotStore
 
     protected override async Task<SelectedSnapshot?> LoadAsync(string persistenceId, SnapshotSelectionCriteria criteria, CancellationToken cancellationToken)
     {
-        await using var connection = await SqliteWriter.OpenAsync(_connectionString, _synchronous, cancellationToken).ConfigureAwait(false);
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT sequence_nr, created_ticks, serializer_id, manifest, payload FROM series_snapshot WHERE persistence_id = $id";
         command.Parameters.AddWithValue("$id", persistenceId);
@@ -65,19 +60,19 @@ public sealed class SqliteSeriesSnapshotStore : SnapshotStore
     protected override Task SaveAsync(SnapshotMetadata metadata, object snapshot, CancellationToken cancellationToken)
     {
         var serializer = _serialization.FindSerializerFor(snapshot);
-        return _writer.Writer.WriteAsync(new SaveRow(metadata.PersistenceId, metadata.SequenceNr, metadata.Timestamp.Ticks, serializer.Identifier,
+        return _database.Writer.WriteAsync(new SaveRow(metadata.PersistenceId, metadata.SequenceNr, metadata.Timestamp.Ticks, serializer.Identifier,
             Akka.Serialization.Serialization.ManifestFor(serializer, snapshot), serializer.ToBinary(snapshot)));
     }
 
     protected override Task DeleteAsync(SnapshotMetadata metadata, CancellationToken cancellationToken) =>
-        _writer.Writer.WriteAsync(new DeleteRow(metadata.PersistenceId, metadata.SequenceNr));
+        _database.Writer.WriteAsync(new DeleteRow(metadata.PersistenceId, metadata.SequenceNr));
 
     protected override Task DeleteAsync(string persistenceId, SnapshotSelectionCriteria criteria, CancellationToken cancellationToken) =>
-        _writer.Writer.WriteAsync(new DeleteRow(persistenceId, criteria.MaxSequenceNr));
+        _database.Writer.WriteAsync(new DeleteRow(persistenceId, criteria.MaxSequenceNr));
 
     protected override void PostStop()
     {
-        _writer.Dispose();
+        _database.Dispose();
         base.PostStop();
     }
 
