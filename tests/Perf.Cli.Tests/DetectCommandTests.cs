@@ -20,7 +20,7 @@ public sealed class DetectCommandTests : IDisposable
         Directory.Delete(_root, recursive: true);
     }
 
-    public static TheoryData<string> DetectorNames() => [.. DetectDetectors.Names];
+    public static TheoryData<string> DetectorNames() => [.. DetectorCatalog.Names];
 
     [Theory]
     [MemberData(nameof(DetectorNames))]
@@ -64,7 +64,7 @@ public sealed class DetectCommandTests : IDisposable
         for (int i = 0; i < values.Length; i++)
         {
             detector.Update(ParseValue(values[i]), row);
-            double expected = DetectDetectors.AnomalyScore(detector, row);
+            double expected = DetectorCatalog.AnomalyScore(detector, row);
             string text = lines[i + 1].Split(',')[2];
             double written = double.Parse(text, CultureInfo.InvariantCulture);
             Assert.Equal(BitConverter.DoubleToInt64Bits(expected), BitConverter.DoubleToInt64Bits(written));
@@ -182,7 +182,7 @@ public sealed class DetectCommandTests : IDisposable
         for (int i = 0; i < values.Length; i++)
         {
             direct.Update(ParseValue(values[i]), row);
-            Assert.Equal(DetectDetectors.AnomalyScore(direct, row).ToString("R", CultureInfo.InvariantCulture), lines[i + 1].Split(',')[2]);
+            Assert.Equal(DetectorCatalog.AnomalyScore(direct, row).ToString("R", CultureInfo.InvariantCulture), lines[i + 1].Split(',')[2]);
         }
 
         Assert.NotEqual(File.ReadAllText(a), File.ReadAllText(b));
@@ -229,19 +229,6 @@ public sealed class DetectCommandTests : IDisposable
 
         Assert.Equal(1, exitCode);
         Assert.Contains("yesterday", error, StringComparison.Ordinal);
-    }
-
-    [Theory]
-    [InlineData(1.0, 0.5)]
-    [InlineData(1e6, 0.5)]
-    public void SquashedMartingale_IsOneHalfAtTheAlertLevel(double scale, double expected)
-    {
-        // T = beta(1 - 95/100)^20 for the power martingale with eps 0.1.
-        double beta = 0.1 * Math.Pow(0.05, 0.1 - 1);
-        double threshold = Math.Pow(beta, 20);
-        Assert.Equal(expected, DetectDetectors.SquashMartingale(threshold, 95, 20, MartingaleType.Power, 0.1), 12);
-        Assert.True(DetectDetectors.SquashMartingale(threshold * scale * 10, 95, 20, MartingaleType.Power, 0.1) > expected);
-        Assert.True(DetectDetectors.SquashMartingale(threshold / (scale * 10), 95, 20, MartingaleType.Power, 0.1) < expected);
     }
 
     private static double ParseValue(string text) =>

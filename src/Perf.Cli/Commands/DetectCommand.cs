@@ -93,7 +93,7 @@ public sealed class DetectCommand : Command
         Func<IStreamingDetector> factory;
         try
         {
-            factory = DetectDetectors.CreateFactory(detectorName, parseResult.GetValue(OptionOption) ?? []);
+            factory = DetectorCatalog.CreateFactory(detectorName, parseResult.GetValue(OptionOption) ?? []);
         }
         catch (ArgumentException e)
         {
@@ -216,11 +216,11 @@ public sealed class DetectCommand : Command
     {
         var option = new Option<string>("--detector")
         {
-            Description = "Detector to run: " + string.Join(", ", DetectDetectors.Names) + ".",
+            Description = "Detector to run: " + string.Join(", ", DetectorCatalog.Names) + ".",
             HelpName = "NAME",
-            DefaultValueFactory = _ => DetectDetectors.Default,
+            DefaultValueFactory = _ => DetectorCatalog.Default,
         };
-        option.AcceptOnlyFromAmong([.. DetectDetectors.Names]);
+        option.AcceptOnlyFromAmong([.. DetectorCatalog.Names]);
         return option;
     }
 }

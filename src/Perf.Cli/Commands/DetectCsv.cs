@@ -118,7 +118,7 @@ public static class DetectCsv
             string valueText = fields[valueColumn];
             double value = ParseValue(valueText, source, lineNumber);
             detector.Update(value, row);
-            double score = DetectDetectors.AnomalyScore(detector, row);
+            double score = DetectorCatalog.AnomalyScore(detector, row);
 
             line.Clear();
             line.Append(Quote(timestamp)).Append(',').Append(Quote(valueText)).Append(',').Append(Format(score));

@@ -6,16 +6,16 @@ namespace Perf.Analytics.Tests.Detection;
 /// <summary>Behavioural properties every detector configuration must have.</summary>
 public sealed class DetectorPropertyTests
 {
-    public static TheoryData<string> DetectorNames() => [.. DetectorCatalog.Names];
+    public static TheoryData<string> DetectorNames() => [.. DetectorFixtures.Names];
 
-    public static TheoryData<string> SpikeDetectorNames() => [.. DetectorCatalog.Names.Where(n => n.Contains("spike", StringComparison.Ordinal))];
+    public static TheoryData<string> SpikeDetectorNames() => [.. DetectorFixtures.Names.Where(n => n.Contains("spike", StringComparison.Ordinal))];
 
-    public static TheoryData<string> ChangePointDetectorNames() => [.. DetectorCatalog.Names.Where(n => n.Contains("changepoint", StringComparison.Ordinal))];
+    public static TheoryData<string> ChangePointDetectorNames() => [.. DetectorFixtures.Names.Where(n => n.Contains("changepoint", StringComparison.Ordinal))];
 
     public static TheoryData<string, double> ConstantInputs()
     {
         var data = new TheoryData<string, double>();
-        foreach (string name in DetectorCatalog.Names)
+        foreach (string name in DetectorFixtures.Names)
         {
             foreach (double constant in new[] { 0.0, 1.0, -3.5, 42.125, 1e6, 7.77e9 })
             {
@@ -30,7 +30,7 @@ public sealed class DetectorPropertyTests
     [MemberData(nameof(ConstantInputs))]
     public void ConstantInput_NeverAlerts(string name, double constant)
     {
-        IStreamingDetector detector = DetectorCatalog.Create(name);
+        IStreamingDetector detector = DetectorFixtures.Create(name);
         double[][] rows = DetectorRuns.Run(detector, Enumerable.Repeat(constant, 1500));
         Assert.All(rows, row => Assert.Equal(0, row[0]));
     }
@@ -45,10 +45,10 @@ public sealed class DetectorPropertyTests
         // consecutive points with W = 4). So for SSA: one alert at the spike, none from L points after it to W.
         for (int seed = 1; seed <= 20; seed++)
         {
-            IStreamingDetector detector = DetectorCatalog.Create(name);
-            int window = DetectorCatalog.Window(detector);
-            int spikeAt = DetectorCatalog.WarmUp(detector) + 50;
-            double[] series = DetectorCatalog.NoisySeries(spikeAt + (2 * window), seed);
+            IStreamingDetector detector = DetectorFixtures.Create(name);
+            int window = DetectorFixtures.Window(detector);
+            int spikeAt = DetectorFixtures.WarmUp(detector) + 50;
+            double[] series = DetectorFixtures.NoisySeries(spikeAt + (2 * window), seed);
             series[spikeAt] += 40;
 
             double[][] rows = DetectorRuns.Run(detector, series);
@@ -71,7 +71,7 @@ public sealed class DetectorPropertyTests
         {
             var detector = new IidSpikeDetector();
             int spikeAt = 300;
-            double[] series = DetectorCatalog.NoisySeries(spikeAt + 100, seed, seasonal: 0);
+            double[] series = DetectorFixtures.NoisySeries(spikeAt + 100, seed, seasonal: 0);
             series[spikeAt] += 25;
 
             double[][] rows = DetectorRuns.Run(detector, series);
@@ -87,10 +87,10 @@ public sealed class DetectorPropertyTests
     {
         for (int seed = 1; seed <= 20; seed++)
         {
-            IStreamingDetector detector = DetectorCatalog.Create(name);
-            int window = DetectorCatalog.Window(detector);
-            int spikeAt = DetectorCatalog.WarmUp(detector) + 50;
-            double[] series = DetectorCatalog.NoisySeries(spikeAt + (2 * window), seed);
+            IStreamingDetector detector = DetectorFixtures.Create(name);
+            int window = DetectorFixtures.Window(detector);
+            int spikeAt = DetectorFixtures.WarmUp(detector) + 50;
+            double[] series = DetectorFixtures.NoisySeries(spikeAt + (2 * window), seed);
             series[spikeAt] += 40;
 
             double[][] rows = DetectorRuns.Run(detector, series);
@@ -116,9 +116,9 @@ public sealed class DetectorPropertyTests
         for (int seed = 1; seed <= 20; seed++)
         {
             IStreamingDetector detector = CreateLevelShiftConfiguration(name);
-            int window = DetectorCatalog.Window(detector);
-            int shiftAt = DetectorCatalog.WarmUp(detector) + 60;
-            double[] series = DetectorCatalog.NoisySeries(shiftAt + (3 * window), seed);
+            int window = DetectorFixtures.Window(detector);
+            int shiftAt = DetectorFixtures.WarmUp(detector) + 60;
+            double[] series = DetectorFixtures.NoisySeries(shiftAt + (3 * window), seed);
             for (int i = shiftAt; i < series.Length; i++)
             {
                 series[i] += 30;
@@ -136,9 +136,9 @@ public sealed class DetectorPropertyTests
     public void ChangePointAlerts_AreAtLeastTheCoolDownApart(string name)
     {
         IStreamingDetector detector = CreateLevelShiftConfiguration(name);
-        int window = DetectorCatalog.Window(detector);
+        int window = DetectorFixtures.Window(detector);
         var random = new Random(9);
-        double[] series = DetectorCatalog.NoisySeries(3000, seed: 9);
+        double[] series = DetectorFixtures.NoisySeries(3000, seed: 9);
         double level = 0;
         for (int i = 0; i < series.Length; i++)
         {
@@ -169,9 +169,9 @@ public sealed class DetectorPropertyTests
     [MemberData(nameof(DetectorNames))]
     public void MissingPoint_OutputsZeroAndNaN_AndLeavesStateUntouched(string name)
     {
-        double[] series = DetectorCatalog.NoisySeries(400, seed: 5);
-        IStreamingDetector withGaps = DetectorCatalog.Create(name);
-        IStreamingDetector withoutGaps = DetectorCatalog.Create(name);
+        double[] series = DetectorFixtures.NoisySeries(400, seed: 5);
+        IStreamingDetector withGaps = DetectorFixtures.Create(name);
+        IStreamingDetector withoutGaps = DetectorFixtures.Create(name);
         var random = new Random(6);
 
         foreach (double value in series)
@@ -195,7 +195,7 @@ public sealed class DetectorPropertyTests
     [MemberData(nameof(DetectorNames))]
     public void OutputRowOfTheWrongLength_IsRejected(string name)
     {
-        IStreamingDetector detector = DetectorCatalog.Create(name);
+        IStreamingDetector detector = DetectorFixtures.Create(name);
         Assert.Throws<ArgumentException>(() => detector.Update(1, new double[detector.OutputColumns.Count + 1]));
         Assert.Throws<ArgumentException>(() => detector.Update(1, new double[detector.OutputColumns.Count - 1]));
     }
@@ -204,8 +204,8 @@ public sealed class DetectorPropertyTests
     [MemberData(nameof(DetectorNames))]
     public void PValues_StayInTheClippedRange_AndScoresAreFloat32(string name)
     {
-        IStreamingDetector detector = DetectorCatalog.Create(name);
-        double[][] rows = DetectorRuns.Run(detector, DetectorCatalog.MixedSeries(800, seed: 21));
+        IStreamingDetector detector = DetectorFixtures.Create(name);
+        double[][] rows = DetectorRuns.Run(detector, DetectorFixtures.MixedSeries(800, seed: 21));
         foreach (double[] row in rows.Where(r => !double.IsNaN(r[1])))
         {
             Assert.InRange(row[2], 1e-8, 1 - 1e-8);

@@ -12,10 +12,10 @@ public sealed class DetectorStateTests
     [MemberData(nameof(SplitPoints))]
     public void RestoredDetector_ContinuesExactlyLikeAnUninterruptedRun(string name, int split)
     {
-        double[] series = DetectorCatalog.MixedSeries(700, seed: 11);
-        double[][] uninterrupted = DetectorRuns.Run(DetectorCatalog.Create(name), series);
+        double[] series = DetectorFixtures.MixedSeries(700, seed: 11);
+        double[][] uninterrupted = DetectorRuns.Run(DetectorFixtures.Create(name), series);
 
-        IStreamingDetector first = DetectorCatalog.Create(name);
+        IStreamingDetector first = DetectorFixtures.Create(name);
         double[][] before = DetectorRuns.Run(first, series[..split]);
         IStreamingDetector restored = DetectorRuns.RoundTrip(first);
         double[][] after = DetectorRuns.Run(restored, series[split..]);
@@ -27,10 +27,10 @@ public sealed class DetectorStateTests
     [MemberData(nameof(DetectorNames))]
     public void RepeatedRoundTrips_AtEveryPoint_MatchUninterruptedRun(string name)
     {
-        double[] series = DetectorCatalog.MixedSeries(260, seed: 3);
-        double[][] uninterrupted = DetectorRuns.Run(DetectorCatalog.Create(name), series);
+        double[] series = DetectorFixtures.MixedSeries(260, seed: 3);
+        double[][] uninterrupted = DetectorRuns.Run(DetectorFixtures.Create(name), series);
 
-        IStreamingDetector detector = DetectorCatalog.Create(name);
+        IStreamingDetector detector = DetectorFixtures.Create(name);
         var rows = new List<double[]>();
         foreach (double value in series)
         {
@@ -41,14 +41,14 @@ public sealed class DetectorStateTests
         DetectorRuns.AssertIdentical(uninterrupted, [.. rows], name);
     }
 
-    public static TheoryData<string> DetectorNames() => [.. DetectorCatalog.Names];
+    public static TheoryData<string> DetectorNames() => [.. DetectorFixtures.Names];
 
     [Fact]
     public void State_StartsWithTheTypeTag()
     {
-        foreach (string name in DetectorCatalog.Names)
+        foreach (string name in DetectorFixtures.Names)
         {
-            IStreamingDetector detector = DetectorCatalog.Create(name);
+            IStreamingDetector detector = DetectorFixtures.Create(name);
             using var reader = new BinaryReader(new MemoryStream(DetectorState.ToBytes(detector)));
             Assert.Equal(detector.Name, reader.ReadString());
         }
@@ -116,8 +116,8 @@ public sealed class DetectorStateTests
     [MemberData(nameof(DetectorNames))]
     public void TruncatedOrCorruptState_Throws(string name)
     {
-        IStreamingDetector detector = DetectorCatalog.Create(name);
-        DetectorRuns.Run(detector, DetectorCatalog.NoisySeries(150, seed: 1));
+        IStreamingDetector detector = DetectorFixtures.Create(name);
+        DetectorRuns.Run(detector, DetectorFixtures.NoisySeries(150, seed: 1));
         byte[] bytes = DetectorState.ToBytes(detector);
 
         for (int length = 0; length < bytes.Length; length += Math.Max(1, bytes.Length / 50))
@@ -138,7 +138,7 @@ public sealed class DetectorStateTests
     private static TheoryData<string, int> BuildSplitPoints()
     {
         var data = new TheoryData<string, int>();
-        foreach (string name in DetectorCatalog.Names)
+        foreach (string name in DetectorFixtures.Names)
         {
             foreach (int split in new[] { 0, 1, 20, 39, 45, 59, 60, 99, 100, 101, 130, 351, 699, 700 })
             {

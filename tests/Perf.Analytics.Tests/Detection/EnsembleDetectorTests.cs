@@ -41,7 +41,7 @@ public sealed class EnsembleDetectorTests
         var random = new Random(seed);
         double[][] series =
         [
-            DetectorCatalog.MixedSeries(3000, seed),
+            DetectorFixtures.MixedSeries(3000, seed),
             [.. Enumerable.Range(0, 2000).Select(i => 1e9 + (random.NextDouble() * 3) + (i == 1500 ? 400 : 0))],
             [.. Enumerable.Range(0, 2000).Select(_ => random.NextDouble() < 0.9 ? 0.0 : random.NextDouble() * 1e6)],
             [.. Enumerable.Range(0, 2000).Select(i => i % 2 == 0 ? -1e-9 : 1e-9)],
@@ -76,7 +76,7 @@ public sealed class EnsembleDetectorTests
     [MemberData(nameof(SplitPoints))]
     public void SaveAndRestore_ContinuesBitForBit(int split)
     {
-        double[] series = DetectorCatalog.MixedSeries(3000, seed: 21);
+        double[] series = DetectorFixtures.MixedSeries(3000, seed: 21);
         double[][] uninterrupted = DetectorRuns.Run(new EnsembleDetector(), series);
 
         var first = new EnsembleDetector();
@@ -90,7 +90,7 @@ public sealed class EnsembleDetectorTests
     [Fact]
     public void RoundTripAtEveryPoint_MatchesUninterruptedRun()
     {
-        double[] series = DetectorCatalog.MixedSeries(600, seed: 5);
+        double[] series = DetectorFixtures.MixedSeries(600, seed: 5);
         double[][] uninterrupted = DetectorRuns.Run(new EnsembleDetector(Small), series);
 
         IStreamingDetector detector = new EnsembleDetector(Small);
@@ -120,7 +120,7 @@ public sealed class EnsembleDetectorTests
     public void State_IsAboutFourBytesPerRememberedPoint()
     {
         var detector = new EnsembleDetector();
-        DetectorRuns.Run(detector, DetectorCatalog.NoisySeries(5000, seed: 1));
+        DetectorRuns.Run(detector, DetectorFixtures.NoisySeries(5000, seed: 1));
         int bytes = DetectorState.ToBytes(detector).Length;
         Assert.InRange(bytes, 4 * 1000, (4 * new EnsembleOptions().MemoryLength) + 320);
     }
@@ -151,7 +151,7 @@ public sealed class EnsembleDetectorTests
         {
             foreach (int spikeAt in new[] { 180, 700 })
             {
-                double[] series = DetectorCatalog.NoisySeries(spikeAt + refractory + 1, seed);
+                double[] series = DetectorFixtures.NoisySeries(spikeAt + refractory + 1, seed);
                 series[spikeAt] += 40;
 
                 double[][] rows = DetectorRuns.Run(new EnsembleDetector(), series);
@@ -170,7 +170,7 @@ public sealed class EnsembleDetectorTests
     {
         for (int seed = 1; seed <= 10; seed++)
         {
-            double[] series = DetectorCatalog.NoisySeries(1200, seed);
+            double[] series = DetectorFixtures.NoisySeries(1200, seed);
             for (int i = 800; i < series.Length; i++)
             {
                 series[i] += 15;
@@ -188,7 +188,7 @@ public sealed class EnsembleDetectorTests
         // A daily-like sine that goes flat in its middle for a while: no value leaves the range, the pattern is new.
         var random = new Random(4);
         double[] series = [.. Enumerable.Range(0, 3000).Select(i =>
-            (i is >= 2000 and < 2100 ? 0 : 10 * Math.Sin(2 * Math.PI * i / 96)) + (0.2 * DetectorCatalog.Gaussian(random)))];
+            (i is >= 2000 and < 2100 ? 0 : 10 * Math.Sin(2 * Math.PI * i / 96)) + (0.2 * DetectorFixtures.Gaussian(random)))];
 
         double[][] rows = DetectorRuns.Run(new EnsembleDetector(), series);
 
@@ -205,7 +205,7 @@ public sealed class EnsembleDetectorTests
         foreach (int length in new[] { 0, 1, 50, 400, 2100 })
         {
             var detector = new EnsembleDetector();
-            DetectorRuns.Run(detector, DetectorCatalog.NoisySeries(length, seed: 9));
+            DetectorRuns.Run(detector, DetectorFixtures.NoisySeries(length, seed: 9));
             byte[] before = DetectorState.ToBytes(detector);
 
             double[] row = DetectorRuns.Step(detector, missing);
@@ -220,7 +220,7 @@ public sealed class EnsembleDetectorTests
     [Fact]
     public void NothingIsScored_BeforeMinDataPoints()
     {
-        double[] series = DetectorCatalog.NoisySeries(400, seed: 2);
+        double[] series = DetectorFixtures.NoisySeries(400, seed: 2);
         series[60] += 100;
         series[250] += 200;
         double[][] rows = DetectorRuns.Run(new EnsembleDetector(new EnsembleOptions { MinDataPoints = 200 }), series);
@@ -245,7 +245,7 @@ public sealed class EnsembleDetectorTests
     [Fact]
     public void Alert_IsScoreAtOrAboveTheThreshold()
     {
-        double[] series = DetectorCatalog.MixedSeries(2500, seed: 8);
+        double[] series = DetectorFixtures.MixedSeries(2500, seed: 8);
         foreach (double threshold in new[] { 0.2, 0.5, 0.9 })
         {
             var options = new EnsembleOptions { Threshold = threshold };
@@ -257,7 +257,7 @@ public sealed class EnsembleDetectorTests
     [Fact]
     public void HigherSensitivity_NeverAlertsLess()
     {
-        double[] series = DetectorCatalog.MixedSeries(2500, seed: 12);
+        double[] series = DetectorFixtures.MixedSeries(2500, seed: 12);
         int Alerts(double sensitivity) =>
             DetectorRuns.Run(new EnsembleDetector(new EnsembleOptions { Sensitivity = sensitivity }), series).Count(r => r[0] == 1);
 
@@ -280,7 +280,7 @@ public sealed class EnsembleDetectorTests
     public void CorruptState_FailsLoudly()
     {
         var detector = new EnsembleDetector();
-        DetectorRuns.Run(detector, DetectorCatalog.NoisySeries(500, seed: 3));
+        DetectorRuns.Run(detector, DetectorFixtures.NoisySeries(500, seed: 3));
         byte[] bytes = DetectorState.ToBytes(detector);
 
         Assert.ThrowsAny<Exception>(() => DetectorState.FromBytes(bytes.AsSpan(0, bytes.Length / 2)));

@@ -10,7 +10,7 @@ public sealed class SsaModelTests
     public void UntrainedDetector_OutputsMissingRows_UntilTheNthFinitePoint()
     {
         var detector = new SsaSpikeDetector(new SsaSpikeOptions(TrainingWindowSize: 12, SeasonalityWindowSize: 3));
-        double[] series = [.. DetectorCatalog.NoisySeries(30, seed: 2)];
+        double[] series = [.. DetectorFixtures.NoisySeries(30, seed: 2)];
         series[4] = double.NaN;
         double[][] rows = DetectorRuns.Run(detector, series);
         for (int i = 0; i < 12; i++)
@@ -51,7 +51,7 @@ public sealed class SsaModelTests
     [MemberData(nameof(ErrorFunctions))]
     public void ErrorFunction_ScoresTheValueAgainstTheForecast(ErrorFunction function)
     {
-        double[] series = DetectorCatalog.MixedSeries(300, seed: 4);
+        double[] series = DetectorFixtures.MixedSeries(300, seed: 4);
         var detector = new SsaChangePointDetector(new SsaChangePointOptions(TrainingWindowSize: 40, SeasonalityWindowSize: 10, ErrorFunction: function));
         foreach (double x in series)
         {
@@ -88,7 +88,7 @@ public sealed class SsaModelTests
     [Fact]
     public void EngineOrder_ScoresAgainstTheForecastAfterConsuming()
     {
-        double[] series = DetectorCatalog.NoisySeries(200, seed: 8);
+        double[] series = DetectorFixtures.NoisySeries(200, seed: 8);
         var batch = new SsaSpikeDetector(new SsaSpikeOptions(TrainingWindowSize: 50, SeasonalityWindowSize: 10), series);
         var engine = new SsaSpikeDetector(new SsaSpikeOptions(TrainingWindowSize: 50, SeasonalityWindowSize: 10, ScoringOrder: SsaScoringOrder.PredictionEngine), series);
         foreach (double x in series[..120])

@@ -3,7 +3,7 @@ using Perf.Analytics.Detection;
 namespace Perf.Analytics.Tests.Detection;
 
 /// <summary>Named detector configurations and test series shared by the state and property tests.</summary>
-public static class DetectorCatalog
+public static class DetectorFixtures
 {
     public static readonly string[] Names =
     [

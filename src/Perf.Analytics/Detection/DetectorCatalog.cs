@@ -1,12 +1,12 @@
 using System.Globalization;
 using System.Reflection;
-using Perf.Analytics.Detection;
 
-namespace Perf.Cli.Commands;
+namespace Perf.Analytics.Detection;
 
 /// <summary>
-/// The detectors <c>perf detect</c> can run, how <c>--option k=v</c> sets their options, and how each detector's
-/// output row becomes one <c>anomaly_score</c> in [0, 1].
+/// The detectors by name (<c>perf detect --detector</c>, the engine's <c>perf.detection</c> families), how
+/// <c>name=value</c> pairs set their options, how the product document's sensitivity tunes them, and how each
+/// detector's output row becomes one <c>anomaly_score</c> in [0, 1].
 /// </summary>
 /// <remarks>
 /// anomaly_score per detector (monotone in the detector's own evidence, so NAB's threshold sweep ranks points the
@@ -21,7 +21,7 @@ namespace Perf.Cli.Commands;
 /// </list>
 /// Rows without a score (missing values, warm-up of the SSA detectors) get 0.
 /// </remarks>
-public static class DetectDetectors
+public static class DetectorCatalog
 {
     /// <summary>The default detector.</summary>
     public const string Default = "ensemble";
@@ -49,6 +49,40 @@ public static class DetectDetectors
                 $"Unknown detector '{name}'; expected one of {string.Join(", ", Names)}.", nameof(name)),
         };
     }
+
+    /// <summary>
+    /// The options that carry the product document's <c>analysis.anomaly_detection.sensitivity</c> (in [0, 1], default
+    /// 0.8) to detector <paramref name="name"/>, as <c>name=value</c> pairs to put before any explicit option (which then
+    /// wins). ensemble: its own Sensitivity. Spike and change-point detectors: Confidence = 100 * (1 - alpha) with the
+    /// false-alarm level alpha = alpha0 * 10^(5 * (sensitivity - 0.8)), capped at 0.5, where alpha0 is 0.001 for spikes
+    /// (one false spike per 1,000 points of pure noise at the default) and 0.05 for change points (ML.NET's default
+    /// confidence 95). sr: none (its threshold is a score, not a probability).
+    /// </summary>
+    public static IReadOnlyList<string> SensitivityOptions(string name, double sensitivity)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(sensitivity, 0);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(sensitivity, 1);
+        return name switch
+        {
+            "ensemble" => [Pair("sensitivity", sensitivity)],
+            "iid-spike" or "ssa-spike" => [Pair("confidence", Confidence(0.001, sensitivity))],
+            "iid-changepoint" or "ssa-changepoint" => [Pair("confidence", Confidence(0.05, sensitivity))],
+            _ => [],
+        };
+
+        static double Confidence(double alpha0, double sensitivity) =>
+            Math.Round(100 * (1 - Math.Min(0.5, alpha0 * Math.Pow(10, 5 * (sensitivity - 0.8)))), 10); // 99.9, not 99.89999999999999
+
+        static string Pair(string key, double value) => key + "=" + value.ToString("R", CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>What kind of finding an alert of detector <paramref name="name"/> is: spike, changepoint or anomaly.</summary>
+    public static string AlertKind(string name) => name switch
+    {
+        "iid-spike" or "ssa-spike" or "sr" => "spike",
+        "iid-changepoint" or "ssa-changepoint" => "changepoint",
+        _ => "anomaly",
+    };
 
     /// <summary>The anomaly score in [0, 1] of one output row of <paramref name="detector"/> (see the class remarks).</summary>
     public static double AnomalyScore(IStreamingDetector detector, ReadOnlySpan<double> row)
