@@ -58,7 +58,7 @@ public static class PerfNodeExtensions
                 autoInitialize: true)
             .WithSingleton<HostDirectory>("host-directory", HostDirectoryActor.Props(), new ClusterSingletonOptions { Role = "worker" })
             .WithShardRegion<SeriesRegion>("series",
-                entityId => SeriesActor.Props(entityId, engine.Series, chunks, clock),
+                entityId => SeriesActor.Props(entityId, engine.Series, engine.Detection, chunks, clock),
                 new PerfMessageExtractor(engine.Cluster.Shards),
                 new ShardOptions { Role = "worker", RememberEntities = false, PassivateIdleEntityAfter = engine.Series.PassivateAfter })
             .WithShardRegion<HostRegion>("host",

@@ -3,6 +3,7 @@ using System.Globalization;
 using Akka.Configuration;
 using Akka.Configuration.Hocon;
 using Perf.Actors.Configuration;
+using Perf.Analytics.Detection;
 
 namespace Perf.Host.Tests;
 
@@ -213,6 +214,22 @@ public sealed class PerfConfigurationTests
         { "perf.series.chunk_max_points", "240", "240" },
         { "perf.series.chunk_max_span", "30m", "00:30:00" },
         { "perf.series.passivate_after", "10m", "00:10:00" },
+        { "perf.detection.families.default.match", "app.*,web.*", "app.*,web.*" },
+        { "perf.detection.families.default.detectors", "ensemble", "ensemble" },
+        { "perf.detection.families.utilisation.match", "[\"cpu.*\", gpu.usage]", "cpu.*,gpu.usage" },
+        { "perf.detection.families.utilisation.detectors", "[iid-spike]", "iid-spike" },
+        { "perf.detection.families.capacity.match", "memory.*", "memory.*" },
+        { "perf.detection.families.capacity.detectors", "ensemble,ssa-changepoint", "ensemble,ssa-changepoint" },
+        { "perf.detection.families.latency.match", "*p99*", "*p99*" },
+        { "perf.detection.families.latency.detectors", "[iid-spike, sr]", "iid-spike,sr" },
+        { "perf.detection.families.latency.options.iid-spike.side", "negative", "Negative" },
+        { "perf.detection.families.latency.options.iid-spike.side", "TwoSided", "TwoSided" },
+        { "perf.detection.families.traffic.match", "net.*", "net.*" },
+        { "perf.detection.families.traffic.detectors", "[ensemble]", "ensemble" },
+        { "perf.detection.families.traffic.min_data_points", "300", "300" },
+        { "perf.detection.max_anomalies_per_series", "50", "50" },
+        { "perf.detection.options.iid-changepoint.martingale", "power", "Power" },
+        { "perf.detection.options.iid-changepoint.martingale", "Mixture", "Mixture" },
         { "perf.query.max_points", "500", "500" },
         { "perf.query.default_range", "6h", "06:00:00" },
         { "perf.cluster.hostname", "10.0.0.5", "10.0.0.5" },
@@ -239,6 +256,60 @@ public sealed class PerfConfigurationTests
 
         Assert.NotEmpty(covered);
         Assert.Empty(uncovered);
+    }
+
+    [Theory]
+    [InlineData("cpu.usage", "utilisation")]
+    [InlineData("gpu0.utilization", "utilisation")]
+    [InlineData("memory.used", "capacity")]
+    [InlineData("disk.usage", "capacity")]
+    [InlineData("application.response_time", "latency")]
+    [InlineData("http.error_rate", "latency")]
+    [InlineData("db.query_latency_p99", "latency")]
+    [InlineData("network.bytes_in", "traffic")]
+    [InlineData("application.request_count", "traffic")]
+    [InlineData("temperature", "default")]
+    public void Each_metric_runs_the_detectors_of_its_most_specific_family(string metric, string family)
+    {
+        var settings = Load();
+
+        Assert.Equal(family, settings.Engine.Detection.For(metric).Family);
+    }
+
+    [Fact]
+    public void The_shipped_families_run_the_ensemble_and_only_capacity_skips_the_spike_detector()
+    {
+        var detection = Load().Engine.Detection;
+
+        Assert.All(detection.Families, f => Assert.Contains(f.Detectors.Detectors, d => d.Name == "ensemble"));
+        Assert.DoesNotContain(detection.For("memory.used").Detectors, d => d.Name == "iid-spike");
+        Assert.Equal(AnomalySide.Positive, ((IidSpikeDetector)detection.For("application.response_time").Detectors.Single(d => d.Name == "iid-spike").Create()).Options.Side);
+        Assert.Equal(99.9, ((IidSpikeDetector)detection.For("cpu.usage").Detectors.Single(d => d.Name == "iid-spike").Create()).Options.Confidence);
+        Assert.Equal(150, detection.For("network.bytes_in").MinDataPoints);
+        Assert.Equal(100, detection.For("cpu.usage").MinDataPoints);
+    }
+
+    [Fact]
+    public void Sensitivity_and_min_data_points_of_the_document_reach_the_detectors()
+    {
+        var detection = Load(("PERF_PERFORMANCE__ANALYSIS__ANOMALY_DETECTION__SENSITIVITY", "1"),
+            ("PERF_PERFORMANCE__ANALYSIS__ANOMALY_DETECTION__MIN_DATA_POINTS", "20")).Engine.Detection;
+
+        var cpu = detection.For("cpu.usage");
+        var ensemble = (EnsembleDetector)cpu.Detectors.Single(d => d.Name == "ensemble").Create();
+        Assert.Equal(1, ensemble.Options.Sensitivity);
+        Assert.Equal(20, ensemble.Options.MinDataPoints);
+        Assert.Equal(20, cpu.MinDataPoints);
+        Assert.Equal(99, ((IidSpikeDetector)cpu.Detectors.Single(d => d.Name == "iid-spike").Create()).Options.Confidence);
+        Assert.Equal(150, detection.For("network.bytes_in").MinDataPoints); // the family's own value wins
+    }
+
+    [Fact]
+    public void Analysis_switched_off_runs_no_detectors()
+    {
+        var detection = Load(("PERF_PERFORMANCE__ANALYSIS__ENABLED", "false")).Engine.Detection;
+
+        Assert.Same(DetectorSet.None, detection.For("cpu.usage"));
     }
 
     [Fact]
@@ -399,6 +470,18 @@ public sealed class PerfConfigurationTests
         { "perf.series.chunk_max_points", "70000", "perf.series.chunk_max_points" },
         { "perf.series.chunk_max_span", "500ms", "perf.series.chunk_max_span" },
         { "perf.series.passivate_after", "0s", "perf.series.passivate_after" },
+        { "perf.detection.families.default.detectors", "[ensemble, prophet]", "perf.detection.families.default.detectors" },
+        { "perf.detection.families.default.detectors", "ensemble,ensemble", "perf.detection.families.default.detectors" },
+        { "perf.detection.families.latency.detectors", "ensemble", "perf.detection.families.latency.options.iid-spike" },
+        { "perf.detection.families.latency.options.iid-spike.side", "upwards", "perf.detection.families.latency.options.iid-spike" },
+        { "perf.detection.families.latency.options.iid-spike.confidence", "100", "perf.detection.families.latency.options.iid-spike" },
+        { "perf.detection.families.latency.options.iid-spike.colour", "red", "perf.detection.families.latency.options.iid-spike" },
+        { "perf.detection.families.traffic.min_data_points", "-1", "perf.detection.families.traffic.min_data_points" },
+        { "perf.detection.families.traffic.sensitivity", "1.5", "perf.detection.families.traffic.sensitivity" },
+        { "perf.detection.families.traffic.match", "", "perf.detection.families.traffic.match" },
+        { "perf.detection.options.iid-changepoint.martingale", "none", "perf.detection.families.capacity.options.iid-changepoint" },
+        { "perf.detection.options.prophet.seasonality", "weekly", "perf.detection.options.prophet" },
+        { "perf.detection.max_anomalies_per_series", "-1", "perf.detection.max_anomalies_per_series" },
         { "perf.query.max_points", "0", "perf.query.max_points" },
         { "perf.query.default_range", "0s", "perf.query.default_range" },
         { "perf.cluster.hostname", "", "perf.cluster.hostname" },
@@ -536,8 +619,22 @@ public sealed class PerfConfigurationTests
     // ---------------------------------------------------------------------------------------------------------------
     // Helpers
 
+    private static DetectorFamily Family(PerfSettings s, string key) =>
+        s.Engine.Detection.Families.Single(f => f.Name == key.Split('.')[3]);
+
     private static object Setting(PerfSettings s, string key) => key switch
     {
+        _ when key.StartsWith("perf.detection.families.", StringComparison.Ordinal) && key.EndsWith(".match", StringComparison.Ordinal) =>
+            Family(s, key).Match.Select(p => p.Text),
+        _ when key.StartsWith("perf.detection.families.", StringComparison.Ordinal) && key.EndsWith(".detectors", StringComparison.Ordinal) =>
+            Family(s, key).Detectors.Detectors.Select(d => d.Name),
+        _ when key.StartsWith("perf.detection.families.", StringComparison.Ordinal) && key.EndsWith(".min_data_points", StringComparison.Ordinal) =>
+            Family(s, key).Detectors.MinDataPoints,
+        "perf.detection.families.latency.options.iid-spike.side" =>
+            ((IidSpikeDetector)Family(s, key).Detectors.Detectors.Single(d => d.Name == "iid-spike").Create()).Options.Side,
+        "perf.detection.max_anomalies_per_series" => s.Engine.Detection.MaxAnomaliesPerSeries,
+        "perf.detection.options.iid-changepoint.martingale" =>
+            ((IidChangePointDetector)s.Engine.Detection.For("cpu.usage").Detectors.Single(d => d.Name == "iid-changepoint").Create()).Options.Martingale,
         "performance.enabled" => s.Performance.Enabled,
         "performance.collection_interval" => s.Performance.CollectionInterval,
         "performance.retention_period" => s.Performance.RetentionPeriod,

@@ -1,13 +1,16 @@
 namespace Perf.Actors.Configuration;
 
-/// <summary>Engine knobs under <c>perf.*</c>: storage, ingestion limits, series storage, queries, cluster.</summary>
-public sealed record EngineSettings(string DataDirectory, string SqliteSynchronous, IngestSettings Ingest, SeriesSettings Series, QuerySettings Query, ClusterSettings Cluster)
+/// <summary>Engine knobs under <c>perf.*</c>: storage, ingestion limits, series storage, detection, queries, cluster.</summary>
+public sealed record EngineSettings(
+    string DataDirectory, string SqliteSynchronous, IngestSettings Ingest, SeriesSettings Series, DetectionSettings Detection, QuerySettings Query,
+    ClusterSettings Cluster)
 {
     public static EngineSettings Read(ConfigReader config) => new(
         config.String("perf.storage.data_dir"),
         config.OneOf("perf.storage.sqlite_synchronous", "normal", "full"),
         IngestSettings.Read(config),
         SeriesSettings.Read(config),
+        DetectionSettings.Read(config),
         QuerySettings.Read(config),
         ClusterSettings.Read(config));
 }

@@ -18,6 +18,19 @@ internal static class BinaryCodecs
         return values;
     }
 
+    public static void WriteArray<T>(this BinaryWriter writer, T[] items, Action<BinaryWriter, T> write)
+    {
+        writer.Write7BitEncodedInt(items.Length);
+        foreach (var item in items) write(writer, item);
+    }
+
+    public static T[] ReadArray<T>(this BinaryReader reader, Func<BinaryReader, T> read)
+    {
+        var items = new T[reader.Read7BitEncodedInt()];
+        for (var i = 0; i < items.Length; i++) items[i] = read(reader);
+        return items;
+    }
+
     public static void WriteLongs(this BinaryWriter writer, long[] values)
     {
         writer.Write7BitEncodedInt(values.Length);

@@ -42,8 +42,13 @@ public sealed class PerfSerializer : SerializerWithStringManifest
         {
             w.Write(m.Host); w.Write(m.Metric); w.Write(m.PointCount); w.Write(m.FirstTimestampMs); w.Write(m.LastTimestampMs);
             w.Write(m.LastValue); w.Write(m.HeadPoints); w.Write(m.HeadBytes); w.Write(m.ChunkCount); w.Write(m.ChunkBytes); w.Write(m.LastSequenceNr);
+            w.WriteArray(m.Detectors, WriteDetectorView);
         }, r => new StateView(r.ReadString(), r.ReadString(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadDouble(),
-            r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt64(), r.ReadInt64()));
+            r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt64(), r.ReadInt64(), r.ReadArray(ReadDetectorView)));
+        Register<GetAnomalies>("SD", (w, m) => { w.Write(m.EntityId); w.Write(m.FromMs); w.Write(m.ToMs); },
+            r => new GetAnomalies(r.ReadString(), r.ReadInt64(), r.ReadInt64()));
+        Register<AnomalyList>("SDR", (w, m) => { w.WriteArray(m.Anomalies, WriteAnomaly); w.Write(m.DetectorSet); w.WriteStrings(m.Detectors); },
+            r => new AnomalyList(r.ReadArray(ReadAnomaly), r.ReadString(), r.ReadStrings()));
         Register<SeriesNotFound>("SNF", (w, m) => w.Write(m.EntityId), r => new SeriesNotFound(r.ReadString()));
         Register<PointsRecorded>("SE1", (w, m) => w.WritePoints(m.Timestamps, m.Values),
             r => { var (t, v) = r.ReadPoints(); return new PointsRecorded(t, v); });
@@ -56,6 +61,22 @@ public sealed class PerfSerializer : SerializerWithStringManifest
             w.WriteBytes(m.Head); w.Write(m.NextChunkSequence); w.Write(m.ChunkCount); w.Write(m.ChunkBytes); w.Write(m.ChunkPoints);
             w.Write(m.OldestChunkFirstMs); w.Write(m.LastSealedMs);
         }, r => new SeriesSnapshot(r.ReadBytes(), r.ReadInt64(), r.ReadInt32(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64()));
+        Register<AnomaliesDetected>("SE4", (w, m) => w.WriteArray(m.Anomalies, WriteAnomaly), r => new AnomaliesDetected(r.ReadArray(ReadAnomaly)));
+        Register<SeriesActorSnapshot>("SS2", (w, m) =>
+        {
+            w.WriteBytes(ToBinary(m.Storage)); // the storage part keeps the frozen layout of "SS"
+            var d = m.Detection;
+            w.Write(d.LastObservedMs); w.Write(d.PointsObserved);
+            w.WriteArray(d.Detectors, static (w, s) =>
+            {
+                w.Write(s.Key); w.WriteBytes(s.State); w.Write(s.PointsObserved); w.Write(s.Alerts); w.Write(s.LastAlertMs); w.WriteDoubles(s.LastOutput);
+            });
+            w.WriteArray(d.Anomalies, WriteAnomaly);
+        }, r => new SeriesActorSnapshot(
+            (SeriesSnapshot)FromBinary(r.ReadBytes(), "SS"),
+            new DetectionSnapshot(r.ReadInt64(), r.ReadInt64(),
+                r.ReadArray(static r => new DetectorSnapshot(r.ReadString(), r.ReadBytes(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadDoubles())),
+                r.ReadArray(ReadAnomaly))));
 
         // Hosts
         Register<RegisterSeries>("HR", (w, m) => { w.Write(m.Host); w.WriteStrings(m.Metrics); }, r => new RegisterSeries(r.ReadString(), r.ReadStrings()));
@@ -111,6 +132,23 @@ public sealed class PerfSerializer : SerializerWithStringManifest
         using var reader = new BinaryReader(new MemoryStream(bytes));
         return read(reader);
     }
+
+    private static void WriteAnomaly(BinaryWriter w, Anomaly a)
+    {
+        w.Write(a.TimestampMs); w.Write(a.Value); w.Write(a.Detector); w.Write(a.Kind); w.Write(a.Score); w.Write(a.PValue); w.Write(a.Martingale);
+    }
+
+    private static Anomaly ReadAnomaly(BinaryReader r) =>
+        new(r.ReadInt64(), r.ReadDouble(), r.ReadString(), r.ReadString(), r.ReadDouble(), r.ReadDouble(), r.ReadDouble());
+
+    private static void WriteDetectorView(BinaryWriter w, DetectorView v)
+    {
+        w.Write(v.Name); w.Write(v.Kind); w.Write(v.PointsObserved); w.Write(v.Alerts); w.Write(v.LastAlertMs);
+        w.WriteStrings(v.Columns); w.WriteDoubles(v.LastOutput); w.Write(v.StateBytes);
+    }
+
+    private static DetectorView ReadDetectorView(BinaryReader r) =>
+        new(r.ReadString(), r.ReadString(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadStrings(), r.ReadDoubles(), r.ReadInt32());
 
     private (string Manifest, Action<BinaryWriter, object> Write) Writer(object o) =>
         _writers.TryGetValue(o.GetType(), out var writer)

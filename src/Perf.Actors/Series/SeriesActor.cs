@@ -13,9 +13,10 @@ using static Perf.Actors.Series.SeriesQueries;
 namespace Perf.Actors.Series;
 
 /// <summary>
-/// One time series (sharding entity <c>{host}/{metric}</c>). A thin shell over <see cref="SeriesState"/>: it batches
-/// appends into journal writes (group commit), replies once the points are persisted, moves settled points into sealed
-/// chunks, applies retention, snapshots, and answers queries.
+/// One time series (sharding entity <c>{host}/{metric}</c>). A thin shell over <see cref="SeriesState"/> (the points) and
+/// <see cref="SeriesDetection"/> (its detectors and their findings): it batches appends into journal writes (group commit),
+/// runs the detectors on the new points and writes their findings with them, replies once the points are persisted, moves
+/// settled points into sealed chunks, applies retention, snapshots, and answers queries.
 /// A process holds 100,000 of these, so the actor is kept lean: one switch instead of a table of handler delegates,
 /// no fields that can be derived, and buffers only while they hold something.
 /// </summary>
@@ -23,9 +24,12 @@ public sealed class SeriesActor : UntypedPersistentActor
 {
     private readonly string _entityId;
     private readonly SeriesSettings _settings;
+    private readonly DetectionSettings _detectionSettings;
+    private readonly DetectorSet _detectorSet;
     private readonly IChunkStore _chunks;
     private readonly TimeProvider _clock;
     private SeriesState _state = new();
+    private SeriesDetection _detection;
 
     // Group commit: appends that arrive while a write is in flight wait here and all go into the next write.
     private List<(AppendPoints Append, IActorRef ReplyTo)>? _waiting;
@@ -33,11 +37,19 @@ public sealed class SeriesActor : UntypedPersistentActor
     private bool _sealInFlight;
     private bool _expiryInFlight;
     private int _eventsSinceSnapshot;
+    // Events handed to the journal whose handlers have not run yet. Akka gives an event its sequence number when it is
+    // handed over, and a snapshot is stamped with the latest one, so a snapshot taken now would claim events the state
+    // does not hold yet (and the journal below it would be deleted). Snapshots wait for this to reach 0.
+    private int _pendingEvents;
+    private bool _snapshotDue;
 
-    public SeriesActor(string entityId, SeriesSettings settings, IChunkStore chunks, TimeProvider clock)
+    public SeriesActor(string entityId, SeriesSettings settings, DetectionSettings detection, IChunkStore chunks, TimeProvider clock)
     {
         _entityId = entityId;
         _settings = settings;
+        _detectionSettings = detection;
+        _detectorSet = detection.For(SeriesKey.FromEntityId(entityId).Metric);
+        _detection = new SeriesDetection(_detectorSet, detection.MaxAnomaliesPerSeries);
         _chunks = chunks;
         _clock = clock;
         PersistenceId = PersistenceIdOf(entityId);
@@ -50,8 +62,8 @@ public sealed class SeriesActor : UntypedPersistentActor
 
     public static string PersistenceIdOf(string entityId) => "series-" + entityId;
 
-    public static Props Props(string entityId, SeriesSettings settings, IChunkStore chunks, TimeProvider clock) =>
-        Akka.Actor.Props.Create<SeriesActor>(entityId, settings, chunks, clock);
+    public static Props Props(string entityId, SeriesSettings settings, DetectionSettings detection, IChunkStore chunks, TimeProvider clock) =>
+        Akka.Actor.Props.Create<SeriesActor>(entityId, settings, detection, chunks, clock);
 
     protected override void PreStart()
     {
@@ -69,11 +81,21 @@ public sealed class SeriesActor : UntypedPersistentActor
     {
         switch (message)
         {
+            case SnapshotOffer { Snapshot: SeriesActorSnapshot snapshot }:
+                _state = SeriesState.FromSnapshot(snapshot.Storage);
+                _detection = SeriesDetection.FromSnapshot(_detectorSet, _detectionSettings.MaxAnomaliesPerSeries, snapshot.Detection);
+                break;
             case SnapshotOffer { Snapshot: SeriesSnapshot snapshot }:
+                // Written before series ran detectors: the detectors start afresh from the points replayed after it.
                 _state = SeriesState.FromSnapshot(snapshot);
                 break;
+            case PointsRecorded recorded:
+                _state.Apply(recorded);
+                // Advances the detectors exactly as live; their findings are replayed from their own events.
+                _detection.Observe(recorded);
+                break;
             case ISeriesEvent e:
-                _state.Apply(e);
+                Apply(e);
                 break;
             case RecoveryCompleted:
                 TrySeal();
@@ -96,8 +118,13 @@ public sealed class SeriesActor : UntypedPersistentActor
             case GetState:
                 Sender.Tell(_state.IsEmpty ? new SeriesNotFound(_entityId) : View());
                 break;
+            case GetAnomalies query:
+                Sender.Tell(_state.IsEmpty
+                    ? new SeriesNotFound(_entityId)
+                    : new AnomalyList(_detection.Anomalies(query.FromMs, query.ToMs), _detectorSet.Family, [.. _detectorSet.Detectors.Select(d => d.Name)]));
+                break;
             case ChunkStored stored:
-                PersistAsync(stored.Sealed, sealedChunk =>
+                Record(stored.Sealed, sealedChunk =>
                 {
                     _state.Apply(sealedChunk);
                     _sealInFlight = false;
@@ -150,17 +177,80 @@ public sealed class SeriesActor : UntypedPersistentActor
         }
         _writeInFlight = true;
         var started = Stopwatch.GetTimestamp();
-        PersistAsync(recorded, e =>
+        var findings = Detect(recorded);
+        if (findings is null)
+        {
+            Record(recorded, e =>
+            {
+                _state.Apply(e);
+                Written(e);
+            });
+            return;
+        }
+        // Points and their findings in one atomic write: neither is ever stored without the other.
+        _pendingEvents += 2;
+        PersistAllAsync<ISeriesEvent>([recorded, new AnomaliesDetected(findings)], e =>
+        {
+            _pendingEvents--;
+            Apply(e);
+            if (e is AnomaliesDetected detected)
+            {
+                PerfMetrics.AnomaliesDetected.Add(detected.Anomalies.Length);
+                Written(recorded);
+            }
+            SnapshotIfDue();
+        });
+
+        void Written(PointsRecorded e)
         {
             PerfMetrics.JournalWriteLatency.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             PerfMetrics.JournalWritePoints.Record(e.Timestamps.Length);
-            _state.Apply(e);
             _writeInFlight = false;
             Reply(batch, rejected);
             if (++_eventsSinceSnapshot >= SnapshotEvery) Snapshot();
             TrySeal();
             Flush();
+        }
+    }
+
+    private Anomaly[]? Detect(PointsRecorded recorded)
+    {
+        if (_detection.DetectorCount == 0) return null;
+        var started = Stopwatch.GetTimestamp();
+        var failures = new List<(string Detector, Exception Error)>();
+        var findings = _detection.Observe(recorded, failures);
+        PerfMetrics.DetectorTime.Record(Stopwatch.GetElapsedTime(started).TotalMicroseconds / recorded.Timestamps.Length);
+        foreach (var (detector, error) in failures)
+        {
+            PerfMetrics.DetectorFailures.Add(1, new KeyValuePair<string, object?>("detector", detector));
+            Log.Error(error, "Detector {0} of {1} failed and was restarted", detector, _entityId);
+        }
+        return findings;
+    }
+
+    /// <summary>Persists one event, counting it as pending until its handler has run (see <see cref="_pendingEvents"/>).</summary>
+    private void Record<TEvent>(TEvent e, Action<TEvent> handler) where TEvent : ISeriesEvent
+    {
+        _pendingEvents++;
+        PersistAsync(e, persisted =>
+        {
+            _pendingEvents--;
+            handler(persisted);
+            SnapshotIfDue();
         });
+    }
+
+    private void Apply(ISeriesEvent e)
+    {
+        switch (e)
+        {
+            case AnomaliesDetected detected: _detection.Apply(detected); break;
+            case ChunksExpired expired:
+                _state.Apply(expired);
+                _detection.Expire(expired.CutoffMs);
+                break;
+            default: _state.Apply(e); break;
+        }
     }
 
     private static void Reply(List<(AppendPoints Append, IActorRef ReplyTo)> batch, int[] rejected)
@@ -177,8 +267,19 @@ public sealed class SeriesActor : UntypedPersistentActor
 
     private void Snapshot()
     {
+        if (_pendingEvents > 0)
+        {
+            _snapshotDue = true;
+            return;
+        }
+        _snapshotDue = false;
         _eventsSinceSnapshot = 0;
-        SaveSnapshot(_state.ToSnapshot());
+        SaveSnapshot(new SeriesActorSnapshot(_state.ToSnapshot(), _detection.ToSnapshot()));
+    }
+
+    private void SnapshotIfDue()
+    {
+        if (_snapshotDue && _pendingEvents == 0) Snapshot();
     }
 
     private void TrySeal()
@@ -213,9 +314,9 @@ public sealed class SeriesActor : UntypedPersistentActor
             _expiryInFlight = false;
             return;
         }
-        PersistAsync(new ChunksExpired(deleted.CutoffMs, e.ChunkCount, e.ByteCount, e.PointCount, e.OldestRemainingFirstMs), expired =>
+        Record(new ChunksExpired(deleted.CutoffMs, e.ChunkCount, e.ByteCount, e.PointCount, e.OldestRemainingFirstMs), expired =>
         {
-            _state.Apply(expired);
+            Apply(expired);
             // Only now may the next expiry start: its totals must be subtracted from these, not overtake them.
             _expiryInFlight = false;
             Snapshot();
@@ -258,7 +359,7 @@ public sealed class SeriesActor : UntypedPersistentActor
     {
         var key = SeriesKey.FromEntityId(_entityId);
         return new StateView(key.Host, key.Metric, _state.PointCount, _state.FirstTimestampMs, _state.LastTimestampMs, _state.Head.LastValue,
-            _state.Head.Count, _state.Head.ByteCount, _state.ChunkCount, _state.ChunkBytes, LastSequenceNr);
+            _state.Head.Count, _state.Head.ByteCount, _state.ChunkCount, _state.ChunkBytes, LastSequenceNr, _detection.Views());
     }
 
     private static uint StableHash(string text)

@@ -19,4 +19,10 @@ public static class SeriesEvents
 
     /// <summary>Retention dropped whole chunks whose newest point is older than <paramref name="CutoffMs"/>.</summary>
     public sealed record ChunksExpired(long CutoffMs, int ChunkCount, long ByteCount, long PointCount, long OldestRemainingFirstMs) : ISeriesEvent;
+
+    /// <summary>
+    /// What the detectors found in the points of the <see cref="PointsRecorded"/> written with it (same atomic write, so
+    /// a finding is never lost or recorded without its points).
+    /// </summary>
+    public sealed record AnomaliesDetected(Anomaly[] Anomalies) : ISeriesEvent;
 }

@@ -61,7 +61,16 @@ public static class SeriesQueries
         int HeadBytes,
         int ChunkCount,
         long ChunkBytes,
-        long LastSequenceNr) : IPerfMessage;
+        long LastSequenceNr,
+        DetectorView[] Detectors) : IPerfMessage;
+
+    /// <summary>The findings the series keeps with <c>FromMs &lt;= t &lt;= ToMs</c>; answered with <see cref="AnomalyList"/>.</summary>
+    public sealed record GetAnomalies(string EntityId, long FromMs, long ToMs) : ISeriesMessage;
+
+    /// <param name="Anomalies">oldest first.</param>
+    /// <param name="DetectorSet">the metric family whose detectors the series runs.</param>
+    /// <param name="Detectors">their names.</param>
+    public sealed record AnomalyList(Anomaly[] Anomalies, string DetectorSet, string[] Detectors) : IPerfMessage;
 
     /// <summary>Answer to any query about a series that has never stored a point.</summary>
     public sealed record SeriesNotFound(string EntityId) : IPerfMessage;

@@ -30,6 +30,16 @@ public static class PerfMetrics
     public static readonly Histogram<long> JournalWritePoints =
         Meter.CreateHistogram<long>("perf.journal.write.points", "{point}", "Points carried by one journal write (group commit).");
 
+    public static readonly Histogram<double> DetectorTime =
+        Meter.CreateHistogram<double>("perf.detector.duration", "us", "Time all detectors of a series spend on one point (averaged over a journal write).");
+
+    public static readonly Counter<long> AnomaliesDetected =
+        Meter.CreateCounter<long>("perf.anomalies.detected", "{anomaly}", "Findings of the detectors (spikes, change points, ensemble alerts) persisted.");
+
+    /// <summary>Tagged with <c>detector</c>.</summary>
+    public static readonly Counter<long> DetectorFailures =
+        Meter.CreateCounter<long>("perf.detector.failures", "{failure}", "Detectors that threw and were restarted afresh.");
+
     static PerfMetrics()
     {
         Meter.CreateObservableGauge("perf.series.active", () => Interlocked.Read(ref _activeSeries), "{series}", "Series actors running in this process.");

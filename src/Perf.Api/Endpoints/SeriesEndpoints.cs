@@ -9,7 +9,7 @@ using static Perf.Actors.Series.SeriesQueries;
 
 namespace Perf.Api.Endpoints;
 
-/// <summary>One series: its points over a range (raw or per-step aggregates) and what its actor holds.</summary>
+/// <summary>One series: its points over a range (raw or per-step aggregates), its detectors' findings, and what its actor holds.</summary>
 public static class SeriesEndpoints
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
@@ -18,6 +18,7 @@ public static class SeriesEndpoints
     {
         app.MapGet("/api/v1/series/{host}/{metric}", ReadAsync);
         app.MapGet("/api/v1/series/{host}/{metric}/state", StateAsync);
+        app.MapGet("/api/v1/series/{host}/{metric}/anomalies", AnomaliesAsync);
         return app;
     }
 
@@ -65,9 +66,63 @@ public static class SeriesEndpoints
             chunks = new { count = state.ChunkCount, bytes = state.ChunkBytes },
             bytes = state.HeadBytes + state.ChunkBytes,
             sequence_nr = state.LastSequenceNr,
-            // Detectors arrive with issue 3; until then a series runs none.
-            detectors = Array.Empty<object>(),
+            detectors = state.Detectors.Select(d => new
+            {
+                name = d.Name,
+                kind = d.Kind,
+                points = d.PointsObserved,
+                alerts = d.Alerts,
+                last_alert = d.LastAlertMs > 0 ? ApiJson.Time(d.LastAlertMs) : null,
+                state_bytes = d.StateBytes,
+                // The latest output row by column name, e.g. {"alert": 0, "score": 0.12, "p_value": 0.43}.
+                last_output = d.LastOutput.Length == d.Columns.Length
+                    ? d.Columns.Select((c, i) => (c, i)).ToDictionary(x => ColumnName(x.c), x => ApiJson.Number(d.LastOutput[x.i]))
+                    : null,
+            }),
         });
+    }
+
+    private static async Task<IResult> AnomaliesAsync(string host, string metric, string? start, string? end, PerfEngine engine, TimeProvider clock)
+    {
+        if (Validate(host, metric) is { } invalid) return invalid;
+        var query = engine.Settings.Engine.Query;
+        var (range, error) = TimeRange.Read(start, "start", end, "end", null, "step", query.DefaultRange, query.MaxPoints, clock);
+        if (error is not null) return Problems.Invalid([error]);
+        var key = new SeriesKey(host, metric);
+        var answer = await engine.Series.Ask(new GetAnomalies(key.EntityId, range.FromMs, range.ToMs), AskTimeout);
+        if (answer is not AnomalyList list) return Problems.NotFound("metric", $"series {key} has no points");
+        return Results.Json(new
+        {
+            host,
+            metric,
+            start = ApiJson.Time(range.FromMs),
+            end = ApiJson.Time(range.ToMs),
+            detector_set = list.DetectorSet,
+            detectors = list.Detectors,
+            anomalies = list.Anomalies.Select(a => new
+            {
+                timestamp = ApiJson.Time(a.TimestampMs),
+                value = ApiJson.Number(a.Value),
+                detector = a.Detector,
+                kind = a.Kind,
+                score = ApiJson.Number(a.Score),
+                p_value = ApiJson.Number(a.PValue),
+                martingale = ApiJson.Number(a.Martingale),
+            }),
+        });
+    }
+
+    /// <summary>"P-Value" -> "p_value", "TailProbability" -> "tail_probability".</summary>
+    private static string ColumnName(string column)
+    {
+        var name = new System.Text.StringBuilder(column.Length + 4);
+        foreach (var c in column)
+        {
+            if (c == '-') { name.Append('_'); continue; }
+            if (char.IsUpper(c) && name.Length > 0 && name[^1] != '_') name.Append('_');
+            name.Append(char.ToLowerInvariant(c));
+        }
+        return name.ToString();
     }
 
     private static IResult? Validate(string host, string metric)

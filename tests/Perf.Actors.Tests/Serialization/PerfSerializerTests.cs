@@ -23,6 +23,8 @@ public sealed class PerfSerializerTests : IDisposable
 
     public PerfSerializerTests() => _serializer = new PerfSerializer((ExtendedActorSystem)_system);
 
+    private static readonly Anomaly Finding = new(1_700_000_000_000, 42.5, "iid-spike", "spike", 42.5, 1e-5, double.NaN);
+
     /// <summary>One example of every type the serializer knows; the test below fails when a type is added without one.</summary>
     public static TheoryData<IPerfMessage> Examples() =>
     [
@@ -31,7 +33,13 @@ public sealed class PerfSerializerTests : IDisposable
         new ReadRange("h/m", 10, 20, 5, AggregationKind.P99),
         new RangeResult([1, 2], [1.5, double.PositiveInfinity]),
         new GetState("h/m"),
-        new StateView("h", "m", 10, 1, 9, 4.5, 3, 20, 2, 100, 12),
+        new StateView("h", "m", 10, 1, 9, 4.5, 3, 20, 2, 100, 12,
+            [new DetectorView("ensemble", "anomaly", 500, 2, 1_700_000_000_000, ["Alert", "Score"], [0, 0.25], 4295)]),
+        new GetAnomalies("h/m", 10, 20),
+        new AnomalyList([Finding], "latency", ["ensemble", "iid-spike"]),
+        new AnomaliesDetected([Finding, Finding with { Detector = "iid-changepoint", Kind = "changepoint", Martingale = 1e12 }]),
+        new SeriesActorSnapshot(new SeriesSnapshot([1, 2, 3], 4, 5, 6, 7, 8, 9),
+            new DetectionSnapshot(1_700_000_060_000, 321, [new DetectorSnapshot("iid-spike(confidence=99.9)", [7, 8, 9], 321, 1, 1_700_000_000_000, [1, 42, 0.0001])], [Finding])),
         new SeriesNotFound("h/m"),
         new PointsRecorded([1_700_000_000_000, 1_700_000_030_000, 1_700_000_060_000], [45.2, 45.3, 1e300]),
         new ChunkSealed(3, 100, 200, 120, 180),

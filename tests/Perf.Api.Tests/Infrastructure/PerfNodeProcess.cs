@@ -76,7 +76,14 @@ public sealed class PerfNodeProcess : IAsyncDisposable
         if (_process is null) throw new InvalidOperationException("not started");
         using (var kill = System.Diagnostics.Process.Start("kill", ["-INT", _process.Id.ToString()])) await kill.WaitForExitAsync();
         using var cts = new CancellationTokenSource(timeout);
-        await _process.WaitForExitAsync(cts.Token);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"The node did not exit within {timeout} of SIGINT. Its output:\n{Output}");
+        }
         return _process.ExitCode;
     }
 
