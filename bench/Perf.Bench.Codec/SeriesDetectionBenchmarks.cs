@@ -1,16 +1,16 @@
 using BenchmarkDotNet.Attributes;
 using Perf.Actors.Configuration;
+using Perf.Host;
 using Perf.Actors.Series;
 using static Perf.Actors.Series.SeriesEvents;
 
 namespace Perf.Bench.Codec;
 
 /// <summary>
-/// The full per-series detector set as a series actor runs it (<see cref="SeriesDetection.Observe"/>), with the shipped
-/// families' detectors and options: "default" (ensemble, iid-spike, iid-changepoint with the mixture martingale, as
-/// utilisation, latency and traffic) and "capacity" (ensemble, iid-changepoint). Points arrive in writes of 10 (a
-/// group-committed journal write of a busy series). Reports ns per point; the setup prints the bytes of state per series
-/// (every detector's state plus the rest of the detection snapshot).
+/// The full per-series detector set as a series actor runs it (<see cref="SeriesDetection.Observe"/>), with the detector
+/// families of the shipped hocon/perf.conf: cpu.usage (utilisation: ensemble, iid-spike, iid-changepoint, like latency,
+/// traffic and the default family) and memory.used (capacity: ensemble, iid-changepoint). Points arrive in writes of 10
+/// (a group-committed journal write of a busy series). Reports ns per point; the setup prints the bytes of state.
 /// </summary>
 /// <remarks>Not sealed: BenchmarkDotNet generates a subclass of every benchmark type.</remarks>
 [MemoryDiagnoser]
@@ -23,17 +23,18 @@ public class SeriesDetectionBenchmarks
     private SeriesDetection _detection = null!;
     private long _nextTimestamp;
 
-    [Params("default", "capacity")]
-    public string Family { get; set; } = "default";
+    [Params("cpu.usage", "memory.used")]
+    public string Metric { get; set; } = "cpu.usage";
 
-    private DetectorSet Set() => new(Family, 100, Family switch
+    /// <summary>The shipped configuration, found by walking up from the benchmark's binaries to the repository.</summary>
+    private DetectorSet Set()
     {
-        "default" => [Spec("ensemble"), Spec("iid-spike"), Spec("iid-changepoint", "martingale=mixture")],
-        "capacity" => [Spec("ensemble"), Spec("iid-changepoint", "martingale=mixture")],
-        _ => throw new ArgumentOutOfRangeException(nameof(Family), Family, null),
-    });
-
-    private static DetectorSpec Spec(string name, params string[] options) => DetectionSettings.Spec(name, 0.8, 100, options);
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "hocon", "perf.conf"))) directory = directory.Parent;
+        if (directory is null) throw new DirectoryNotFoundException("hocon/perf.conf above " + AppContext.BaseDirectory);
+        var (_, settings) = PerfConfiguration.Load(Path.GetTempPath(), new System.Collections.Hashtable(), Path.Combine(directory.FullName, "hocon"));
+        return settings.Engine.Detection.For(Metric);
+    }
 
     [GlobalSetup]
     public void Setup()
@@ -49,7 +50,7 @@ public class SeriesDetectionBenchmarks
         Observe();
         var snapshot = _detection.ToSnapshot();
         var detectorBytes = snapshot.Detectors.Sum(d => d.State.Length);
-        Console.WriteLine($"// {Family}: detector state {detectorBytes} bytes ({string.Join(", ", snapshot.Detectors.Select(d => $"{d.Key.Split('(')[0]} {d.State.Length}"))}), " +
+        Console.WriteLine($"// {Metric} ({_detection.Views().Length} detectors): detector state {detectorBytes} bytes ({string.Join(", ", snapshot.Detectors.Select(d => $"{d.Key.Split('(')[0]} {d.State.Length}"))}), " +
             $"{snapshot.Anomalies.Length} findings kept after {Points} points");
     }
 

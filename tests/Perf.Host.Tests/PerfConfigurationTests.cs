@@ -230,6 +230,7 @@ public sealed class PerfConfigurationTests
         { "perf.detection.max_anomalies_per_series", "50", "50" },
         { "perf.detection.options.iid-changepoint.martingale", "power", "Power" },
         { "perf.detection.options.iid-changepoint.martingale", "Mixture", "Mixture" },
+        { "perf.detection.options.ensemble.history_length", "1000", "1000" },
         { "perf.query.max_points", "500", "500" },
         { "perf.query.default_range", "6h", "06:00:00" },
         { "perf.cluster.hostname", "10.0.0.5", "10.0.0.5" },
@@ -481,6 +482,7 @@ public sealed class PerfConfigurationTests
         { "perf.detection.families.traffic.match", "", "perf.detection.families.traffic.match" },
         { "perf.detection.options.iid-changepoint.martingale", "none", "perf.detection.families.capacity.options.iid-changepoint" },
         { "perf.detection.options.prophet.seasonality", "weekly", "perf.detection.options.prophet" },
+        { "perf.detection.options.ensemble.history_length", "4", "perf.detection.families.capacity.options.ensemble" },
         { "perf.detection.max_anomalies_per_series", "-1", "perf.detection.max_anomalies_per_series" },
         { "perf.query.max_points", "0", "perf.query.max_points" },
         { "perf.query.default_range", "0s", "perf.query.default_range" },
@@ -633,6 +635,8 @@ public sealed class PerfConfigurationTests
         "perf.detection.families.latency.options.iid-spike.side" =>
             ((IidSpikeDetector)Family(s, key).Detectors.Detectors.Single(d => d.Name == "iid-spike").Create()).Options.Side,
         "perf.detection.max_anomalies_per_series" => s.Engine.Detection.MaxAnomaliesPerSeries,
+        "perf.detection.options.ensemble.history_length" =>
+            ((EnsembleDetector)s.Engine.Detection.For("cpu.usage").Detectors.Single(d => d.Name == "ensemble").Create()).Options.HistoryLength,
         "perf.detection.options.iid-changepoint.martingale" =>
             ((IidChangePointDetector)s.Engine.Detection.For("cpu.usage").Detectors.Single(d => d.Name == "iid-changepoint").Create()).Options.Martingale,
         "performance.enabled" => s.Performance.Enabled,

@@ -15,14 +15,18 @@ namespace Perf.Analytics.Detection;
 /// allocation after construction.
 /// </summary>
 /// <remarks>
-/// The store is a linear buffer of twice the capacity, compacted when its end is reached, so that lagged patterns
-/// are contiguous slices. The slow-scale means are derived data: they are recomputed from the values on restore,
+/// The store is a linear buffer of the capacity plus <see cref="Slack"/>, compacted when its end is reached, so that
+/// lagged patterns are contiguous slices (for the vectorised distance loop) while a live series holds little more
+/// than the values themselves: the compaction copies the capacity once every Slack points, a few floats per point. The slow-scale means are derived data: they are recomputed from the values on restore,
 /// with the same float operations in the same order, and only means whose inputs are all still held are ever
 /// compared, so a restored memory produces the same distances bit for bit. Storing values relative to the first
 /// value keeps float32's resolution relative to the series' own range even for large offsets (e.g. 1e9 +- 1).
 /// </remarks>
 internal sealed class EnsemblePatternMemory
 {
+    /// <summary>Free room at the end of the buffers: a compaction every this many points.</summary>
+    private const int Slack = 64;
+
     private readonly int _m;
     private readonly int _h;
     private readonly int _f;
@@ -40,8 +44,8 @@ internal sealed class EnsemblePatternMemory
         _h = historyLength;
         _f = slowScale;
         _capacity = historyLength + (patternLength * slowScale) + slowScale;
-        _x = new float[2 * _capacity];
-        _y = slowScale > 1 ? new float[2 * _capacity] : [];
+        _x = new float[_capacity + Slack];
+        _y = slowScale > 1 ? new float[_capacity + Slack] : [];
     }
 
     public int Count => _end - _start;
