@@ -61,6 +61,8 @@ public sealed class PerfSerializer : SerializerWithStringManifest
             w.WriteBytes(m.Head); w.Write(m.NextChunkSequence); w.Write(m.ChunkCount); w.Write(m.ChunkBytes); w.Write(m.ChunkPoints);
             w.Write(m.OldestChunkFirstMs); w.Write(m.LastSealedMs);
         }, r => new SeriesSnapshot(r.ReadBytes(), r.ReadInt64(), r.ReadInt32(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64()));
+        Register<ChunksRetained>("SE5", (w, m) => { w.Write(m.CutoffMs); w.Write(m.ChunkCount); w.Write(m.ByteCount); w.Write(m.PointCount); w.Write(m.OldestFirstMs); },
+            r => new ChunksRetained(r.ReadInt64(), r.ReadInt32(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64()));
         Register<AnomaliesDetected>("SE4", (w, m) => w.WriteArray(m.Anomalies, WriteAnomaly), r => new AnomaliesDetected(r.ReadArray(ReadAnomaly)));
         Register<SeriesActorSnapshot>("SS2", (w, m) =>
         {

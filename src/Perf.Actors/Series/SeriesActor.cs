@@ -146,6 +146,7 @@ public sealed class SeriesActor : UntypedPersistentActor
             case ChunkDeleteFailed failed:
                 _expiryInFlight = false;
                 Log.Warning(failed.Cause, "Retention of {0} failed; will retry", _entityId);
+                TrySeal();
                 break;
             case SaveSnapshotSuccess saved:
                 // Everything up to the snapshot is in it (the store keeps only the latest): drop the journal below it.
@@ -249,6 +250,10 @@ public sealed class SeriesActor : UntypedPersistentActor
                 _state.Apply(expired);
                 _detection.Expire(expired.CutoffMs);
                 break;
+            case ChunksRetained retained:
+                _state.Apply(retained);
+                _detection.Expire(retained.CutoffMs);
+                break;
             default: _state.Apply(e); break;
         }
     }
@@ -284,7 +289,8 @@ public sealed class SeriesActor : UntypedPersistentActor
 
     private void TrySeal()
     {
-        if (_sealInFlight) return;
+        // Sealing and retention take turns: retention's totals then describe exactly the chunks the state knows.
+        if (_sealInFlight || _expiryInFlight) return;
         var points = _state.PlanSeal(_settings.OutOfOrderToleranceMs, _settings.ChunkMaxPoints, (long)_settings.ChunkMaxSpan.TotalMilliseconds);
         if (points is null) return;
         _sealInFlight = true;
@@ -298,7 +304,7 @@ public sealed class SeriesActor : UntypedPersistentActor
 
     private void TryExpire()
     {
-        if (_expiryInFlight || _state.ChunkCount == 0) return;
+        if (_expiryInFlight || _sealInFlight || _state.ChunkCount == 0) return;
         var cutoff = _clock.GetUtcNow().ToUnixTimeMilliseconds() - (long)_settings.RetentionPeriod.TotalMilliseconds;
         if (_state.OldestChunkFirstMs >= cutoff) return;
         _expiryInFlight = true;
@@ -308,18 +314,19 @@ public sealed class SeriesActor : UntypedPersistentActor
 
     private void Expired(ChunksDeleted deleted)
     {
-        var e = deleted.Expired;
-        if (e.ChunkCount == 0)
+        var remaining = deleted.Expired.Remaining;
+        if (deleted.Expired.DeletedCount == 0 && _state.HasChunkTotals(remaining))
         {
             _expiryInFlight = false;
+            TrySeal();
             return;
         }
-        Record(new ChunksExpired(deleted.CutoffMs, e.ChunkCount, e.ByteCount, e.PointCount, e.OldestRemainingFirstMs), expired =>
+        Record(new ChunksRetained(deleted.CutoffMs, remaining.ChunkCount, remaining.ByteCount, remaining.PointCount, remaining.OldestFirstMs), retained =>
         {
-            Apply(expired);
-            // Only now may the next expiry start: its totals must be subtracted from these, not overtake them.
+            Apply(retained);
             _expiryInFlight = false;
             Snapshot();
+            TrySeal();
         });
     }
 

@@ -17,7 +17,10 @@ public static class SeriesEvents
     /// </summary>
     public sealed record ChunkSealed(long Sequence, long FirstMs, long LastMs, int PointCount, int ByteCount) : ISeriesEvent;
 
-    /// <summary>Retention dropped whole chunks whose newest point is older than <paramref name="CutoffMs"/>.</summary>
+    /// <summary>
+    /// Retention dropped whole chunks whose newest point is older than <paramref name="CutoffMs"/> (the counts are what it
+    /// dropped). Written by earlier versions; replayed, never written now (see <see cref="ChunksRetained"/>).
+    /// </summary>
     public sealed record ChunksExpired(long CutoffMs, int ChunkCount, long ByteCount, long PointCount, long OldestRemainingFirstMs) : ISeriesEvent;
 
     /// <summary>
@@ -25,4 +28,11 @@ public static class SeriesEvents
     /// a finding is never lost or recorded without its points).
     /// </summary>
     public sealed record AnomaliesDetected(Anomaly[] Anomalies) : ISeriesEvent;
+
+    /// <summary>
+    /// Retention dropped whole chunks whose newest point is older than <paramref name="CutoffMs"/>; the sealed chunks left
+    /// are these (absolute totals, read from the chunk store in the transaction that deleted). Absolute, so a crash
+    /// between the delete and this event is repaired by the next pass instead of leaving the totals wrong for good.
+    /// </summary>
+    public sealed record ChunksRetained(long CutoffMs, int ChunkCount, long ByteCount, long PointCount, long OldestFirstMs) : ISeriesEvent;
 }

@@ -110,6 +110,7 @@ public sealed class SeriesState
             case PointsRecorded recorded: ApplyPoints(recorded); break;
             case ChunkSealed sealedChunk: ApplySeal(sealedChunk); break;
             case ChunksExpired expired: ApplyExpiry(expired); break;
+            case ChunksRetained retained: ApplyRetained(retained); break;
             default: throw new ArgumentException($"Unknown series event {@event.GetType().Name}", nameof(@event));
         }
     }
@@ -153,6 +154,19 @@ public sealed class SeriesState
         ChunkPoints = Math.Max(0, ChunkPoints - expired.PointCount);
         OldestChunkFirstMs = ChunkCount == 0 ? 0 : expired.OldestRemainingFirstMs;
     }
+
+    private void ApplyRetained(ChunksRetained retained)
+    {
+        ChunkCount = retained.ChunkCount;
+        ChunkBytes = retained.ByteCount;
+        ChunkPoints = retained.PointCount;
+        OldestChunkFirstMs = retained.ChunkCount == 0 ? 0 : retained.OldestFirstMs;
+    }
+
+    /// <summary>Whether the chunk totals are exactly <paramref name="totals"/>.</summary>
+    public bool HasChunkTotals(Storage.ChunkTotals totals) =>
+        ChunkCount == totals.ChunkCount && ChunkBytes == totals.ByteCount && ChunkPoints == totals.PointCount
+        && OldestChunkFirstMs == (totals.ChunkCount == 0 ? 0 : totals.OldestFirstMs);
 
     /// <summary>Head points within the range, in order.</summary>
     public List<DataPoint> HeadPoints(long fromMs, long toMs)

@@ -14,11 +14,17 @@ public interface IChunkStore
     Task<IReadOnlyList<StoredChunk>> ReadAsync(string seriesId, long fromMs, long toMs, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes the chunks of a series whose newest point is older than <paramref name="cutoffMs"/>, among those
-    /// below <paramref name="sequenceBelow"/> (the chunks the series has recorded as sealed; a seal in flight is not touched).</summary>
+    /// below <paramref name="sequenceBelow"/> (the chunks the series has recorded as sealed), and reports what is left
+    /// below it.</summary>
     Task<ExpiredChunks> DeleteExpiredAsync(string seriesId, long cutoffMs, long sequenceBelow, CancellationToken cancellationToken = default);
 }
 
 public sealed record StoredChunk(string SeriesId, long Sequence, long FirstMs, long LastMs, int PointCount, byte[] Data);
 
-/// <param name="OldestRemainingFirstMs">first timestamp of the oldest chunk left, 0 when none is left.</param>
-public sealed record ExpiredChunks(int ChunkCount, long ByteCount, long PointCount, long OldestRemainingFirstMs);
+/// <summary>What a retention pass deleted and, as absolute totals, what it left (chunks below its sequence bound).</summary>
+/// <param name="DeletedCount">chunks deleted by this pass.</param>
+/// <param name="Remaining">the chunks left: what a series' totals must now be, whatever they were before.</param>
+public sealed record ExpiredChunks(int DeletedCount, ChunkTotals Remaining);
+
+/// <param name="OldestFirstMs">first timestamp of the oldest chunk, 0 when there is none.</param>
+public sealed record ChunkTotals(int ChunkCount, long ByteCount, long PointCount, long OldestFirstMs);

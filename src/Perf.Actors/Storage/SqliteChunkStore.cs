@@ -94,34 +94,27 @@ public sealed class SqliteChunkStore : IChunkStore, IDisposable
         }
     }
 
-    /// <summary>Counts, deletes and reports what is left, in the writer's transaction so the three agree.</summary>
+    /// <summary>Deletes and reports what is left, in the writer's transaction so the two agree.</summary>
     private sealed class ExpireChunks(string seriesId, long cutoffMs, long sequenceBelow) : SqliteWork
     {
-        private const string CountSql = """
-            SELECT count(*), coalesce(sum(length(data)), 0), coalesce(sum(point_count), 0)
-            FROM series_chunks WHERE series_id = $series AND last_ms < $cutoff AND sequence < $below
-            """;
         private const string DeleteSql = "DELETE FROM series_chunks WHERE series_id = $series AND last_ms < $cutoff AND sequence < $below";
-        private const string OldestSql = "SELECT coalesce(min(first_ms), 0) FROM series_chunks WHERE series_id = $series";
+        private const string RemainingSql = """
+            SELECT count(*), coalesce(sum(length(data)), 0), coalesce(sum(point_count), 0), coalesce(min(first_ms), 0)
+            FROM series_chunks WHERE series_id = $series AND sequence < $below
+            """;
 
         public ExpiredChunks? Result { get; private set; }
 
         public override void Execute(SqliteStatements statements)
         {
-            var count = statements.Command(CountSql, ("$series", SqliteType.Text), ("$cutoff", SqliteType.Integer), ("$below", SqliteType.Integer));
-            (count.Parameters[0].Value, count.Parameters[1].Value, count.Parameters[2].Value) = (seriesId, cutoffMs, sequenceBelow);
-            int chunks; long bytes, points;
-            using (var reader = count.ExecuteReader())
-            {
-                reader.Read();
-                (chunks, bytes, points) = (reader.GetInt32(0), reader.GetInt64(1), reader.GetInt64(2));
-            }
             var delete = statements.Command(DeleteSql, ("$series", SqliteType.Text), ("$cutoff", SqliteType.Integer), ("$below", SqliteType.Integer));
             (delete.Parameters[0].Value, delete.Parameters[1].Value, delete.Parameters[2].Value) = (seriesId, cutoffMs, sequenceBelow);
-            delete.ExecuteNonQuery();
-            var oldest = statements.Command(OldestSql, ("$series", SqliteType.Text));
-            oldest.Parameters[0].Value = seriesId;
-            Result = new ExpiredChunks(chunks, bytes, points, (long)(oldest.ExecuteScalar() ?? 0L));
+            var deleted = delete.ExecuteNonQuery();
+            var remaining = statements.Command(RemainingSql, ("$series", SqliteType.Text), ("$below", SqliteType.Integer));
+            (remaining.Parameters[0].Value, remaining.Parameters[1].Value) = (seriesId, sequenceBelow);
+            using var reader = remaining.ExecuteReader();
+            reader.Read();
+            Result = new ExpiredChunks(deleted, new ChunkTotals(reader.GetInt32(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3)));
         }
     }
 }

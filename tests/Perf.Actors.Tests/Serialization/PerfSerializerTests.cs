@@ -44,6 +44,7 @@ public sealed class PerfSerializerTests : IDisposable
         new PointsRecorded([1_700_000_000_000, 1_700_000_030_000, 1_700_000_060_000], [45.2, 45.3, 1e300]),
         new ChunkSealed(3, 100, 200, 120, 180),
         new ChunksExpired(500, 2, 300, 240, 600),
+        new ChunksRetained(500, 3, 450, 360, 700),
         new SeriesSnapshot([1, 2, 3], 4, 5, 6, 7, 8, 9),
         new RegisterSeries("h", ["cpu.usage", "memory.used"]),
         new SeriesRegistration(false, 10, 10, 3),

@@ -181,6 +181,33 @@ public sealed class SeriesActorTests : Akka.Hosting.TestKit.TestKit, IDisposable
     }
 
     [Fact]
+    public async Task Retention_repairs_the_totals_when_the_node_died_between_the_delete_and_its_event()
+    {
+        const string id = "web-1/disk.usage";
+        var settings = Settings(chunkPoints: 5, tolerance: TimeSpan.Zero, retention: TimeSpan.FromHours(1));
+        var actor = Spawn(id, settings);
+        await AppendAsync(actor, id, 0, 12);
+        await AwaitAssertAsync(async () => Assert.Equal(2, (await actor.Ask<StateView>(new GetState(id))).ChunkCount));
+        await StopAsync(actor);
+        // A retention pass deleted the first chunk (minutes 0-4), then the node died before the event was written.
+        var lost = await _chunks.DeleteExpiredAsync(id, T(5), sequenceBelow: 1);
+        Assert.Equal(1, lost.DeletedCount);
+
+        // The next pass finds nothing more to delete (the second chunk ends at minute 9, after the cutoff at minute 7)
+        // but writes down what is left.
+        _clock.Now = Start.AddMinutes(7).AddHours(1);
+        var restarted = Spawn(id, settings);
+        await AwaitAssertAsync(async () =>
+        {
+            var state = await restarted.Ask<StateView>(new GetState(id));
+            Assert.Equal((1, 7L, T(5)), (state.ChunkCount, state.PointCount, state.FirstTimestampMs));
+        });
+        await StopAsync(restarted);
+        var replayed = await Spawn(id, settings).Ask<StateView>(new GetState(id));
+        Assert.Equal((1, 7L, T(5)), (replayed.ChunkCount, replayed.PointCount, replayed.FirstTimestampMs));
+    }
+
+    [Fact]
     public async Task A_series_without_points_answers_not_found()
     {
         var actor = Spawn("nobody/nothing", Settings());
