@@ -8,6 +8,7 @@ using Akka.Remote.Hosting;
 using LinqToDB;
 using Microsoft.Extensions.DependencyInjection;
 using Perf.Actors;
+using Perf.Actors.Alerts;
 using Perf.Actors.Configuration;
 using Perf.Actors.Hosts;
 using Perf.Actors.Ingestion;
@@ -33,6 +34,7 @@ public static class PerfNodeExtensions
         services.AddSingleton(storage);
         services.AddSingleton<IChunkStore>(_ => new SqliteChunkStore(storage.ConnectionString, storage.Synchronous));
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(new AlertRuleRegistry(settings.Alerts.DefaultRules));
         services.AddSingleton<PerfEngine>();
         services.AddAkka(ActorSystemName, (builder, provider) => builder.ConfigurePerfNode(config, settings, storage, provider));
         return services;
@@ -44,6 +46,7 @@ public static class PerfNodeExtensions
         var engine = settings.Engine;
         var chunks = provider.GetRequiredService<IChunkStore>();
         var clock = provider.GetRequiredService<TimeProvider>();
+        var alerting = new SeriesAlerting(provider.GetRequiredService<AlertRuleRegistry>(), settings.Alerts.Flapping);
         return builder
             .AddHocon(config, HoconAddMode.Prepend)
             .AddHocon(SqliteSeriesJournal.PluginConfig(storage.ConnectionString, storage.Synchronous), HoconAddMode.Prepend)
@@ -58,7 +61,7 @@ public static class PerfNodeExtensions
                 autoInitialize: true)
             .WithSingleton<HostDirectory>("host-directory", HostDirectoryActor.Props(), new ClusterSingletonOptions { Role = "worker" })
             .WithShardRegion<SeriesRegion>("series",
-                entityId => SeriesActor.Props(entityId, engine.Series, engine.Detection, chunks, clock),
+                entityId => SeriesActor.Props(entityId, engine.Series, engine.Detection, alerting, chunks, clock),
                 new PerfMessageExtractor(engine.Cluster.Shards),
                 new ShardOptions { Role = "worker", RememberEntities = false, PassivateIdleEntityAfter = engine.Series.PassivateAfter })
             .WithShardRegion<HostRegion>("host",

@@ -231,6 +231,11 @@ public sealed class PerfConfigurationTests
         { "perf.detection.options.iid-changepoint.martingale", "power", "Power" },
         { "perf.detection.options.iid-changepoint.martingale", "Mixture", "Mixture" },
         { "perf.detection.options.ensemble.history_length", "1000", "1000" },
+        { "perf.alerts.for", "5m", "00:05:00" },
+        { "perf.alerts.for", "0s", "00:00:00" },
+        { "perf.alerts.resolve_margin_percent", "10", "10" },
+        { "perf.alerts.flapping.window", "1h", "01:00:00" },
+        { "perf.alerts.flapping.changes", "6", "6" },
         { "perf.query.max_points", "500", "500" },
         { "perf.query.default_range", "6h", "06:00:00" },
         { "perf.cluster.hostname", "10.0.0.5", "10.0.0.5" },
@@ -303,6 +308,19 @@ public sealed class PerfConfigurationTests
         Assert.Equal(20, cpu.MinDataPoints);
         Assert.Equal(99, ((IidSpikeDetector)cpu.Detectors.Single(d => d.Name == "iid-spike").Create()).Options.Confidence);
         Assert.Equal(150, detection.For("network.bytes_in").MinDataPoints); // the family's own value wins
+    }
+
+    [Fact]
+    public void The_documents_thresholds_become_alert_rules_on_the_series_they_name()
+    {
+        var alerts = Load(("PERF_MONITORING__THRESHOLDS__DISK_USAGE__WARNING", "85"), ("PERF_MONITORING__THRESHOLDS__DISK_USAGE__CRITICAL", "95")).Alerts;
+
+        Assert.Equal(
+            [("cpu_usage", "cpu.usage", 70.0, 90.0), ("disk_usage", "disk.usage", 85, 95), ("memory_usage", "memory.usage", 80, 95),
+             ("response_time", "application.response_time", 500, 1000)],
+            alerts.DefaultRules.Select(r => (r.Id, r.Metric, r.Warning!.Value, r.Critical!.Value)));
+        Assert.All(alerts.DefaultRules, r => Assert.Equal(TimeSpan.FromMinutes(1), r.For));
+        Assert.Equal(3.5, alerts.DefaultRules.Single(r => r.Id == "cpu_usage").ResolveMargin);
     }
 
     [Fact]
@@ -484,6 +502,9 @@ public sealed class PerfConfigurationTests
         { "perf.detection.options.prophet.seasonality", "weekly", "perf.detection.options.prophet" },
         { "perf.detection.options.ensemble.history_length", "4", "perf.detection.families.capacity.options.ensemble" },
         { "perf.detection.max_anomalies_per_series", "-1", "perf.detection.max_anomalies_per_series" },
+        { "perf.alerts.for", "-1m", "perf.alerts.for" },
+        { "perf.alerts.resolve_margin_percent", "150", "perf.alerts.resolve_margin_percent" },
+        { "perf.alerts.flapping.changes", "1", "perf.alerts.flapping.changes" },
         { "perf.query.max_points", "0", "perf.query.max_points" },
         { "perf.query.default_range", "0s", "perf.query.default_range" },
         { "perf.cluster.hostname", "", "perf.cluster.hostname" },
@@ -635,6 +656,10 @@ public sealed class PerfConfigurationTests
         "perf.detection.families.latency.options.iid-spike.side" =>
             ((IidSpikeDetector)Family(s, key).Detectors.Detectors.Single(d => d.Name == "iid-spike").Create()).Options.Side,
         "perf.detection.max_anomalies_per_series" => s.Engine.Detection.MaxAnomaliesPerSeries,
+        "perf.alerts.for" => s.Alerts.DefaultFor,
+        "perf.alerts.resolve_margin_percent" => s.Alerts.ResolveMarginPercent,
+        "perf.alerts.flapping.window" => s.Alerts.Flapping.Window,
+        "perf.alerts.flapping.changes" => s.Alerts.Flapping.Changes,
         "perf.detection.options.ensemble.history_length" =>
             ((EnsembleDetector)s.Engine.Detection.For("cpu.usage").Detectors.Single(d => d.Name == "ensemble").Create()).Options.HistoryLength,
         "perf.detection.options.iid-changepoint.martingale" =>

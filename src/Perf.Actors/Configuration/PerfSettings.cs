@@ -7,16 +7,19 @@ public sealed record PerfSettings(
     PerformanceSettings Performance,
     MonitoringSettings Monitoring,
     OptimizationSettings Optimization,
-    EngineSettings Engine)
+    EngineSettings Engine,
+    AlertSettings Alerts)
 {
     /// <exception cref="PerfConfigurationException">naming the first invalid key.</exception>
     public static PerfSettings FromConfig(Config config)
     {
         var reader = new ConfigReader(config);
+        var monitoring = MonitoringSettings.Read(reader);
         return new PerfSettings(
             PerformanceSettings.Read(reader),
-            MonitoringSettings.Read(reader),
+            monitoring,
             OptimizationSettings.Read(reader),
-            EngineSettings.Read(reader));
+            EngineSettings.Read(reader),
+            AlertSettings.Read(reader, monitoring));
     }
 }

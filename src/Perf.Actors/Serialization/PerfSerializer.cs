@@ -1,8 +1,10 @@
 using Akka.Actor;
 using Akka.Serialization;
+using Perf.Actors.Alerts;
 using Perf.Actors.Hosts;
 using Perf.Actors.Series;
 using Perf.Analytics.Aggregation;
+using static Perf.Actors.Alerts.AlertEvents;
 using static Perf.Actors.Hosts.HostCommands;
 using static Perf.Actors.Hosts.HostDirectoryCommands;
 using static Perf.Actors.Hosts.HostDirectoryEvents;
@@ -79,6 +81,24 @@ public sealed class PerfSerializer : SerializerWithStringManifest
             new DetectionSnapshot(r.ReadInt64(), r.ReadInt64(),
                 r.ReadArray(static r => new DetectorSnapshot(r.ReadString(), r.ReadBytes(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadDoubles())),
                 r.ReadArray(ReadAnomaly))));
+
+        // Alerts
+        Register<AlertTransitioned>("AT", (w, m) =>
+        {
+            w.Write(m.AlertId); w.Write(m.RuleId); w.Write(m.RuleName); w.Write(m.Host); w.Write(m.Metric); w.Write((byte)m.From); w.Write((byte)m.To);
+            w.Write((byte)m.Severity); w.Write(m.TimestampMs); w.Write(m.Value); w.Write(m.Threshold); w.Write(m.RecordedMs);
+        }, r => new AlertTransitioned(r.ReadString(), r.ReadString(), r.ReadString(), r.ReadString(), r.ReadString(), (AlertState)r.ReadByte(),
+            (AlertState)r.ReadByte(), (AlertSeverity)r.ReadByte(), r.ReadInt64(), r.ReadDouble(), r.ReadDouble(), r.ReadInt64()));
+        Register<AlertActorSnapshot>("AS", (w, m) =>
+        {
+            w.Write(m.EvaluatedUpToMs);
+            w.WriteArray(m.Rules, static (w, s) =>
+            {
+                w.Write(s.RuleId); w.Write((byte)s.Condition); w.Write((byte)s.Severity); w.Write(s.EpisodeStartMs); w.Write(s.LastFindingMs);
+                w.Write(s.Flapping); w.WriteLongs(s.Changes);
+            });
+        }, r => new AlertActorSnapshot(r.ReadInt64(), r.ReadArray(static r => new RuleEvaluatorState(
+            r.ReadString(), (AlertState)r.ReadByte(), (AlertSeverity)r.ReadByte(), r.ReadInt64(), r.ReadInt64(), r.ReadBoolean(), r.ReadLongs()))));
 
         // Hosts
         Register<RegisterSeries>("HR", (w, m) => { w.Write(m.Host); w.WriteStrings(m.Metrics); }, r => new RegisterSeries(r.ReadString(), r.ReadStrings()));

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
+using Perf.Actors.Alerts;
 using Perf.Actors.Configuration;
 using Perf.Actors.Storage;
 using Perf.Actors.Telemetry;
@@ -26,6 +27,7 @@ public sealed class SeriesActor : UntypedPersistentActor
     private readonly SeriesSettings _settings;
     private readonly DetectionSettings _detectionSettings;
     private readonly DetectorSet _detectorSet;
+    private readonly SeriesAlerting _alerting;
     private readonly IChunkStore _chunks;
     private readonly TimeProvider _clock;
     private SeriesState _state = new();
@@ -42,14 +44,18 @@ public sealed class SeriesActor : UntypedPersistentActor
     // does not hold yet (and the journal below it would be deleted). Snapshots wait for this to reach 0.
     private int _pendingEvents;
     private bool _snapshotDue;
+    // The child that evaluates this series' alert rules; only series that some rule watches have one.
+    private IActorRef? _alerts;
+    private long _rulesVersion;
 
-    public SeriesActor(string entityId, SeriesSettings settings, DetectionSettings detection, IChunkStore chunks, TimeProvider clock)
+    public SeriesActor(string entityId, SeriesSettings settings, DetectionSettings detection, SeriesAlerting alerting, IChunkStore chunks, TimeProvider clock)
     {
         _entityId = entityId;
         _settings = settings;
         _detectionSettings = detection;
         _detectorSet = detection.For(SeriesKey.FromEntityId(entityId).Metric);
         _detection = new SeriesDetection(_detectorSet, detection.MaxAnomaliesPerSeries);
+        _alerting = alerting;
         _chunks = chunks;
         _clock = clock;
         PersistenceId = PersistenceIdOf(entityId);
@@ -62,8 +68,9 @@ public sealed class SeriesActor : UntypedPersistentActor
 
     public static string PersistenceIdOf(string entityId) => "series-" + entityId;
 
-    public static Props Props(string entityId, SeriesSettings settings, DetectionSettings detection, IChunkStore chunks, TimeProvider clock) =>
-        Akka.Actor.Props.Create<SeriesActor>(entityId, settings, detection, chunks, clock);
+    public static Props Props(
+        string entityId, SeriesSettings settings, DetectionSettings detection, SeriesAlerting alerting, IChunkStore chunks, TimeProvider clock) =>
+        Akka.Actor.Props.Create<SeriesActor>(entityId, settings, detection, alerting, chunks, clock);
 
     protected override void PreStart()
     {
@@ -100,6 +107,7 @@ public sealed class SeriesActor : UntypedPersistentActor
             case RecoveryCompleted:
                 TrySeal();
                 TryExpire();
+                if (!_state.IsEmpty) ReconcileAlerts(); // the child catches up on what it missed (AlertsReady)
                 break;
         }
     }
@@ -122,6 +130,14 @@ public sealed class SeriesActor : UntypedPersistentActor
                 Sender.Tell(_state.IsEmpty
                     ? new SeriesNotFound(_entityId)
                     : new AnomalyList(_detection.Anomalies(query.FromMs, query.ToMs), _detectorSet.Family, [.. _detectorSet.Detectors.Select(d => d.Name)]));
+                break;
+            case AlertProtocol.AlertsReady ready:
+                CatchUpAlerts(ready.EvaluatedUpToMs);
+                break;
+            case Terminated dead when dead.ActorRef.Equals(_alerts):
+                // It failed (e.g. its journal write): the next write starts it again, and it catches up from its snapshot.
+                _alerts = null;
+                _rulesVersion = 0;
                 break;
             case ChunkStored stored:
                 Record(stored.Sealed, sealedChunk =>
@@ -185,6 +201,7 @@ public sealed class SeriesActor : UntypedPersistentActor
             {
                 _state.Apply(e);
                 Written(e);
+                Alert(e, []);
             });
             return;
         }
@@ -198,6 +215,7 @@ public sealed class SeriesActor : UntypedPersistentActor
             {
                 PerfMetrics.AnomaliesDetected.Add(detected.Anomalies.Length);
                 Written(recorded);
+                Alert(recorded, detected.Anomalies);
             }
             SnapshotIfDue();
         });
@@ -212,6 +230,40 @@ public sealed class SeriesActor : UntypedPersistentActor
             TrySeal();
             Flush();
         }
+    }
+
+    /// <summary>Hands persisted points (and their findings) to the alert rules, after the write they came in.</summary>
+    private void Alert(PointsRecorded points, Anomaly[] findings)
+    {
+        ReconcileAlerts();
+        _alerts?.Tell(new AlertProtocol.EvaluateAlerts(points.Timestamps, points.Values, findings));
+    }
+
+    /// <summary>Starts the alerts child when a rule first matches this series and tells it when the rules change.</summary>
+    private void ReconcileAlerts()
+    {
+        var rules = _alerting.Rules.Current;
+        if (rules.Version == _rulesVersion) return;
+        _rulesVersion = rules.Version;
+        var key = SeriesKey.FromEntityId(_entityId);
+        var mine = rules.For(key.Host, key.Metric);
+        if (mine.Count == 0 && _alerts is null) return;
+        if (_alerts is null)
+        {
+            _alerts = Context.ActorOf(AlertActor.Props(_entityId, _alerting.Flapping, _clock), "alerts");
+            Context.Watch(_alerts);
+        }
+        _alerts.Tell(new AlertProtocol.UseRules(mine));
+    }
+
+    /// <summary>The points after <paramref name="evaluatedUpToMs"/> still in the head go to a child that has just recovered.</summary>
+    private void CatchUpAlerts(long evaluatedUpToMs)
+    {
+        var from = evaluatedUpToMs == long.MinValue ? long.MinValue : evaluatedUpToMs + 1;
+        var missed = _state.HeadPoints(from, long.MaxValue);
+        if (missed.Count == 0) return;
+        var result = RangeResult.From(missed);
+        Sender.Tell(new AlertProtocol.EvaluateAlerts(result.Timestamps, result.Values, _detection.Anomalies(from, long.MaxValue)));
     }
 
     private Anomaly[]? Detect(PointsRecorded recorded)

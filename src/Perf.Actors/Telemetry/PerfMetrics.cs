@@ -40,6 +40,10 @@ public static class PerfMetrics
     public static readonly Counter<long> DetectorFailures =
         Meter.CreateCounter<long>("perf.detector.failures", "{failure}", "Detectors that threw and were restarted afresh.");
 
+    /// <summary>Tagged with <c>to</c>: pending, firing, resolved, inactive, flapping.</summary>
+    public static readonly Counter<long> AlertTransitions =
+        Meter.CreateCounter<long>("perf.alerts.transitions", "{transition}", "Alert state changes persisted, by the state entered.");
+
     static PerfMetrics()
     {
         Meter.CreateObservableGauge("perf.series.active", () => Interlocked.Read(ref _activeSeries), "{series}", "Series actors running in this process.");

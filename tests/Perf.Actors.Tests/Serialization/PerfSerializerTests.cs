@@ -1,9 +1,11 @@
 using Akka.Actor;
 using Akka.Configuration;
+using Perf.Actors.Alerts;
 using Perf.Actors.Hosts;
 using Perf.Actors.Serialization;
 using Perf.Actors.Series;
 using Perf.Analytics.Aggregation;
+using static Perf.Actors.Alerts.AlertEvents;
 using static Perf.Actors.Hosts.HostCommands;
 using static Perf.Actors.Hosts.HostDirectoryCommands;
 using static Perf.Actors.Hosts.HostDirectoryEvents;
@@ -46,6 +48,9 @@ public sealed class PerfSerializerTests : IDisposable
         new ChunksExpired(500, 2, 300, 240, 600),
         new ChunksRetained(500, 3, 450, 360, 700),
         new SeriesSnapshot([1, 2, 3], 4, 5, 6, 7, 8, 9),
+        new AlertTransitioned("cpu_usage/h/cpu.usage/1700000000000", "cpu_usage", "CPU", "h", "cpu.usage", AlertState.Pending, AlertState.Firing,
+            AlertSeverity.Critical, 1_700_000_060_000, 95.5, 90, 1_700_000_061_234),
+        new AlertActorSnapshot(1_700_000_060_000, [new RuleEvaluatorState("cpu_usage", AlertState.Firing, AlertSeverity.Warning, 1, 2, true, [3, 4])]),
         new RegisterSeries("h", ["cpu.usage", "memory.used"]),
         new SeriesRegistration(false, 10, 10, 3),
         new RecordLatest("h", ["a", "b"], [1, 2], [3, 4]),

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Hosting;
 using Akka.Persistence.Sql.Hosting;
 using LinqToDB;
+using Perf.Actors.Alerts;
 using Perf.Actors.Configuration;
 using Perf.Actors.Serialization;
 using Perf.Actors.Series;
@@ -30,8 +31,10 @@ public sealed class SeriesActorTests : Akka.Hosting.TestKit.TestKit, IDisposable
     private static SeriesSettings Settings(int snapshotEvery = 1000, int chunkPoints = 1000, TimeSpan? tolerance = null, TimeSpan? retention = null) =>
         new(snapshotEvery, chunkPoints, TimeSpan.FromDays(1), TimeSpan.FromMinutes(2), retention ?? TimeSpan.FromDays(30), tolerance ?? TimeSpan.FromMinutes(5));
 
-    private IActorRef Spawn(string entityId, SeriesSettings settings, DetectionSettings? detection = null) =>
-        Sys.ActorOf(SeriesActor.Props(entityId, settings, detection ?? TestDetection.Default, _chunks, _clock));
+    private IActorRef Spawn(string entityId, SeriesSettings settings, DetectionSettings? detection = null, SeriesAlerting? alerting = null) =>
+        Sys.ActorOf(SeriesActor.Props(entityId, settings, detection ?? TestDetection.Default, alerting ?? NoAlerts, _chunks, _clock));
+
+    private static readonly SeriesAlerting NoAlerts = new(new AlertRuleRegistry([]), new FlappingSettings(TimeSpan.FromMinutes(30), 4));
 
     private static long T(int minute) => Start.AddMinutes(minute).ToUnixTimeMilliseconds();
 

@@ -1,0 +1,30 @@
+namespace Perf.Actors.Alerts;
+
+/// <summary>What an <see cref="AlertActor"/> persists. Every event is tagged <see cref="AlertEvents.Tag"/> for the alert log.</summary>
+public interface IAlertEvent : IPerfMessage;
+
+public static class AlertEvents
+{
+    /// <summary>The journal tag of every alert event: the alert log that the stream and the notifications read.</summary>
+    public const string Tag = "alert";
+
+    /// <summary>
+    /// An alert changed state. <paramref name="TimestampMs"/> is the sample time that caused it (event time), so replayed
+    /// or delayed data alerts as it would have live; <paramref name="RecordedMs"/> is when the engine noticed.
+    /// </summary>
+    /// <param name="AlertId">one episode of one rule on one series: <c>{rule}/{host}/{metric}/{episode start ms}</c>.</param>
+    /// <param name="Threshold">the level crossed (threshold rules) or the minimum score (anomaly rules).</param>
+    public sealed record AlertTransitioned(
+        string AlertId,
+        string RuleId,
+        string RuleName,
+        string Host,
+        string Metric,
+        AlertState From,
+        AlertState To,
+        AlertSeverity Severity,
+        long TimestampMs,
+        double Value,
+        double Threshold,
+        long RecordedMs) : IAlertEvent;
+}

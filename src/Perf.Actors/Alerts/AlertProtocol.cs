@@ -1,0 +1,19 @@
+using Perf.Actors.Series;
+
+namespace Perf.Actors.Alerts;
+
+/// <summary>
+/// Between a <see cref="SeriesActor"/> and its child <see cref="AlertActor"/> (same process, never serialized).
+/// </summary>
+public static class AlertProtocol
+{
+    /// <summary>The rules that match this series, sent on start and whenever the rule set changes.</summary>
+    public sealed record UseRules(IReadOnlyList<AlertRule> Rules);
+
+    /// <summary>Persisted points, in timestamp order, and the detector findings among them.</summary>
+    public sealed record EvaluateAlerts(long[] Timestamps, double[] Values, Anomaly[] Findings);
+
+    /// <summary>The child has recovered and evaluated every point up to <paramref name="EvaluatedUpToMs"/>: the parent sends
+    /// the points after it that it still holds, so a crash leaves no gap.</summary>
+    public sealed record AlertsReady(long EvaluatedUpToMs);
+}

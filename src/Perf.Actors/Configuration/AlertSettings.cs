@@ -1,0 +1,38 @@
+using Perf.Actors.Alerts;
+
+namespace Perf.Actors.Configuration;
+
+/// <summary><c>perf.alerts</c> and the rules the product document's <c>monitoring.thresholds</c> make.</summary>
+public sealed record AlertSettings(TimeSpan DefaultFor, double ResolveMarginPercent, FlappingSettings Flapping, IReadOnlyList<AlertRule> DefaultRules)
+{
+    public static AlertSettings Read(ConfigReader config, MonitoringSettings monitoring)
+    {
+        var @for = config.Duration("perf.alerts.for", TimeSpan.Zero);
+        var margin = config.Double("perf.alerts.resolve_margin_percent", 0, 100);
+        var flapping = new FlappingSettings(
+            config.Duration("perf.alerts.flapping.window", TimeSpan.FromSeconds(1)),
+            config.Int("perf.alerts.flapping.changes", 2, 1000));
+        var rules = monitoring.Thresholds
+            .OrderBy(t => t.Key, StringComparer.Ordinal)
+            .Select(t => new AlertRule
+            {
+                Id = t.Key,
+                Name = t.Key,
+                Metric = SeriesOf(t.Key),
+                Warning = t.Value.Warning,
+                Critical = t.Value.Critical,
+                For = @for,
+                ResolveMargin = t.Value.Warning * margin / 100,
+            })
+            .ToArray();
+        return new AlertSettings(@for, margin, flapping, rules);
+    }
+
+    /// <summary>The series a threshold of the product document watches (README, "Alerts").</summary>
+    public static string SeriesOf(string thresholdName) => thresholdName switch
+    {
+        "response_time" => "application.response_time",
+        _ when thresholdName.IndexOf('_') is > 0 and var i => thresholdName[..i] + "." + thresholdName[(i + 1)..],
+        _ => thresholdName,
+    };
+}

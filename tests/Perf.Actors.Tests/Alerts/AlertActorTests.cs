@@ -1,0 +1,109 @@
+using Akka.Actor;
+using Akka.Hosting;
+using Akka.Persistence.Sql.Hosting;
+using LinqToDB;
+using Perf.Actors.Alerts;
+using Perf.Actors.Serialization;
+using Perf.Actors.Series;
+using Perf.Actors.Storage;
+using Perf.Actors.Tests.Series;
+using Perf.Host;
+using static Perf.Actors.Series.SeriesCommands;
+
+namespace Perf.Actors.Tests.Alerts;
+
+/// <summary>Alerts evaluated by the alerts child of a real series actor, persisted to and read back from the alert log.</summary>
+public sealed class AlertActorTests : Akka.Hosting.TestKit.TestKit, IDisposable
+{
+    private const string Id = "web-1/cpu.usage";
+    private static readonly DateTimeOffset Start = new(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly AlertRule Cpu = new()
+    {
+        Id = "cpu_usage", Name = "cpu_usage", Metric = "cpu.usage", Warning = 70, Critical = 90, For = TimeSpan.FromMinutes(1), ResolveMargin = 3.5,
+    };
+
+    private readonly TestDatabase _db = new();
+    private readonly SqliteChunkStore _chunks;
+    private readonly MutableClock _clock = new(Start);
+    private readonly SeriesAlerting _alerting = new(new AlertRuleRegistry([Cpu]), new FlappingSettings(TimeSpan.FromMinutes(30), 4));
+
+    public AlertActorTests() : base("alert-actor-tests") => _chunks = new SqliteChunkStore(_db.Storage.ConnectionString);
+
+    protected override void ConfigureAkka(AkkaConfigurationBuilder builder, IServiceProvider provider) => builder
+        .AddHocon(SqliteSeriesJournal.PluginConfig(_db.Storage.ConnectionString, "full"), HoconAddMode.Prepend)
+        .WithCustomSerializer("perf", [typeof(IPerfMessage)], system => new PerfSerializer(system))
+        .WithSqlPersistence(_db.Storage.ConnectionString, ProviderName.SQLiteMS, autoInitialize: true);
+
+    private IActorRef Spawn() => Sys.ActorOf(SeriesActor.Props(Id, new(1000, 1000, TimeSpan.FromDays(1), TimeSpan.FromMinutes(2), TimeSpan.FromDays(30),
+        TimeSpan.Zero), TestDetection.With(100, 100, "iid-spike"), _alerting, _chunks, _clock));
+
+    private static long T(int seconds) => Start.AddSeconds(seconds).ToUnixTimeMilliseconds();
+
+    private async Task AppendAsync(IActorRef series, params (int S, double V)[] points)
+    {
+        foreach (var (s, v) in points) await series.Ask<AppendResult>(new AppendPoints(Id, [T(s)], [v]), RemainingOrDefault);
+    }
+
+    private async Task<List<string>> LogAsync(int expected)
+    {
+        var log = new AlertLog(Sys);
+        List<string> transitions = [];
+        await AwaitAssertAsync(async () =>
+        {
+            transitions = (await log.ReadAsync()).Select(e => $"{e.Transition.From}->{e.Transition.To}:{e.Transition.Severity}@{(e.Transition.TimestampMs - T(0)) / 1000}").ToList();
+            Assert.Equal(expected, transitions.Count);
+        }, TimeSpan.FromSeconds(10));
+        return transitions;
+    }
+
+    [Fact]
+    public async Task A_breach_longer_than_for_goes_pending_firing_resolved_in_the_alert_log()
+    {
+        var series = Spawn();
+
+        await AppendAsync(series, (0, 40), (30, 95), (60, 96), (90, 97), (120, 50));
+
+        Assert.Equal(["Inactive->Pending:Critical@30", "Pending->Firing:Critical@90", "Firing->Resolved:Critical@120"], await LogAsync(3));
+        var entries = await new AlertLog(Sys).ReadAsync();
+        Assert.Equal(entries.Select(e => e.Offset).Order(), entries.Select(e => e.Offset));
+        Assert.Equal(entries.Skip(1).Select(e => e.Offset), (await new AlertLog(Sys).ReadAsync(entries[0].Offset)).Select(e => e.Offset));
+        Assert.All(entries, e => Assert.Equal($"cpu_usage/web-1/cpu.usage/{T(30)}", e.Transition.AlertId));
+    }
+
+    [Fact]
+    public async Task After_a_restart_the_alert_continues_from_where_it_was_with_nothing_written_twice()
+    {
+        var first = Spawn();
+        await AppendAsync(first, (0, 95), (30, 95));
+        Assert.Equal(["Inactive->Pending:Critical@0"], await LogAsync(1));
+        Watch(first);
+        first.Tell(PoisonPill.Instance);
+        await ExpectTerminatedAsync(first);
+
+        var second = Spawn();
+        await AppendAsync(second, (60, 95), (90, 20));
+
+        // Firing at 60 (the breach started at 0, before the restart), then resolved: the pending is not repeated.
+        Assert.Equal(["Inactive->Pending:Critical@0", "Pending->Firing:Critical@60", "Firing->Resolved:Critical@90"], await LogAsync(3));
+    }
+
+    [Fact]
+    public async Task A_series_no_rule_watches_has_no_alerts_child_until_a_rule_arrives()
+    {
+        var series = Spawn();
+        _alerting.Rules.Replace([Cpu with { Metric = "memory.usage" }]);
+        await AppendAsync(series, (0, 99), (120, 99));
+        Assert.Empty(await new AlertLog(Sys).ReadAsync());
+
+        _alerting.Rules.Replace([Cpu with { For = TimeSpan.Zero }]);
+        await AppendAsync(series, (150, 99));
+
+        Assert.Equal(["Inactive->Firing:Critical@150"], await LogAsync(1));
+    }
+
+    void IDisposable.Dispose()
+    {
+        _chunks.Dispose();
+        _db.Dispose();
+    }
+}
