@@ -26,6 +26,7 @@ builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = 
 builder.Services.ConfigureHttpJsonOptions(json => ApiJson.Configure(json.SerializerOptions));
 builder.Services.AddProblemDetails();
 builder.Services.AddPerfNode(loaded.Config, settings);
+builder.Services.AddSingleton(provider => new AlertLog(provider.GetRequiredService<Akka.Actor.ActorSystem>()));
 builder.Services.AddSingleton(provider => new MetricsDocumentParser(
     provider.GetRequiredService<TimeProvider>(), settings.Engine.Ingest.MaxFutureSkew, settings.Performance.RetentionPeriod));
 builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(PerfMetrics.MeterName).AddPrometheusExporter());
@@ -39,6 +40,7 @@ app.MapIngestEndpoints();
 app.MapPerformanceQueryEndpoints();
 app.MapHostEndpoints();
 app.MapSeriesEndpoints();
+app.MapAlertEndpoints();
 await app.RunAsync();
 return 0;
 

@@ -1,0 +1,84 @@
+using System.Net;
+using Perf.Api.Tests.Infrastructure;
+
+namespace Perf.Api.Tests.Endpoints;
+
+/// <summary>Alerts end to end: samples through the API, transitions on the SSE stream and in the alert list.</summary>
+public sealed class AlertsTests
+{
+    private static readonly DateTimeOffset Start = NodeApi.RecentSecond(30);
+
+    private static async Task PostCpuAsync(HttpClient client, string host, int seconds, double value)
+    {
+        var body = $$"""{"host": "{{host}}", "timestamp": "{{NodeApi.Iso(Start.AddSeconds(seconds))}}", "metrics": {"cpu": {"usage": {{value}} } } }""";
+        await (await client.PostJsonAsync(body)).ExpectAcceptedAsync();
+    }
+
+    [Fact]
+    public async Task A_cpu_breach_longer_than_for_streams_pending_firing_resolved_and_a_reconnect_gets_exactly_what_it_missed()
+    {
+        await using var node = new PerfNodeProcess();
+        await node.StartAsync();
+        await using var live = await SseClient.ConnectAsync(node.Client, "/api/v1/alerts/stream?host=sse-host");
+
+        // cpu_usage: critical at 90, for = 1m of sample time.
+        foreach (var (s, v) in new[] { (0, 40.0), (30, 95.0), (60, 95.0), (90, 96.0), (120, 20.0) }) await PostCpuAsync(node.Client, "sse-host", s, v);
+
+        var events = await live.ReadAsync(3, TimeSpan.FromSeconds(30));
+        Assert.Equal(["pending", "firing", "resolved"], events.Select(e => e.Data["to"]!.GetValue<string>()));
+        Assert.All(events, e => Assert.Equal("critical", e.Data["severity"]!.GetValue<string>()));
+        Assert.Equal(Start.AddSeconds(90), DateTimeOffset.Parse(events[1].Data["timestamp"]!.GetValue<string>()));
+        Assert.Single(events.Select(e => e.Data["alert_id"]!.GetValue<string>()).Distinct());
+        Assert.Equal(events.Select(e => e.Data["id"]!.GetValue<long>().ToString()), events.Select(e => e.Id));
+
+        // A consumer that saw only the first event reconnects with its id and gets the other two, nothing else.
+        await using var resumed = await SseClient.ConnectAsync(node.Client, "/api/v1/alerts/stream?host=sse-host", lastEventId: events[0].Id);
+        var missed = await resumed.ReadAsync(2, TimeSpan.FromSeconds(30));
+        Assert.Equal(events.Skip(1).Select(e => e.Id), missed.Select(e => e.Id));
+
+        // Then both see the next episode as it happens.
+        await PostCpuAsync(node.Client, "sse-host", 150, 99);
+        Assert.Equal("pending", (await live.ReadAsync(1, TimeSpan.FromSeconds(30)))[0].Data["to"]!.GetValue<string>());
+        Assert.Equal("pending", (await resumed.ReadAsync(1, TimeSpan.FromSeconds(30)))[0].Data["to"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task The_alert_list_shows_each_alerts_latest_state_with_filters_and_bad_filters_get_problems()
+    {
+        await using var node = new PerfNodeProcess();
+        await node.StartAsync();
+        foreach (var (s, v) in new[] { (0, 95.0), (30, 95.0), (60, 95.0), (90, 10.0) }) await PostCpuAsync(node.Client, "list-host", s, v);
+        foreach (var (s, v) in new[] { (0, 75.0), (30, 75.0), (60, 76.0) }) await PostCpuAsync(node.Client, "other-host", s, v);
+
+        var resolved = await AwaitAlertsAsync(node.Client, "/api/v1/alerts?host=list-host&state=resolved", 1);
+        var alert = resolved["alerts"]![0]!;
+        Assert.Equal(("cpu_usage", "cpu.usage", "critical"), (alert["rule"]!.GetValue<string>(), alert["metric"]!.GetValue<string>(), alert["severity"]!.GetValue<string>()));
+        Assert.Equal(Start, DateTimeOffset.Parse(alert["started_at"]!.GetValue<string>()));
+        Assert.Equal(Start.AddSeconds(90), DateTimeOffset.Parse(alert["updated_at"]!.GetValue<string>()));
+        var firing = await AwaitAlertsAsync(node.Client, "/api/v1/alerts?state=firing&severity=warning", 1);
+        Assert.Equal("other-host", firing["alerts"]![0]!["host"]!.GetValue<string>());
+        Assert.Equal(0, (await node.Client.GetJsonAsync("/api/v1/alerts?host=list-host&state=firing"))["count"]!.GetValue<int>());
+
+        await (await node.Client.GetAsync("/api/v1/alerts?state=burning")).ExpectProblemAsync(HttpStatusCode.BadRequest, "state");
+        await (await node.Client.GetAsync("/api/v1/alerts?severity=none")).ExpectProblemAsync(HttpStatusCode.BadRequest, "severity");
+        await (await node.Client.GetAsync("/api/v1/alerts?since=yesterday")).ExpectProblemAsync(HttpStatusCode.BadRequest, "since");
+        var stream = new HttpRequestMessage(HttpMethod.Get, "/api/v1/alerts/stream");
+        stream.Headers.Add("Last-Event-ID", "abc");
+        await (await node.Client.SendAsync(stream)).ExpectProblemAsync(HttpStatusCode.BadRequest, "Last-Event-ID");
+
+        var rules = await node.Client.GetJsonAsync("/api/v1/alert-rules");
+        Assert.Contains(rules["rules"]!.AsArray(), r => r!["id"]!.GetValue<string>() == "response_time" && r["metric"]!.GetValue<string>() == "application.response_time");
+    }
+
+    /// <summary>Transitions reach the log right after the write that caused them; the list reads the log.</summary>
+    private static async Task<System.Text.Json.Nodes.JsonNode> AwaitAlertsAsync(HttpClient client, string path, int count)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var answer = await client.GetJsonAsync(path);
+            if (answer["count"]!.GetValue<int>() == count) return answer;
+            await Task.Delay(100, cts.Token);
+        }
+    }
+}
