@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Serialization;
 using Perf.Actors.Alerts;
 using Perf.Actors.Hosts;
+using Perf.Actors.Notifications;
 using Perf.Actors.Series;
 using Perf.Analytics.Aggregation;
 using static Perf.Actors.Alerts.AlertEvents;
@@ -11,6 +12,7 @@ using static Perf.Actors.Hosts.HostDirectoryEvents;
 using static Perf.Actors.Hosts.HostDirectoryQueries;
 using static Perf.Actors.Hosts.HostEvents;
 using static Perf.Actors.Hosts.HostQueries;
+using static Perf.Actors.Notifications.NotificationProtocol;
 using static Perf.Actors.Series.SeriesCommands;
 using static Perf.Actors.Series.SeriesEvents;
 using static Perf.Actors.Series.SeriesQueries;
@@ -83,12 +85,7 @@ public sealed class PerfSerializer : SerializerWithStringManifest
                 r.ReadArray(ReadAnomaly))));
 
         // Alerts
-        Register<AlertTransitioned>("AT", (w, m) =>
-        {
-            w.Write(m.AlertId); w.Write(m.RuleId); w.Write(m.RuleName); w.Write(m.Host); w.Write(m.Metric); w.Write((byte)m.From); w.Write((byte)m.To);
-            w.Write((byte)m.Severity); w.Write(m.TimestampMs); w.Write(m.Value); w.Write(m.Threshold); w.Write(m.RecordedMs);
-        }, r => new AlertTransitioned(r.ReadString(), r.ReadString(), r.ReadString(), r.ReadString(), r.ReadString(), (AlertState)r.ReadByte(),
-            (AlertState)r.ReadByte(), (AlertSeverity)r.ReadByte(), r.ReadInt64(), r.ReadDouble(), r.ReadDouble(), r.ReadInt64()));
+        Register<AlertTransitioned>("AT", WriteTransition, ReadTransition);
         Register<AlertActorSnapshot>("AS", (w, m) =>
         {
             w.Write(m.EvaluatedUpToMs);
@@ -99,6 +96,24 @@ public sealed class PerfSerializer : SerializerWithStringManifest
             });
         }, r => new AlertActorSnapshot(r.ReadInt64(), r.ReadArray(static r => new RuleEvaluatorState(
             r.ReadString(), (AlertState)r.ReadByte(), (AlertSeverity)r.ReadByte(), r.ReadInt64(), r.ReadInt64(), r.ReadBoolean(), r.ReadLongs()))));
+
+        // Notifications
+        Register<DispatcherSnapshot>("NS", (w, m) =>
+        {
+            w.Write(m.Offset);
+            w.WriteArray(m.Groups, static (w, g) =>
+            {
+                w.Write(g.Key); w.WriteArray(g.Alerts.Values.ToArray(), WriteTransition); w.Write(g.FiringSinceMs); w.Write(g.LastSentMs);
+                w.WriteStrings([.. g.Announced]); w.Write(g.Sequence);
+            });
+            w.WriteArray(m.Deliveries, WriteDelivery);
+        }, r => new DispatcherSnapshot(r.ReadInt64(),
+            r.ReadArray(static r => new NotificationGroup(r.ReadString(), r.ReadArray(ReadTransition).ToDictionary(a => a.AlertId), r.ReadInt64(), r.ReadInt64(),
+                r.ReadStrings().ToHashSet(), r.ReadInt64())),
+            r.ReadArray(ReadDelivery)));
+        Register<GetNotifications>("NG", (_, _) => { }, _ => GetNotifications.Instance);
+        Register<NotificationsView>("NGR", (w, m) => { w.WriteArray(m.Deliveries, WriteDelivery); w.WriteStrings(m.Channels); w.Write(m.Offset); },
+            r => new NotificationsView(r.ReadArray(ReadDelivery), r.ReadStrings(), r.ReadInt64()));
 
         // Hosts
         Register<RegisterSeries>("HR", (w, m) => { w.Write(m.Host); w.WriteStrings(m.Metrics); }, r => new RegisterSeries(r.ReadString(), r.ReadStrings()));
@@ -153,6 +168,29 @@ public sealed class PerfSerializer : SerializerWithStringManifest
             throw new System.Runtime.Serialization.SerializationException($"PerfSerializer has no type for manifest '{manifest}'");
         using var reader = new BinaryReader(new MemoryStream(bytes));
         return read(reader);
+    }
+
+    private static void WriteTransition(BinaryWriter w, AlertTransitioned m)
+    {
+        w.Write(m.AlertId); w.Write(m.RuleId); w.Write(m.RuleName); w.Write(m.Host); w.Write(m.Metric); w.Write((byte)m.From); w.Write((byte)m.To);
+        w.Write((byte)m.Severity); w.Write(m.TimestampMs); w.Write(m.Value); w.Write(m.Threshold); w.Write(m.RecordedMs);
+    }
+
+    private static AlertTransitioned ReadTransition(BinaryReader r) => new(r.ReadString(), r.ReadString(), r.ReadString(), r.ReadString(), r.ReadString(),
+        (AlertState)r.ReadByte(), (AlertState)r.ReadByte(), (AlertSeverity)r.ReadByte(), r.ReadInt64(), r.ReadDouble(), r.ReadDouble(), r.ReadInt64());
+
+    private static void WriteDelivery(BinaryWriter w, Delivery d)
+    {
+        var n = d.Notification;
+        w.Write(n.Id); w.Write(n.GroupKey); w.Write((byte)n.Kind); w.WriteArray([.. n.Alerts], WriteTransition); w.Write(n.CreatedMs);
+        w.Write(d.Channel); w.Write((byte)d.Status); w.Write(d.Attempts); w.Write(d.LastError is not null); w.Write(d.LastError ?? ""); w.Write(d.UpdatedMs);
+    }
+
+    private static Delivery ReadDelivery(BinaryReader r)
+    {
+        var notification = new Notification(r.ReadString(), r.ReadString(), (NotificationKind)r.ReadByte(), r.ReadArray(ReadTransition), r.ReadInt64());
+        var (channel, status, attempts, hasError, error, updated) = (r.ReadString(), (DeliveryStatus)r.ReadByte(), r.ReadInt32(), r.ReadBoolean(), r.ReadString(), r.ReadInt64());
+        return new Delivery(notification, channel, status, attempts, hasError ? error : null, updated);
     }
 
     private static void WriteAnomaly(BinaryWriter w, Anomaly a)

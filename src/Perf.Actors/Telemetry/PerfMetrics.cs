@@ -44,6 +44,22 @@ public static class PerfMetrics
     public static readonly Counter<long> AlertTransitions =
         Meter.CreateCounter<long>("perf.alerts.transitions", "{transition}", "Alert state changes persisted, by the state entered.");
 
+    /// <summary>Tagged with <c>kind</c>: firing, resolved, flapping.</summary>
+    public static readonly Counter<long> NotificationsQueued =
+        Meter.CreateCounter<long>("perf.notifications.queued", "{notification}", "Notifications the dispatcher decided to send.");
+
+    /// <summary>Tagged with <c>channel</c>.</summary>
+    public static readonly Counter<long> NotificationsDelivered =
+        Meter.CreateCounter<long>("perf.notifications.delivered", "{delivery}", "Notifications a channel accepted.");
+
+    /// <summary>Tagged with <c>channel</c>.</summary>
+    public static readonly Counter<long> NotificationsFailed =
+        Meter.CreateCounter<long>("perf.notifications.failed", "{delivery}", "Notifications given up on after their last retry.");
+
+    /// <summary>Tagged with <c>channel</c>.</summary>
+    public static readonly Histogram<long> NotificationLatency =
+        Meter.CreateHistogram<long>("perf.notifications.delivery.duration", "ms", "From the decision to notify to the channel's acceptance (retries included).");
+
     static PerfMetrics()
     {
         Meter.CreateObservableGauge("perf.series.active", () => Interlocked.Read(ref _activeSeries), "{series}", "Series actors running in this process.");

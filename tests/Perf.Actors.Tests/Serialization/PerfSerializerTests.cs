@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Configuration;
 using Perf.Actors.Alerts;
 using Perf.Actors.Hosts;
+using Perf.Actors.Notifications;
 using Perf.Actors.Serialization;
 using Perf.Actors.Series;
 using Perf.Analytics.Aggregation;
@@ -12,6 +13,7 @@ using static Perf.Actors.Hosts.HostDirectoryEvents;
 using static Perf.Actors.Hosts.HostDirectoryQueries;
 using static Perf.Actors.Hosts.HostEvents;
 using static Perf.Actors.Hosts.HostQueries;
+using static Perf.Actors.Notifications.NotificationProtocol;
 using static Perf.Actors.Series.SeriesCommands;
 using static Perf.Actors.Series.SeriesEvents;
 using static Perf.Actors.Series.SeriesQueries;
@@ -24,6 +26,9 @@ public sealed class PerfSerializerTests : IDisposable
     private readonly PerfSerializer _serializer;
 
     public PerfSerializerTests() => _serializer = new PerfSerializer((ExtendedActorSystem)_system);
+
+    private static readonly AlertTransitioned Transition = new("a1", "cpu_usage", "CPU", "h", "cpu.usage", AlertState.Pending, AlertState.Firing,
+        AlertSeverity.Critical, 1_700_000_060_000, 95.5, 90, 1_700_000_061_234);
 
     private static readonly Anomaly Finding = new(1_700_000_000_000, 42.5, "iid-spike", "spike", 42.5, 1e-5, double.NaN);
 
@@ -51,6 +56,14 @@ public sealed class PerfSerializerTests : IDisposable
         new AlertTransitioned("cpu_usage/h/cpu.usage/1700000000000", "cpu_usage", "CPU", "h", "cpu.usage", AlertState.Pending, AlertState.Firing,
             AlertSeverity.Critical, 1_700_000_060_000, 95.5, 90, 1_700_000_061_234),
         new AlertActorSnapshot(1_700_000_060_000, [new RuleEvaluatorState("cpu_usage", AlertState.Firing, AlertSeverity.Warning, 1, 2, true, [3, 4])]),
+        new DispatcherSnapshot(42,
+            [new NotificationGroup("host=h,rule=cpu_usage", new Dictionary<string, AlertTransitioned> { ["a1"] = Transition }, 5, 6, new HashSet<string> { "a1" }, 2)],
+            [new Delivery(new Notification("host=h,rule=cpu_usage/2", "host=h,rule=cpu_usage", NotificationKind.Firing, [Transition], 7), "slack",
+                DeliveryStatus.Failed, 3, "HttpRequestException: 500", 8),
+             new Delivery(new Notification("n/1", "g", NotificationKind.Resolved, [], 9), "email", DeliveryStatus.Pending, 0, null, 10)]),
+        GetNotifications.Instance,
+        new NotificationsView([new Delivery(new Notification("n/1", "g", NotificationKind.Flapping, [Transition], 9), "am", DeliveryStatus.Delivered, 1, null, 10)],
+            ["slack:slack"], 42),
         new RegisterSeries("h", ["cpu.usage", "memory.used"]),
         new SeriesRegistration(false, 10, 10, 3),
         new RecordLatest("h", ["a", "b"], [1, 2], [3, 4]),
