@@ -12,6 +12,7 @@ public sealed class PerfEngine(
     IRequiredActor<SeriesRegion> series,
     IRequiredActor<HostRegion> hosts,
     IRequiredActor<HostDirectory> directory,
+    IRequiredActor<AlertRuleBookKey> alertRules,
     PerfSettings settings,
     PerfStorage storage)
 {
@@ -23,6 +24,7 @@ public sealed class PerfEngine(
     public IActorRef Series => series.ActorRef;
     public IActorRef Hosts => hosts.ActorRef;
     public IActorRef Directory => directory.ActorRef;
+    public IActorRef AlertRules => alertRules.ActorRef;
     public IngestionPipeline Ingestion => _pipeline.Value;
 
     /// <summary>Ready when this node is an Up cluster member and its database answers.</summary>

@@ -60,6 +60,10 @@ public static class PerfNodeExtensions
                     .UseAfterConnectionOpened(storage.ConfigureConnection, storage.ConfigureConnectionAsync),
                 autoInitialize: true)
             .WithSingleton<HostDirectory>("host-directory", HostDirectoryActor.Props(), new ClusterSingletonOptions { Role = "worker" })
+            .WithDistributedPubSub("") // all roles: every node keeps its rule registry current
+            .WithSingleton<AlertRuleBookKey>("alert-rules", AlertRuleBook.Props(settings.Alerts.DefaultRules), new ClusterSingletonOptions { Role = "worker" })
+            .WithActors((system, registry) =>
+                system.ActorOf(AlertRuleSubscriber.Props(alerting.Rules, registry.Get<AlertRuleBookKey>()), "alert-rule-subscriber"))
             .WithShardRegion<SeriesRegion>("series",
                 entityId => SeriesActor.Props(entityId, engine.Series, engine.Detection, alerting, chunks, clock),
                 new PerfMessageExtractor(engine.Cluster.Shards),

@@ -6,3 +6,7 @@ public sealed class SeriesRegion;
 public sealed class HostRegion;
 
 public sealed class HostDirectory;
+
+public sealed class AlertRuleBookKey;
+
+public sealed class NotificationDispatcherKey;

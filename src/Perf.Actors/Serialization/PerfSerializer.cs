@@ -6,6 +6,9 @@ using Perf.Actors.Notifications;
 using Perf.Actors.Series;
 using Perf.Analytics.Aggregation;
 using static Perf.Actors.Alerts.AlertEvents;
+using static Perf.Actors.Alerts.AlertRuleBookCommands;
+using static Perf.Actors.Alerts.AlertRuleBookEvents;
+using static Perf.Actors.Alerts.AlertRuleBookQueries;
 using static Perf.Actors.Hosts.HostCommands;
 using static Perf.Actors.Hosts.HostDirectoryCommands;
 using static Perf.Actors.Hosts.HostDirectoryEvents;
@@ -97,6 +100,15 @@ public sealed class PerfSerializer : SerializerWithStringManifest
         }, r => new AlertActorSnapshot(r.ReadInt64(), r.ReadArray(static r => new RuleEvaluatorState(
             r.ReadString(), (AlertState)r.ReadByte(), (AlertSeverity)r.ReadByte(), r.ReadInt64(), r.ReadInt64(), r.ReadBoolean(), r.ReadLongs()))));
 
+        // Alert rule book
+        Register<SaveRule>("RS", (w, m) => WriteRule(w, m.Rule), r => new SaveRule(ReadRule(r)));
+        Register<DeleteRule>("RD", (w, m) => w.Write(m.RuleId), r => new DeleteRule(r.ReadString()));
+        Register<GetRules>("RG", (_, _) => { }, _ => GetRules.Instance);
+        Register<RuleBookView>("RV", (w, m) => { w.Write(m.Version); w.WriteArray(m.Rules, WriteRule); }, r => new RuleBookView(r.ReadInt64(), r.ReadArray(ReadRule)));
+        Register<RuleNotFound>("RNF", (w, m) => w.Write(m.RuleId), r => new RuleNotFound(r.ReadString()));
+        Register<RuleSaved>("RE1", (w, m) => WriteRule(w, m.Rule), r => new RuleSaved(ReadRule(r)));
+        Register<RuleDeleted>("RE2", (w, m) => w.Write(m.RuleId), r => new RuleDeleted(r.ReadString()));
+
         // Notifications
         Register<DispatcherSnapshot>("NS", (w, m) =>
         {
@@ -168,6 +180,27 @@ public sealed class PerfSerializer : SerializerWithStringManifest
             throw new System.Runtime.Serialization.SerializationException($"PerfSerializer has no type for manifest '{manifest}'");
         using var reader = new BinaryReader(new MemoryStream(bytes));
         return read(reader);
+    }
+
+    private static void WriteRule(BinaryWriter w, AlertRule rule)
+    {
+        w.Write(rule.Id); w.Write(rule.Name); w.Write((byte)rule.Kind); w.Write(rule.Host); w.Write(rule.Metric);
+        w.Write(rule.Warning.HasValue); w.Write(rule.Warning ?? 0); w.Write(rule.Critical.HasValue); w.Write(rule.Critical ?? 0);
+        w.Write(rule.Below); w.Write(rule.For.Ticks); w.Write(rule.ResolveMargin); w.WriteStrings([.. rule.AnomalyKinds]); w.Write(rule.MinScore);
+        w.Write((byte)rule.Severity);
+    }
+
+    private static AlertRule ReadRule(BinaryReader r)
+    {
+        var (id, name, kind, host, metric) = (r.ReadString(), r.ReadString(), (AlertRuleKind)r.ReadByte(), r.ReadString(), r.ReadString());
+        var (hasWarning, warning, hasCritical, critical) = (r.ReadBoolean(), r.ReadDouble(), r.ReadBoolean(), r.ReadDouble());
+        return new AlertRule
+        {
+            Id = id, Name = name, Kind = kind, Host = host, Metric = metric,
+            Warning = hasWarning ? warning : null, Critical = hasCritical ? critical : null,
+            Below = r.ReadBoolean(), For = TimeSpan.FromTicks(r.ReadInt64()), ResolveMargin = r.ReadDouble(), AnomalyKinds = r.ReadStrings(),
+            MinScore = r.ReadDouble(), Severity = (AlertSeverity)r.ReadByte(),
+        };
     }
 
     private static void WriteTransition(BinaryWriter w, AlertTransitioned m)

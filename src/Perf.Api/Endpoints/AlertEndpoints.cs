@@ -6,31 +6,74 @@ using Akka.Streams.Dsl;
 using Perf.Actors.Alerts;
 using Perf.Actors.Configuration;
 using Perf.Analytics.Time;
+using Perf.Api.Alerts;
 using Perf.Api.Http;
 using Perf.Host;
+using Akka.Actor;
 using static Perf.Actors.Alerts.AlertEvents;
+using static Perf.Actors.Alerts.AlertRuleBookCommands;
+using static Perf.Actors.Alerts.AlertRuleBookQueries;
 
 namespace Perf.Api.Endpoints;
 
 /// <summary>
 /// Alerts for people and for downstream systems: the current state of every alert (from the alert log), the log itself
-/// as a Server-Sent Events stream that resumes from <c>Last-Event-ID</c>, and the rules in force.
+/// as a Server-Sent Events stream that resumes from <c>Last-Event-ID</c>, and the rules (read, create, replace, delete).
 /// </summary>
 public static class AlertEndpoints
 {
     private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
 
     public static IEndpointRouteBuilder MapAlertEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/v1/alerts", ListAsync);
         app.MapGet("/api/v1/alerts/stream", StreamAsync);
-        app.MapGet("/api/v1/alert-rules", (AlertRuleRegistry rules) => Results.Json(new
+        app.MapGet("/api/v1/alert-rules", async (PerfEngine engine) =>
+            RulesJson(await engine.AlertRules.Ask<RuleBookView>(GetRules.Instance, AskTimeout)));
+        app.MapGet("/api/v1/alert-rules/{id}", async (string id, PerfEngine engine) =>
         {
-            version = rules.Current.Version,
-            rules = rules.Current.Rules.Select(RuleJson),
-        }));
+            var view = await engine.AlertRules.Ask<RuleBookView>(GetRules.Instance, AskTimeout);
+            return view.Rules.FirstOrDefault(r => r.Id == id) is { } rule
+                ? Results.Json(AlertRuleJson.Write(rule))
+                : Problems.NotFound("id", $"there is no alert rule '{id}'");
+        });
+        app.MapPost("/api/v1/alert-rules", (HttpRequest request, PerfEngine engine) => SaveAsync(request, null, engine));
+        app.MapPut("/api/v1/alert-rules/{id}", (string id, HttpRequest request, PerfEngine engine) => SaveAsync(request, id, engine));
+        app.MapDelete("/api/v1/alert-rules/{id}", async (string id, PerfEngine engine) =>
+            await engine.AlertRules.Ask(new DeleteRule(id), AskTimeout) is RuleBookView
+                ? Results.NoContent()
+                : Problems.NotFound("id", $"there is no alert rule '{id}'"));
         return app;
     }
+
+    /// <summary>POST creates (409 when the id exists), PUT creates or replaces; the rule applies to live series at once.</summary>
+    private static async Task<IResult> SaveAsync(HttpRequest request, string? pathId, PerfEngine engine)
+    {
+        if (request.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) != true)
+            return Problems.Invalid("Content-Type", "must be application/json", StatusCodes.Status415UnsupportedMediaType, "Unsupported media type");
+        JsonDocument document;
+        try { document = await JsonDocument.ParseAsync(request.Body); }
+        catch (JsonException e) { return Problems.Invalid("body", $"is not valid JSON ({e.Message})"); }
+        using (document)
+        {
+            var (rule, errors) = AlertRuleJson.Read(document.RootElement, pathId);
+            if (rule is null) return Problems.Invalid(errors, StatusCodes.Status422UnprocessableEntity, "Invalid alert rule");
+            if (pathId is null)
+            {
+                var existing = await engine.AlertRules.Ask<RuleBookView>(GetRules.Instance, AskTimeout);
+                if (existing.Rules.Any(r => r.Id == rule.Id))
+                    return Problems.Invalid("id", $"an alert rule '{rule.Id}' exists; PUT /api/v1/alert-rules/{rule.Id} replaces it", StatusCodes.Status409Conflict, "Conflict");
+            }
+            await engine.AlertRules.Ask<RuleBookView>(new SaveRule(rule), AskTimeout);
+            return pathId is null
+                ? Results.Created($"/api/v1/alert-rules/{rule.Id}", AlertRuleJson.Write(rule))
+                : Results.Json(AlertRuleJson.Write(rule));
+        }
+    }
+
+    private static IResult RulesJson(RuleBookView view) =>
+        Results.Json(new { version = view.Version, rules = view.Rules.Select(AlertRuleJson.Write), count = view.Rules.Length });
 
     /// <summary>Each alert's latest state, newest change first, filtered by state, severity, host and metric patterns, and time.</summary>
     private static async Task<IResult> ListAsync(string? state, string? severity, string? host, string? metric, string? since,
@@ -158,23 +201,6 @@ public static class AlertEndpoints
             recorded_at = ApiJson.Time(t.RecordedMs),
         };
     }
-
-    private static object RuleJson(AlertRule rule) => new
-    {
-        id = rule.Id,
-        name = rule.Name,
-        kind = rule.Kind == AlertRuleKind.Anomaly ? "anomaly" : "threshold",
-        host = rule.Host,
-        metric = rule.Metric,
-        warning = rule.Warning,
-        critical = rule.Critical,
-        below = rule.Below,
-        @for = DurationParser.Format(rule.For),
-        resolve_margin = rule.ResolveMargin,
-        anomaly_kinds = rule.AnomalyKinds,
-        min_score = rule.MinScore,
-        severity = Name(rule.Severity),
-    };
 
     private static string Name<T>(T value) where T : struct, Enum => value.ToString().ToLowerInvariant();
 }

@@ -7,6 +7,9 @@ using Perf.Actors.Serialization;
 using Perf.Actors.Series;
 using Perf.Analytics.Aggregation;
 using static Perf.Actors.Alerts.AlertEvents;
+using static Perf.Actors.Alerts.AlertRuleBookCommands;
+using static Perf.Actors.Alerts.AlertRuleBookEvents;
+using static Perf.Actors.Alerts.AlertRuleBookQueries;
 using static Perf.Actors.Hosts.HostCommands;
 using static Perf.Actors.Hosts.HostDirectoryCommands;
 using static Perf.Actors.Hosts.HostDirectoryEvents;
@@ -29,6 +32,12 @@ public sealed class PerfSerializerTests : IDisposable
 
     private static readonly AlertTransitioned Transition = new("a1", "cpu_usage", "CPU", "h", "cpu.usage", AlertState.Pending, AlertState.Firing,
         AlertSeverity.Critical, 1_700_000_060_000, 95.5, 90, 1_700_000_061_234);
+
+    private static readonly AlertRule Rule = new()
+    {
+        Id = "disk", Name = "Disk nearly full", Host = "db-*", Metric = "disk.free_percent", Warning = 20, Critical = null, Below = true,
+        For = TimeSpan.FromSeconds(90), ResolveMargin = 2.5,
+    };
 
     private static readonly Anomaly Finding = new(1_700_000_000_000, 42.5, "iid-spike", "spike", 42.5, 1e-5, double.NaN);
 
@@ -62,6 +71,14 @@ public sealed class PerfSerializerTests : IDisposable
                 DeliveryStatus.Failed, 3, "HttpRequestException: 500", 8),
              new Delivery(new Notification("n/1", "g", NotificationKind.Resolved, [], 9), "email", DeliveryStatus.Pending, 0, null, 10)]),
         GetNotifications.Instance,
+        new SaveRule(Rule),
+        new DeleteRule("cpu_usage"),
+        GetRules.Instance,
+        new RuleBookView(3, [Rule, new AlertRule { Id = "spikes", Kind = AlertRuleKind.Anomaly, Metric = "*", AnomalyKinds = ["spike"], MinScore = 0.5,
+            Severity = AlertSeverity.Critical, For = TimeSpan.FromMinutes(5) }]),
+        new RuleNotFound("nope"),
+        new RuleSaved(Rule),
+        new RuleDeleted("cpu_usage"),
         new NotificationsView([new Delivery(new Notification("n/1", "g", NotificationKind.Flapping, [Transition], 9), "am", DeliveryStatus.Delivered, 1, null, 10)],
             ["slack:slack"], 42),
         new RegisterSeries("h", ["cpu.usage", "memory.used"]),

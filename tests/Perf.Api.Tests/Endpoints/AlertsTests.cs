@@ -4,7 +4,7 @@ using Perf.Api.Tests.Infrastructure;
 namespace Perf.Api.Tests.Endpoints;
 
 /// <summary>Alerts end to end: samples through the API, transitions on the SSE stream and in the alert list.</summary>
-public sealed class AlertsTests
+public sealed class AlertsTests(DefaultNode fixture) : IClassFixture<DefaultNode>
 {
     private static readonly DateTimeOffset Start = NodeApi.RecentSecond(30);
 
@@ -80,5 +80,67 @@ public sealed class AlertsTests
             if (answer["count"]!.GetValue<int>() == count) return answer;
             await Task.Delay(100, cts.Token);
         }
+    }
+
+    [Fact]
+    public async Task A_rule_created_through_the_api_applies_to_a_live_series_survives_a_restart_and_can_be_deleted()
+    {
+        var dataDir = Path.Combine(Path.GetTempPath(), "perf-alert-rule-tests", Guid.NewGuid().ToString("N"));
+        await using (var node = new PerfNodeProcess(dataDirectory: dataDir))
+        {
+            await node.StartAsync();
+            await PostMemoryFreeAsync(node.Client, 0, 50); // the series exists before any rule watches it
+            var rule = """{"id": "memory_free_low", "name": "Free memory low", "host": "rule-*", "metric": "memory.free", "warning": 100, "below": true, "for": "0s"}""";
+            using var created = await node.Client.PostJsonAsync(rule, "/api/v1/alert-rules");
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            Assert.Equal("/api/v1/alert-rules/memory_free_low", created.Headers.Location?.OriginalString);
+
+            await PostMemoryFreeAsync(node.Client, 30, 40);
+            var firing = await AwaitAlertsAsync(node.Client, "/api/v1/alerts?host=rule-host&state=firing", 1);
+            Assert.Equal("memory_free_low", firing["alerts"]![0]!["rule"]!.GetValue<string>());
+
+            using var duplicate = await node.Client.PostJsonAsync(rule, "/api/v1/alert-rules");
+            await duplicate.ExpectProblemAsync(HttpStatusCode.Conflict, "id");
+            await node.KillAsync();
+        }
+
+        await using var restarted = new PerfNodeProcess(dataDirectory: dataDir);
+        await restarted.StartAsync();
+        var stored = await restarted.Client.GetJsonAsync("/api/v1/alert-rules/memory_free_low");
+        Assert.Equal(("memory.free", true, "0s"), (stored["metric"]!.GetValue<string>(), stored["below"]!.GetValue<bool>(), stored["for"]!.GetValue<string>()));
+
+        var replaced = """{"metric": "memory.free", "host": "rule-*", "warning": 10, "below": true}""";
+        using (var put = await restarted.Client.PutAsync("/api/v1/alert-rules/memory_free_low", new StringContent(replaced, System.Text.Encoding.UTF8, "application/json")))
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        Assert.Equal(10, (await restarted.Client.GetJsonAsync("/api/v1/alert-rules/memory_free_low"))["warning"]!.GetValue<double>());
+        await PostMemoryFreeAsync(restarted.Client, 60, 45); // above the new level: resolves
+        await AwaitAlertsAsync(restarted.Client, "/api/v1/alerts?host=rule-host&state=resolved", 1);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await restarted.Client.DeleteAsync("/api/v1/alert-rules/memory_free_low")).StatusCode);
+        await (await restarted.Client.GetAsync("/api/v1/alert-rules/memory_free_low")).ExpectProblemAsync(HttpStatusCode.NotFound, "id");
+        await (await restarted.Client.DeleteAsync("/api/v1/alert-rules/memory_free_low")).ExpectProblemAsync(HttpStatusCode.NotFound, "id");
+    }
+
+    [Theory]
+    [InlineData("""{"id": "x", "warning": 5}""", "metric")]
+    [InlineData("""{"id": "x", "metric": "cpu.usage"}""", "warning")]
+    [InlineData("""{"id": "x", "metric": "cpu.usage", "warning": 90, "critical": 80}""", "critical")]
+    [InlineData("""{"id": "x", "metric": "cpu.usage", "warning": "high"}""", "warning")]
+    [InlineData("""{"id": "x y", "metric": "cpu.usage", "warning": 1}""", "id")]
+    [InlineData("""{"id": "x", "metric": "cpu.usage", "warning": 1, "for": "soon"}""", "for")]
+    [InlineData("""{"id": "x", "metric": "cpu.usage", "kind": "prophecy"}""", "kind")]
+    [InlineData("""{"id": "x", "metric": "cpu.usage", "kind": "anomaly", "anomaly_kinds": ["blip"]}""", "anomaly_kinds")]
+    [InlineData("""{"id": "x", "metric": "cpu.usage", "warning": 1, "colour": "red"}""", "colour")]
+    public async Task An_invalid_rule_is_refused_naming_the_field_and_changes_nothing(string body, string field)
+    {
+        using var response = await fixture.Client.PostJsonAsync(body, "/api/v1/alert-rules");
+        await response.ExpectProblemAsync(HttpStatusCode.UnprocessableEntity, field);
+        await (await fixture.Client.GetAsync("/api/v1/alert-rules/x")).ExpectProblemAsync(HttpStatusCode.NotFound, "id");
+    }
+
+    private static async Task PostMemoryFreeAsync(HttpClient client, int seconds, double value)
+    {
+        var body = $$"""{"host": "rule-host", "timestamp": "{{NodeApi.Iso(Start.AddSeconds(seconds))}}", "metrics": {"memory": {"free": {{value}} } } }""";
+        await (await client.PostJsonAsync(body)).ExpectAcceptedAsync();
     }
 }
