@@ -8,7 +8,8 @@ public sealed record PerfSettings(
     MonitoringSettings Monitoring,
     OptimizationSettings Optimization,
     EngineSettings Engine,
-    AlertSettings Alerts)
+    AlertSettings Alerts,
+    NotificationSettings Notifications)
 {
     /// <exception cref="PerfConfigurationException">naming the first invalid key.</exception>
     public static PerfSettings FromConfig(Config config)
@@ -20,6 +21,7 @@ public sealed record PerfSettings(
             monitoring,
             OptimizationSettings.Read(reader),
             EngineSettings.Read(reader),
-            AlertSettings.Read(reader, monitoring));
+            AlertSettings.Read(reader, monitoring),
+            NotificationSettings.Read(reader, monitoring));
     }
 }
