@@ -12,7 +12,7 @@ public static class AlertEvents
     /// An alert changed state. <paramref name="TimestampMs"/> is the sample time that caused it (event time), so replayed
     /// or delayed data alerts as it would have live; <paramref name="RecordedMs"/> is when the engine noticed.
     /// </summary>
-    /// <param name="AlertId">one episode of one rule on one series: <c>{rule}/{host}/{metric}/{episode start ms}</c>.</param>
+    /// <param name="AlertId">one episode of one rule on one series: <c>{rule}-{episode start ms}-{series hash}</c>.</param>
     /// <param name="Threshold">the level crossed (threshold rules) or the minimum score (anomaly rules).</param>
     public sealed record AlertTransitioned(
         string AlertId,

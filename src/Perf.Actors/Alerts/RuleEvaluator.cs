@@ -41,7 +41,19 @@ public sealed class RuleEvaluator
 
     public AlertSeverity Severity => _severity;
 
-    public string AlertId => $"{Rule.Id}/{_host}/{_metric}/{_episodeStartMs}";
+    /// <summary>
+    /// One episode of this rule on this series, safe in a URL path (<c>POST /api/v1/alerts/{id}/ack</c>):
+    /// <c>{rule}-{episode start ms}-{hash of host and metric}</c> (host and metric are in the events themselves).
+    /// </summary>
+    public string AlertId => $"{Rule.Id}-{_episodeStartMs}-{SeriesHash(_host, _metric):x16}";
+
+    /// <summary>FNV-1a over host, a separator no host contains, and metric: stable across processes and versions.</summary>
+    private static ulong SeriesHash(string host, string metric)
+    {
+        var hash = 14695981039346656037UL;
+        foreach (var c in host + "\n" + metric) hash = (hash ^ c) * 1099511628211UL;
+        return hash;
+    }
 
     public void Evaluate(long timestampMs, double value, IReadOnlyList<Anomaly> findings, long nowMs, List<AlertTransitioned> output)
     {

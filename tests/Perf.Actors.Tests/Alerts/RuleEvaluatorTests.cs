@@ -158,6 +158,9 @@ public sealed class RuleEvaluatorTests
 
         Assert.Equal(output[0].AlertId, output[1].AlertId); // fired, resolved
         Assert.NotEqual(output[0].AlertId, output[2].AlertId);
-        Assert.Equal($"cpu_usage/web-1/cpu.usage/{T(0)}", output[0].AlertId);
+        Assert.Matches($"^cpu_usage-{T(0)}-[0-9a-f]{{16}}$", output[0].AlertId);
+        var otherHost = new List<AlertTransitioned>();
+        new RuleEvaluator("web-2", "cpu.usage", Cpu with { For = TimeSpan.Zero }, Flapping).Evaluate(T(0), 95, [], 0, otherHost);
+        Assert.NotEqual(output[0].AlertId, otherHost[0].AlertId);
     }
 }
