@@ -41,6 +41,7 @@ app.MapPerformanceQueryEndpoints();
 app.MapHostEndpoints();
 app.MapSeriesEndpoints();
 app.MapAlertEndpoints();
+app.MapSilenceEndpoints();
 await app.RunAsync();
 return 0;
 

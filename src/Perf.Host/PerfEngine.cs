@@ -13,6 +13,7 @@ public sealed class PerfEngine(
     IRequiredActor<HostRegion> hosts,
     IRequiredActor<HostDirectory> directory,
     IRequiredActor<AlertRuleBookKey> alertRules,
+    IRequiredActor<SilenceBookKey> silences,
     PerfSettings settings,
     PerfStorage storage)
 {
@@ -25,6 +26,7 @@ public sealed class PerfEngine(
     public IActorRef Hosts => hosts.ActorRef;
     public IActorRef Directory => directory.ActorRef;
     public IActorRef AlertRules => alertRules.ActorRef;
+    public IActorRef Silences => silences.ActorRef;
     public IngestionPipeline Ingestion => _pipeline.Value;
 
     /// <summary>Ready when this node is an Up cluster member and its database answers.</summary>

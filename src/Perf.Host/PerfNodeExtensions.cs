@@ -62,6 +62,7 @@ public static class PerfNodeExtensions
             .WithSingleton<HostDirectory>("host-directory", HostDirectoryActor.Props(), new ClusterSingletonOptions { Role = "worker" })
             .WithDistributedPubSub("") // all roles: every node keeps its rule registry current
             .WithSingleton<AlertRuleBookKey>("alert-rules", AlertRuleBook.Props(settings.Alerts.DefaultRules), new ClusterSingletonOptions { Role = "worker" })
+            .WithSingleton<SilenceBookKey>("silences", SilenceBook.Props(), new ClusterSingletonOptions { Role = "worker" })
             .WithActors((system, registry) =>
                 system.ActorOf(AlertRuleSubscriber.Props(alerting.Rules, registry.Get<AlertRuleBookKey>()), "alert-rule-subscriber"))
             .WithShardRegion<SeriesRegion>("series",

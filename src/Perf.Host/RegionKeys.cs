@@ -10,3 +10,5 @@ public sealed class HostDirectory;
 public sealed class AlertRuleBookKey;
 
 public sealed class NotificationDispatcherKey;
+
+public sealed class SilenceBookKey;

@@ -24,8 +24,8 @@ public sealed class DispatchState
 
     public IReadOnlyList<Delivery> Deliveries => _deliveries;
 
-    /// <summary>Reads one log entry; returns what must go out at once (a flapping alert notifies without delay).</summary>
-    public IReadOnlyList<Notification> Observe(long offset, AlertTransitioned transition, long nowMs)
+    /// <summary>Reads one log entry; returns what must go out at once (a flapping alert notifies without delay, unless silenced).</summary>
+    public IReadOnlyList<Notification> Observe(long offset, AlertTransitioned transition, long nowMs, Func<AlertTransitioned, bool>? silenced = null)
     {
         if (offset <= Offset) return []; // read again after a restart from an older snapshot
         Offset = offset;
@@ -40,6 +40,11 @@ public sealed class DispatchState
                 return [];
             case AlertState.Flapping:
                 group ??= new NotificationGroup(key, new Dictionary<string, AlertTransitioned>(), nowMs, 0, new HashSet<string>(), 0);
+                if (silenced?.Invoke(transition) == true)
+                {
+                    _groups[key] = group with { Alerts = With(group.Alerts, transition) };
+                    return [];
+                }
                 group = group with { Alerts = With(group.Alerts, transition), Sequence = group.Sequence + 1 };
                 _groups[key] = group;
                 return [new Notification($"{key}/{group.Sequence}", key, NotificationKind.Flapping, [transition], nowMs)];
@@ -54,8 +59,13 @@ public sealed class DispatchState
         }
     }
 
-    /// <summary>The notifications the clock has made due; the groups record them as sent.</summary>
-    public IReadOnlyList<Notification> Due(long nowMs, NotificationPolicy policy)
+    /// <summary>
+    /// The notifications the clock has made due; the groups record them as sent. A <paramref name="silenced"/> alert is
+    /// held back (and announced once its silence ends, if it still fires); an <paramref name="acknowledged"/> one is
+    /// not repeated. Resolutions of announced alerts always go out.
+    /// </summary>
+    public IReadOnlyList<Notification> Due(long nowMs, NotificationPolicy policy,
+        Func<AlertTransitioned, bool>? silenced = null, Func<AlertTransitioned, bool>? acknowledged = null)
     {
         var due = new List<Notification>();
         var delayMs = (long)policy.Delay.TotalMilliseconds;
@@ -65,10 +75,22 @@ public sealed class DispatchState
             var firing = group.Firing.ToArray();
             if (firing.Length > 0)
             {
+                var audible = firing.Where(a => silenced?.Invoke(a) != true).ToArray();
+                if (audible.Length == 0) continue; // everything silenced: wait, still tracked
                 var first = group.Announced.Count == 0 && nowMs >= group.FiringSinceMs + delayMs;
-                var joined = group.Announced.Count > 0 && firing.Any(a => !group.Announced.Contains(a.AlertId)) && nowMs >= group.LastSentMs + delayMs;
+                var joined = group.Announced.Count > 0 && audible.Any(a => !group.Announced.Contains(a.AlertId)) && nowMs >= group.LastSentMs + delayMs;
                 var repeat = group.Announced.Count > 0 && nowMs >= group.LastSentMs + repeatMs;
-                if (!first && !joined && !repeat) continue;
+                if (!first && !joined)
+                {
+                    if (!repeat) continue;
+                    audible = audible.Where(a => acknowledged?.Invoke(a) != true).ToArray();
+                    if (audible.Length == 0)
+                    {
+                        _groups[group.Key] = group with { LastSentMs = nowMs }; // acknowledged: the next repeat is one interval on
+                        continue;
+                    }
+                }
+                firing = audible;
                 var sequence = group.Sequence + 1;
                 due.Add(new Notification($"{group.Key}/{sequence}", group.Key, NotificationKind.Firing, firing, nowMs));
                 _groups[group.Key] = group with

@@ -1,11 +1,13 @@
 using Akka;
 using Akka.Actor;
+using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
 using Akka.Persistence;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using Perf.Actors.Telemetry;
 using static Perf.Actors.Alerts.AlertEvents;
+using static Perf.Actors.Alerts.SilenceBookQueries;
 using static Perf.Actors.Notifications.NotificationProtocol;
 
 namespace Perf.Actors.Notifications;
@@ -26,13 +28,16 @@ public sealed class NotificationDispatcher : UntypedPersistentActor, IWithTimers
     private readonly IReadOnlyList<INotificationChannel> _channels;
     private readonly Func<long, Source<(long Offset, AlertTransitioned Transition), NotUsed>> _follow;
     private readonly TimeProvider _clock;
+    private readonly IActorRef _silenceBook;
     private DispatchState _state = new();
+    private SilencesView? _silences; // nothing is sent until the silences are known
     private bool _dirty;
 
     public NotificationDispatcher(
         NotificationPolicy policy, IReadOnlyList<INotificationChannel> channels,
-        Func<long, Source<(long Offset, AlertTransitioned Transition), NotUsed>> follow, TimeProvider clock)
+        Func<long, Source<(long Offset, AlertTransitioned Transition), NotUsed>> follow, IActorRef silenceBook, TimeProvider clock)
     {
+        _silenceBook = silenceBook;
         _policy = policy;
         _channels = channels;
         _follow = follow;
@@ -46,8 +51,14 @@ public sealed class NotificationDispatcher : UntypedPersistentActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(NotificationPolicy policy, IReadOnlyList<INotificationChannel> channels,
-        Func<long, Source<(long Offset, AlertTransitioned Transition), NotUsed>> follow, TimeProvider clock) =>
-        Akka.Actor.Props.Create(() => new NotificationDispatcher(policy, channels, follow, clock));
+        Func<long, Source<(long Offset, AlertTransitioned Transition), NotUsed>> follow, IActorRef silenceBook, TimeProvider clock) =>
+        Akka.Actor.Props.Create(() => new NotificationDispatcher(policy, channels, follow, silenceBook, clock));
+
+    protected override void PreStart()
+    {
+        DistributedPubSub.Get(Context.System).Mediator.Tell(new Subscribe(Alerts.SilenceBook.Topic, Self));
+        base.PreStart();
+    }
 
     private long Now => _clock.GetUtcNow().ToUnixTimeMilliseconds();
 
@@ -59,6 +70,7 @@ public sealed class NotificationDispatcher : UntypedPersistentActor, IWithTimers
                 _state = DispatchState.FromSnapshot(snapshot);
                 break;
             case RecoveryCompleted:
+                _silenceBook.Tell(GetSilences.Instance);
                 FollowLog();
                 Timers.StartPeriodicTimer("tick", Tick.Instance, TickInterval);
                 // Deliveries that were pending when the node stopped go out again.
@@ -75,7 +87,7 @@ public sealed class NotificationDispatcher : UntypedPersistentActor, IWithTimers
                 Sender.Tell(StreamAck.Instance);
                 break;
             case LogEntry entry:
-                Send(_state.Observe(entry.Offset, entry.Transition, Now));
+                Send(_state.Observe(entry.Offset, entry.Transition, Now, Silenced));
                 _dirty = true;
                 Sender.Tell(StreamAck.Instance);
                 break;
@@ -86,8 +98,14 @@ public sealed class NotificationDispatcher : UntypedPersistentActor, IWithTimers
             case FollowAgain:
                 FollowLog();
                 break;
+            case SilencesView silences:
+                if (_silences is null || silences.Version > _silences.Version) _silences = silences;
+                break;
+            case SubscribeAck:
+                break;
             case Tick:
-                Send(_state.Due(Now, _policy));
+                if (_silences is null) _silenceBook.Tell(GetSilences.Instance);
+                else Send(_state.Due(Now, _policy, Silenced, Acknowledged));
                 if (_dirty)
                 {
                     _dirty = false;
@@ -116,6 +134,14 @@ public sealed class NotificationDispatcher : UntypedPersistentActor, IWithTimers
                 break;
         }
     }
+
+    private bool Silenced(AlertTransitioned alert)
+    {
+        var now = Now;
+        return _silences?.Silences.Any(s => s.IsActive(now) && s.Matches(alert)) == true;
+    }
+
+    private bool Acknowledged(AlertTransitioned alert) => _silences?.Acknowledgements.Any(a => a.AlertId == alert.AlertId) == true;
 
     private void FollowLog()
     {

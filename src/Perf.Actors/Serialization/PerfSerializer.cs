@@ -9,6 +9,9 @@ using static Perf.Actors.Alerts.AlertEvents;
 using static Perf.Actors.Alerts.AlertRuleBookCommands;
 using static Perf.Actors.Alerts.AlertRuleBookEvents;
 using static Perf.Actors.Alerts.AlertRuleBookQueries;
+using static Perf.Actors.Alerts.SilenceBookCommands;
+using static Perf.Actors.Alerts.SilenceBookEvents;
+using static Perf.Actors.Alerts.SilenceBookQueries;
 using static Perf.Actors.Hosts.HostCommands;
 using static Perf.Actors.Hosts.HostDirectoryCommands;
 using static Perf.Actors.Hosts.HostDirectoryEvents;
@@ -109,6 +112,18 @@ public sealed class PerfSerializer : SerializerWithStringManifest
         Register<RuleSaved>("RE1", (w, m) => WriteRule(w, m.Rule), r => new RuleSaved(ReadRule(r)));
         Register<RuleDeleted>("RE2", (w, m) => w.Write(m.RuleId), r => new RuleDeleted(r.ReadString()));
 
+        // Silences and acknowledgements
+        Register<CreateSilence>("LC", (w, m) => WriteSilence(w, m.Silence), r => new CreateSilence(ReadSilence(r)));
+        Register<ExpireSilence>("LX", (w, m) => { w.Write(m.SilenceId); w.Write(m.AtMs); }, r => new ExpireSilence(r.ReadString(), r.ReadInt64()));
+        Register<Acknowledge>("LK", (w, m) => WriteAcknowledgement(w, m.Acknowledgement), r => new Acknowledge(ReadAcknowledgement(r)));
+        Register<GetSilences>("LG", (_, _) => { }, _ => GetSilences.Instance);
+        Register<SilencesView>("LV", (w, m) => { w.Write(m.Version); w.WriteArray(m.Silences, WriteSilence); w.WriteArray(m.Acknowledgements, WriteAcknowledgement); },
+            r => new SilencesView(r.ReadInt64(), r.ReadArray(ReadSilence), r.ReadArray(ReadAcknowledgement)));
+        Register<SilenceNotFound>("LNF", (w, m) => w.Write(m.SilenceId), r => new SilenceNotFound(r.ReadString()));
+        Register<SilenceCreated>("LE1", (w, m) => WriteSilence(w, m.Silence), r => new SilenceCreated(ReadSilence(r)));
+        Register<SilenceExpired>("LE2", (w, m) => { w.Write(m.SilenceId); w.Write(m.AtMs); }, r => new SilenceExpired(r.ReadString(), r.ReadInt64()));
+        Register<AlertAcknowledged>("LE3", (w, m) => WriteAcknowledgement(w, m.Acknowledgement), r => new AlertAcknowledged(ReadAcknowledgement(r)));
+
         // Notifications
         Register<DispatcherSnapshot>("NS", (w, m) =>
         {
@@ -202,6 +217,22 @@ public sealed class PerfSerializer : SerializerWithStringManifest
             MinScore = r.ReadDouble(), Severity = (AlertSeverity)r.ReadByte(),
         };
     }
+
+    private static void WriteSilence(BinaryWriter w, Silence s)
+    {
+        w.Write(s.Id); w.Write(s.Host); w.Write(s.Metric); w.Write(s.Rule); w.Write(s.StartsMs); w.Write(s.EndsMs); w.Write(s.Comment); w.Write(s.CreatedBy);
+        w.Write(s.CreatedMs);
+    }
+
+    private static Silence ReadSilence(BinaryReader r) =>
+        new(r.ReadString(), r.ReadString(), r.ReadString(), r.ReadString(), r.ReadInt64(), r.ReadInt64(), r.ReadString(), r.ReadString(), r.ReadInt64());
+
+    private static void WriteAcknowledgement(BinaryWriter w, Acknowledgement a)
+    {
+        w.Write(a.AlertId); w.Write(a.By); w.Write(a.Comment); w.Write(a.AtMs);
+    }
+
+    private static Acknowledgement ReadAcknowledgement(BinaryReader r) => new(r.ReadString(), r.ReadString(), r.ReadString(), r.ReadInt64());
 
     private static void WriteTransition(BinaryWriter w, AlertTransitioned m)
     {

@@ -13,6 +13,7 @@ using Akka.Actor;
 using static Perf.Actors.Alerts.AlertEvents;
 using static Perf.Actors.Alerts.AlertRuleBookCommands;
 using static Perf.Actors.Alerts.AlertRuleBookQueries;
+using static Perf.Actors.Alerts.SilenceBookQueries;
 
 namespace Perf.Api.Endpoints;
 
@@ -50,14 +51,11 @@ public static class AlertEndpoints
     /// <summary>POST creates (409 when the id exists), PUT creates or replaces; the rule applies to live series at once.</summary>
     private static async Task<IResult> SaveAsync(HttpRequest request, string? pathId, PerfEngine engine)
     {
-        if (request.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) != true)
-            return Problems.Invalid("Content-Type", "must be application/json", StatusCodes.Status415UnsupportedMediaType, "Unsupported media type");
-        JsonDocument document;
-        try { document = await JsonDocument.ParseAsync(request.Body); }
-        catch (JsonException e) { return Problems.Invalid("body", $"is not valid JSON ({e.Message})"); }
+        var (document, problem) = await JsonBody.ReadAsync(request);
+        if (problem is not null) return problem;
         using (document)
         {
-            var (rule, errors) = AlertRuleJson.Read(document.RootElement, pathId);
+            var (rule, errors) = AlertRuleJson.Read(document!.RootElement, pathId);
             if (rule is null) return Problems.Invalid(errors, StatusCodes.Status422UnprocessableEntity, "Invalid alert rule");
             if (pathId is null)
             {
@@ -77,15 +75,10 @@ public static class AlertEndpoints
 
     /// <summary>Each alert's latest state, newest change first, filtered by state, severity, host and metric patterns, and time.</summary>
     private static async Task<IResult> ListAsync(string? state, string? severity, string? host, string? metric, string? since,
-        AlertLog log, TimeProvider clock, CancellationToken cancellationToken)
+        AlertLog log, PerfEngine engine, TimeProvider clock, CancellationToken cancellationToken)
     {
-        AlertState? wantedState = null;
-        if (state is not null)
-        {
-            if (!Enum.TryParse<AlertState>(state, ignoreCase: true, out var parsed) || int.TryParse(state, out _))
-                return Problems.Invalid("state", "must be one of pending, firing, resolved, inactive, flapping");
-            wantedState = parsed;
-        }
+        string[] states = ["pending", "firing", "resolved", "inactive", "flapping", "silenced"];
+        if (state is not null && !states.Contains(state)) return Problems.Invalid("state", $"must be one of {string.Join(", ", states)}");
         AlertSeverity? wantedSeverity = null;
         if (severity is not null)
         {
@@ -102,6 +95,8 @@ public static class AlertEndpoints
         var hostPattern = host is null ? null : new MetricPattern(host);
         var metricPattern = metric is null ? null : new MetricPattern(metric);
 
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var silences = await engine.Silences.Ask<SilencesView>(GetSilences.Instance, AskTimeout, cancellationToken);
         var alerts = new Dictionary<string, (AlertLogEntry First, AlertLogEntry Last)>();
         foreach (var entry in await log.ReadAsync(0, cancellationToken))
         {
@@ -109,7 +104,8 @@ public static class AlertEndpoints
             alerts[id] = alerts.TryGetValue(id, out var seen) ? (seen.First, entry) : (entry, entry);
         }
         var selected = alerts.Values
-            .Where(a => wantedState is null || a.Last.Transition.To == wantedState)
+            .Select(a => (a.First, a.Last, Overlay: Overlay(a.Last.Transition, silences, now)))
+            .Where(a => state is null || a.Overlay.State == state)
             .Where(a => wantedSeverity is null || a.Last.Transition.Severity == wantedSeverity)
             .Where(a => hostPattern is null || hostPattern.Matches(a.Last.Transition.Host))
             .Where(a => metricPattern is null || metricPattern.Matches(a.Last.Transition.Metric))
@@ -122,12 +118,16 @@ public static class AlertEndpoints
                 rule_name = a.Last.Transition.RuleName,
                 host = a.Last.Transition.Host,
                 metric = a.Last.Transition.Metric,
-                state = Name(a.Last.Transition.To),
+                state = a.Overlay.State,
                 severity = Name(a.Last.Transition.Severity),
                 value = ApiJson.Number(a.Last.Transition.Value),
                 threshold = ApiJson.Number(a.Last.Transition.Threshold),
                 started_at = ApiJson.Time(a.First.Transition.TimestampMs),
                 updated_at = ApiJson.Time(a.Last.Transition.TimestampMs),
+                silenced_by = a.Overlay.SilencedBy,
+                acknowledged = a.Overlay.Acknowledged is { } ack
+                    ? new { by = ack.By, at = ApiJson.Time(ack.AtMs), comment = ack.Comment }
+                    : null,
                 last_event_id = a.Last.Offset,
             })
             .ToArray();
@@ -178,6 +178,16 @@ public static class AlertEndpoints
         {
             // The client went away.
         }
+    }
+
+    /// <summary>An active alert (pending, firing, flapping) under an active silence shows as silenced.</summary>
+    private static (string State, string[] SilencedBy, Acknowledgement? Acknowledged) Overlay(AlertTransitioned alert, SilencesView silences, long nowMs)
+    {
+        var silencedBy = alert.To is AlertState.Pending or AlertState.Firing or AlertState.Flapping
+            ? silences.Silences.Where(s => s.IsActive(nowMs) && s.Matches(alert)).Select(s => s.Id).ToArray()
+            : [];
+        var acknowledged = silences.Acknowledgements.FirstOrDefault(a => a.AlertId == alert.AlertId);
+        return (silencedBy.Length > 0 ? "silenced" : Name(alert.To), silencedBy, acknowledged);
     }
 
     /// <summary>One transition as the stream and the notifications carry it.</summary>

@@ -123,4 +123,38 @@ public sealed class DispatchStateTests
         Assert.Empty(restored.Due(Minutes(6), Policy)); // announced already: only the repeat is left
         Assert.Single(restored.Due(Minutes(5 + 240), Policy));
     }
+
+    [Fact]
+    public void A_silenced_alert_is_held_back_and_announced_when_its_silence_ends()
+    {
+        var state = new DispatchState();
+        state.Observe(1, Transition(AlertState.Pending, AlertState.Firing), Now);
+        var silencedUntil = Minutes(30);
+        var now = Minutes(10);
+        bool Silenced(AlertTransitioned _) => now < silencedUntil;
+
+        Assert.Empty(state.Due(now, Policy, Silenced));
+        now = Minutes(31);
+        Assert.Equal(NotificationKind.Firing, Assert.Single(state.Due(now, Policy, Silenced)).Kind);
+    }
+
+    [Fact]
+    public void An_acknowledged_alert_is_not_repeated_but_its_resolution_goes_out()
+    {
+        var state = new DispatchState();
+        state.Observe(1, Transition(AlertState.Pending, AlertState.Firing), Now);
+        Assert.Single(state.Due(Minutes(5), Policy));
+
+        Assert.Empty(state.Due(Minutes(5 + 240), Policy, acknowledged: _ => true));
+        state.Observe(2, Transition(AlertState.Firing, AlertState.Resolved), Minutes(300));
+        Assert.Equal(NotificationKind.Resolved, Assert.Single(state.Due(Minutes(300), Policy, acknowledged: _ => true)).Kind);
+    }
+
+    [Fact]
+    public void A_silenced_flapping_alert_does_not_notify()
+    {
+        var state = new DispatchState();
+
+        Assert.Empty(state.Observe(1, Transition(AlertState.Firing, AlertState.Flapping), Now, silenced: _ => true));
+    }
 }

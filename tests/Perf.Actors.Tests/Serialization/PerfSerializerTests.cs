@@ -10,6 +10,9 @@ using static Perf.Actors.Alerts.AlertEvents;
 using static Perf.Actors.Alerts.AlertRuleBookCommands;
 using static Perf.Actors.Alerts.AlertRuleBookEvents;
 using static Perf.Actors.Alerts.AlertRuleBookQueries;
+using static Perf.Actors.Alerts.SilenceBookCommands;
+using static Perf.Actors.Alerts.SilenceBookEvents;
+using static Perf.Actors.Alerts.SilenceBookQueries;
 using static Perf.Actors.Hosts.HostCommands;
 using static Perf.Actors.Hosts.HostDirectoryCommands;
 using static Perf.Actors.Hosts.HostDirectoryEvents;
@@ -38,6 +41,10 @@ public sealed class PerfSerializerTests : IDisposable
         Id = "disk", Name = "Disk nearly full", Host = "db-*", Metric = "disk.free_percent", Warning = 20, Critical = null, Below = true,
         For = TimeSpan.FromSeconds(90), ResolveMargin = 2.5,
     };
+
+    private static readonly Silence Quiet = new("s-1", "web-*", "cpu.*", "*", 10, 20, "deploy", "ops@example.com", 9);
+
+    private static readonly Acknowledgement Seen = new("cpu_usage-1-0123456789abcdef", "alice", "looking", 11);
 
     private static readonly Anomaly Finding = new(1_700_000_000_000, 42.5, "iid-spike", "spike", 42.5, 1e-5, double.NaN);
 
@@ -77,6 +84,15 @@ public sealed class PerfSerializerTests : IDisposable
         new RuleBookView(3, [Rule, new AlertRule { Id = "spikes", Kind = AlertRuleKind.Anomaly, Metric = "*", AnomalyKinds = ["spike"], MinScore = 0.5,
             Severity = AlertSeverity.Critical, For = TimeSpan.FromMinutes(5) }]),
         new RuleNotFound("nope"),
+        new CreateSilence(Quiet),
+        new ExpireSilence("s-1", 12),
+        new Acknowledge(Seen),
+        GetSilences.Instance,
+        new SilencesView(4, [Quiet, Quiet with { Id = "s-2", Comment = "" }], [Seen]),
+        new SilenceNotFound("s-9"),
+        new SilenceCreated(Quiet),
+        new SilenceExpired("s-1", 12),
+        new AlertAcknowledged(Seen),
         new RuleSaved(Rule),
         new RuleDeleted("cpu_usage"),
         new NotificationsView([new Delivery(new Notification("n/1", "g", NotificationKind.Flapping, [Transition], 9), "am", DeliveryStatus.Delivered, 1, null, 10)],

@@ -1,0 +1,136 @@
+using System.Text.Json;
+using Akka.Actor;
+using Perf.Actors.Alerts;
+using Perf.Analytics.Time;
+using Perf.Api.Http;
+using Perf.Api.Ingest;
+using Perf.Host;
+using static Perf.Actors.Alerts.SilenceBookCommands;
+using static Perf.Actors.Alerts.SilenceBookQueries;
+
+namespace Perf.Api.Endpoints;
+
+/// <summary>
+/// Silences, like Alertmanager's (matchers on host, metric and rule; a start and an end; a comment), and acknowledging an
+/// alert (no more repeats of its notification).
+/// </summary>
+public static class SilenceEndpoints
+{
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
+
+    public static IEndpointRouteBuilder MapSilenceEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/v1/silences", async (string? state, PerfEngine engine, TimeProvider clock) =>
+        {
+            if (state is not null && state is not ("active" or "pending" or "expired"))
+                return Problems.Invalid("state", "must be active, pending or expired");
+            var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+            var view = await engine.Silences.Ask<SilencesView>(GetSilences.Instance, AskTimeout);
+            var silences = view.Silences.Where(s => state is null || StateOf(s, now) == state).OrderByDescending(s => s.CreatedMs).Select(s => Json(s, now)).ToArray();
+            return Results.Json(new { silences, count = silences.Length });
+        });
+        app.MapGet("/api/v1/silences/{id}", async (string id, PerfEngine engine, TimeProvider clock) =>
+        {
+            var view = await engine.Silences.Ask<SilencesView>(GetSilences.Instance, AskTimeout);
+            return view.Silences.FirstOrDefault(s => s.Id == id) is { } silence
+                ? Results.Json(Json(silence, clock.GetUtcNow().ToUnixTimeMilliseconds()))
+                : Problems.NotFound("id", $"there is no silence '{id}'");
+        });
+        app.MapPost("/api/v1/silences", CreateAsync);
+        app.MapDelete("/api/v1/silences/{id}", async (string id, PerfEngine engine, TimeProvider clock) =>
+            await engine.Silences.Ask(new ExpireSilence(id, clock.GetUtcNow().ToUnixTimeMilliseconds()), AskTimeout) is SilencesView
+                ? Results.NoContent()
+                : Problems.NotFound("id", $"there is no silence '{id}'"));
+        app.MapPost("/api/v1/alerts/{id}/ack", AcknowledgeAsync);
+        return app;
+    }
+
+    public static string StateOf(Silence silence, long nowMs) =>
+        silence.IsActive(nowMs) ? "active" : nowMs < silence.StartsMs ? "pending" : "expired";
+
+    private static object Json(Silence s, long nowMs) => new
+    {
+        id = s.Id,
+        matchers = new { host = s.Host, metric = s.Metric, rule = s.Rule },
+        starts_at = ApiJson.Time(s.StartsMs),
+        ends_at = ApiJson.Time(s.EndsMs),
+        comment = s.Comment,
+        created_by = s.CreatedBy,
+        created_at = ApiJson.Time(s.CreatedMs),
+        state = StateOf(s, nowMs),
+    };
+
+    private static async Task<IResult> CreateAsync(HttpRequest request, PerfEngine engine, TimeProvider clock)
+    {
+        var (body, problem) = await JsonBody.ReadAsync(request);
+        if (problem is not null) return problem;
+        using (body)
+        {
+            var root = body!.RootElement;
+            var errors = new List<FieldError>();
+            if (root.ValueKind != JsonValueKind.Object) return Problems.Invalid("body", "must be a JSON object");
+            var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+            string Matcher(string name)
+            {
+                if (!root.TryGetProperty("matchers", out var matchers) || !matchers.TryGetProperty(name, out var value)) return "*";
+                if (value.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(value.GetString())) return value.GetString()!;
+                errors.Add(new FieldError($"matchers.{name}", "must be a non-empty string (a name or a pattern with '*')"));
+                return "*";
+            }
+            if (root.TryGetProperty("matchers", out var m) && m.ValueKind != JsonValueKind.Object)
+                errors.Add(new FieldError("matchers", "must be an object with host, metric and/or rule"));
+            var (host, metric, rule) = (Matcher("host"), Matcher("metric"), Matcher("rule"));
+            if (host == "*" && metric == "*" && rule == "*")
+                errors.Add(new FieldError("matchers", "must narrow the silence to some host, metric or rule (use \"*\" only for some of them)"));
+            var starts = Time(root, "starts_at", errors) ?? now;
+            var ends = Time(root, "ends_at", errors);
+            if (root.TryGetProperty("duration", out var duration))
+            {
+                if (duration.ValueKind == JsonValueKind.String && DurationParser.TryParse(duration.GetString(), out var span) && span > TimeSpan.Zero)
+                    ends ??= starts + (long)span.TotalMilliseconds;
+                else errors.Add(new FieldError("duration", "must be a duration such as 30m or 2h"));
+            }
+            if (ends is null && !errors.Any(e => e.Field is "ends_at" or "duration")) errors.Add(new FieldError("ends_at", "is required (or give a duration)"));
+            else if (ends is { } end && (end <= starts || end <= now)) errors.Add(new FieldError("ends_at", "must be after starts_at and in the future"));
+            var comment = root.TryGetProperty("comment", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString()!.Trim() : "";
+            if (comment.Length == 0) errors.Add(new FieldError("comment", "is required: say why"));
+            var createdBy = root.TryGetProperty("created_by", out var by) && by.ValueKind == JsonValueKind.String ? by.GetString()! : "";
+            if (errors.Count > 0) return Problems.Invalid(errors, StatusCodes.Status422UnprocessableEntity, "Invalid silence");
+
+            var silence = new Silence(Guid.NewGuid().ToString("N")[..12], host, metric, rule, starts, ends!.Value, comment, createdBy, now);
+            await engine.Silences.Ask<SilencesView>(new CreateSilence(silence), AskTimeout);
+            return Results.Created($"/api/v1/silences/{silence.Id}", Json(silence, now));
+        }
+    }
+
+    private static async Task<IResult> AcknowledgeAsync(string id, HttpRequest request, PerfEngine engine, AlertLog log, TimeProvider clock,
+        CancellationToken cancellationToken)
+    {
+        string by = "", comment = "";
+        if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
+        {
+            var (body, problem) = await JsonBody.ReadAsync(request);
+            if (problem is not null) return problem;
+            using (body)
+            {
+                var root = body!.RootElement;
+                if (root.ValueKind != JsonValueKind.Object) return Problems.Invalid("body", "must be a JSON object");
+                if (root.TryGetProperty("by", out var b) && b.ValueKind == JsonValueKind.String) by = b.GetString()!;
+                if (root.TryGetProperty("comment", out var c) && c.ValueKind == JsonValueKind.String) comment = c.GetString()!;
+            }
+        }
+        var entries = await log.ReadAsync(0, cancellationToken);
+        if (!entries.Any(e => e.Transition.AlertId == id)) return Problems.NotFound("id", $"there is no alert '{id}'");
+        var at = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        await engine.Silences.Ask<SilencesView>(new Acknowledge(new Acknowledgement(id, by, comment, at)), AskTimeout);
+        return Results.Json(new { alert_id = id, acknowledged_by = by, acknowledged_at = ApiJson.Time(at), comment });
+    }
+
+    private static long? Time(JsonElement root, string name, List<FieldError> errors)
+    {
+        if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) return null;
+        if (value.ValueKind == JsonValueKind.String && TimestampParser.TryParse(value.GetString(), out var ms)) return ms;
+        errors.Add(new FieldError(name, "must be an RFC 3339 time"));
+        return null;
+    }
+}

@@ -1,0 +1,16 @@
+using System.Text.Json;
+
+namespace Perf.Api.Http;
+
+/// <summary>Reads a JSON request body for the management endpoints (rules, silences): 415 unless JSON, 400 unless it parses.</summary>
+public static class JsonBody
+{
+    /// <summary>The parsed body (dispose it), or the problem to answer with.</summary>
+    public static async Task<(JsonDocument? Body, IResult? Problem)> ReadAsync(HttpRequest request)
+    {
+        if (request.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) != true)
+            return (null, Problems.Invalid("Content-Type", "must be application/json", StatusCodes.Status415UnsupportedMediaType, "Unsupported media type"));
+        try { return (await JsonDocument.ParseAsync(request.Body, cancellationToken: request.HttpContext.RequestAborted), null); }
+        catch (JsonException e) { return (null, Problems.Invalid("body", $"is not valid JSON ({e.Message})")); }
+    }
+}
