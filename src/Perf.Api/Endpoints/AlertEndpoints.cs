@@ -1,15 +1,12 @@
-using System.Globalization;
-using System.Text;
+using Akka.Actor;
 using System.Text.Json;
-using Akka.Streams;
-using Akka.Streams.Dsl;
 using Perf.Actors.Alerts;
 using Perf.Actors.Configuration;
 using Perf.Analytics.Time;
 using Perf.Api.Alerts;
 using Perf.Api.Http;
 using Perf.Host;
-using Akka.Actor;
+
 using static Perf.Actors.Alerts.AlertEvents;
 using static Perf.Actors.Alerts.AlertRuleBookCommands;
 using static Perf.Actors.Alerts.AlertRuleBookQueries;
@@ -18,18 +15,16 @@ using static Perf.Actors.Alerts.SilenceBookQueries;
 namespace Perf.Api.Endpoints;
 
 /// <summary>
-/// Alerts for people and for downstream systems: the current state of every alert (from the alert log), the log itself
-/// as a Server-Sent Events stream that resumes from <c>Last-Event-ID</c>, and the rules (read, create, replace, delete).
+/// Alerts for people: the current state of every alert (from the alert log) and the rules (read, create, replace, delete).
+/// The log itself streams from <see cref="AlertStreamEndpoints"/>.
 /// </summary>
 public static class AlertEndpoints
 {
-    private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
 
     public static IEndpointRouteBuilder MapAlertEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/v1/alerts", ListAsync);
-        app.MapGet("/api/v1/alerts/stream", StreamAsync);
         app.MapGet("/api/v1/alert-rules", async (PerfEngine engine) =>
             RulesJson(await engine.AlertRules.Ask<RuleBookView>(GetRules.Instance, AskTimeout)));
         app.MapGet("/api/v1/alert-rules/{id}", async (string id, PerfEngine engine) =>
@@ -134,52 +129,6 @@ public static class AlertEndpoints
         return Results.Json(new { alerts = selected, count = selected.Length });
     }
 
-    /// <summary>
-    /// The alert log as Server-Sent Events: every transition after <c>Last-Event-ID</c> (header, or the
-    /// <c>last_event_id</c> parameter; none = from the beginning), then each new one as it is stored. Event ids are log
-    /// offsets, so a client that reconnects with the last id it saw receives exactly what it missed.
-    /// </summary>
-    private static async Task StreamAsync(HttpContext context, string? last_event_id, string? host, string? metric, AlertLog log,
-        Akka.Actor.ActorSystem system, Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
-    {
-        var raw = context.Request.Headers["Last-Event-ID"].FirstOrDefault() ?? last_event_id;
-        long after = 0;
-        if (!string.IsNullOrEmpty(raw) && (!long.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out after)))
-        {
-            await Problems.Invalid("Last-Event-ID", "must be the id of an event of this stream (a whole number)").ExecuteAsync(context);
-            return;
-        }
-        var hostPattern = host is null ? null : new MetricPattern(host);
-        var metricPattern = metric is null ? null : new MetricPattern(metric);
-        var response = context.Response;
-        response.ContentType = "text/event-stream";
-        response.Headers.CacheControl = "no-cache";
-        response.Headers["X-Accel-Buffering"] = "no";
-        await response.WriteAsync(": connected\n\n", context.RequestAborted);
-        await response.Body.FlushAsync(context.RequestAborted);
-
-        var events = log.Follow(after)
-            .Where(e => (hostPattern is null || hostPattern.Matches(e.Transition.Host)) && (metricPattern is null || metricPattern.Matches(e.Transition.Metric)))
-            .Select(e => (AlertLogEntry?)e)
-            .KeepAlive<AlertLogEntry?, AlertLogEntry?, Akka.NotUsed>(KeepAlive, () => null) // a comment now and then keeps proxies from closing an idle stream
-            .RunAsAsyncEnumerable(system.Materializer());
-        try
-        {
-            await foreach (var entry in events.WithCancellation(context.RequestAborted))
-            {
-                var frame = entry is null
-                    ? ": keep-alive\n\n"
-                    : $"id: {entry.Offset.ToString(CultureInfo.InvariantCulture)}\nevent: alert\ndata: {JsonSerializer.Serialize(EventJson(entry), json.Value.SerializerOptions)}\n\n";
-                await response.WriteAsync(frame, Encoding.UTF8, context.RequestAborted);
-                await response.Body.FlushAsync(context.RequestAborted);
-            }
-        }
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
-        {
-            // The client went away.
-        }
-    }
-
     /// <summary>An active alert (pending, firing, flapping) under an active silence shows as silenced.</summary>
     private static (string State, string[] SilencedBy, Acknowledgement? Acknowledged) Overlay(AlertTransitioned alert, SilencesView silences, long nowMs)
     {
@@ -190,27 +139,5 @@ public static class AlertEndpoints
         return (silencedBy.Length > 0 ? "silenced" : Name(alert.To), silencedBy, acknowledged);
     }
 
-    /// <summary>One transition as the stream and the notifications carry it.</summary>
-    public static object EventJson(AlertLogEntry entry)
-    {
-        var t = entry.Transition;
-        return new
-        {
-            id = entry.Offset,
-            alert_id = t.AlertId,
-            rule = t.RuleId,
-            rule_name = t.RuleName,
-            host = t.Host,
-            metric = t.Metric,
-            from = Name(t.From),
-            to = Name(t.To),
-            severity = Name(t.Severity),
-            timestamp = ApiJson.Time(t.TimestampMs),
-            value = ApiJson.Number(t.Value),
-            threshold = ApiJson.Number(t.Threshold),
-            recorded_at = ApiJson.Time(t.RecordedMs),
-        };
-    }
-
-    private static string Name<T>(T value) where T : struct, Enum => value.ToString().ToLowerInvariant();
+    public static string Name<T>(T value) where T : struct, Enum => value.ToString().ToLowerInvariant();
 }

@@ -43,6 +43,29 @@ public sealed class AlertsTests(DefaultNode fixture) : IClassFixture<DefaultNode
     }
 
     [Fact]
+    public async Task The_websocket_twin_of_the_stream_carries_the_same_events()
+    {
+        using var socket = new System.Net.WebSockets.ClientWebSocket();
+        var url = new Uri(fixture.Node.BaseAddress.ToString().Replace("http://", "ws://") + "api/v1/alerts/stream?host=ws-host");
+        await socket.ConnectAsync(url, CancellationToken.None);
+
+        foreach (var (s, v) in new[] { (0, 95.0), (30, 95.0), (60, 95.0) }) await PostCpuAsync(fixture.Client, "ws-host", s, v);
+
+        var received = new List<System.Text.Json.Nodes.JsonNode>();
+        var buffer = new byte[8192];
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (received.Count < 2)
+        {
+            var message = await socket.ReceiveAsync(buffer, cts.Token);
+            Assert.Equal(System.Net.WebSockets.WebSocketMessageType.Text, message.MessageType);
+            received.Add(System.Text.Json.Nodes.JsonNode.Parse(buffer.AsSpan(0, message.Count))!);
+        }
+        Assert.Equal(["pending", "firing"], received.Select(e => e["to"]!.GetValue<string>()));
+        Assert.All(received, e => Assert.Equal("ws-host", e["host"]!.GetValue<string>()));
+        await socket.CloseAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
+    }
+
+    [Fact]
     public async Task The_alert_list_shows_each_alerts_latest_state_with_filters_and_bad_filters_get_problems()
     {
         await using var node = new PerfNodeProcess();

@@ -1,0 +1,131 @@
+using System.Globalization;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Perf.Actors.Configuration;
+using Perf.Api.Http;
+using Perf.Host;
+using static Perf.Api.Endpoints.AlertEndpoints;
+
+namespace Perf.Api.Endpoints;
+
+/// <summary>
+/// The alert log for downstream consumers, at <c>GET /api/v1/alerts/stream</c>: Server-Sent Events, or a WebSocket when
+/// the request asks to upgrade (its twin). Every transition after the given offset (<c>Last-Event-ID</c> header or
+/// <c>last_event_id</c> parameter; none = from the beginning), then each new one as it is stored. Ids are log offsets,
+/// so a client that reconnects with the last id it saw receives exactly what it missed, from any node.
+/// </summary>
+public static class AlertStreamEndpoints
+{
+    private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(15);
+
+    public static IEndpointRouteBuilder MapAlertStreamEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/v1/alerts/stream", StreamAsync);
+        return app;
+    }
+
+    private static async Task StreamAsync(HttpContext context, string? last_event_id, string? host, string? metric, AlertLog log,
+        Akka.Actor.ActorSystem system, Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
+    {
+        var raw = context.Request.Headers["Last-Event-ID"].FirstOrDefault() ?? last_event_id;
+        long after = 0;
+        if (!string.IsNullOrEmpty(raw) && !long.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out after))
+        {
+            await Problems.Invalid("Last-Event-ID", "must be the id of an event of this stream (a whole number)").ExecuteAsync(context);
+            return;
+        }
+        var hostPattern = host is null ? null : new MetricPattern(host);
+        var metricPattern = metric is null ? null : new MetricPattern(metric);
+        var events = log.Follow(after)
+            .Where(e => (hostPattern is null || hostPattern.Matches(e.Transition.Host)) && (metricPattern is null || metricPattern.Matches(e.Transition.Metric)))
+            .Select(e => (AlertLogEntry?)e)
+            .KeepAlive<AlertLogEntry?, AlertLogEntry?, Akka.NotUsed>(KeepAlive, () => null) // keeps proxies from closing an idle stream
+            .RunAsAsyncEnumerable(system.Materializer());
+        var options = json.Value.SerializerOptions;
+        try
+        {
+            if (context.WebSockets.IsWebSocketRequest) await WebSocketAsync(context, events, options);
+            else await ServerSentEventsAsync(context, events, options);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away.
+        }
+    }
+
+    private static async Task ServerSentEventsAsync(HttpContext context, IAsyncEnumerable<AlertLogEntry?> events, JsonSerializerOptions options)
+    {
+        var response = context.Response;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no";
+        await response.WriteAsync(": connected\n\n", context.RequestAborted);
+        await response.Body.FlushAsync(context.RequestAborted);
+        await foreach (var entry in events.WithCancellation(context.RequestAborted))
+        {
+            var frame = entry is null
+                ? ": keep-alive\n\n"
+                : $"id: {entry.Offset.ToString(CultureInfo.InvariantCulture)}\nevent: alert\ndata: {JsonSerializer.Serialize(EventJson(entry), options)}\n\n";
+            await response.WriteAsync(frame, Encoding.UTF8, context.RequestAborted);
+            await response.Body.FlushAsync(context.RequestAborted);
+        }
+    }
+
+    /// <summary>One text message per transition (the SSE event's data, which carries its id); WebSocket pings keep it alive.</summary>
+    private static async Task WebSocketAsync(HttpContext context, IAsyncEnumerable<AlertLogEntry?> events, JsonSerializerOptions options)
+    {
+        using var socket = await context.WebSockets.AcceptWebSocketAsync();
+        using var closed = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        // The client's close arrives as a receive; it ends the stream. Socket calls take no token: cancelling one would
+        // abort the socket instead of closing it.
+        var receiving = Task.Run(async () =>
+        {
+            var buffer = new byte[256];
+            try
+            {
+                while (socket.State == WebSocketState.Open)
+                    if ((await socket.ReceiveAsync(buffer, CancellationToken.None)).MessageType == WebSocketMessageType.Close) break;
+            }
+            catch (WebSocketException) { }
+            await closed.CancelAsync();
+        });
+        try
+        {
+            await foreach (var entry in events.WithCancellation(closed.Token))
+            {
+                if (entry is null) continue;
+                var bytes = JsonSerializer.SerializeToUtf8Bytes(EventJson(entry), options);
+                await socket.SendAsync(bytes, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+            }
+        }
+        catch (OperationCanceledException) when (closed.IsCancellationRequested) { }
+        if (socket.State == WebSocketState.CloseReceived)
+            await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None);
+        await receiving;
+    }
+
+    /// <summary>One transition as the stream and the notifications carry it.</summary>
+    public static object EventJson(AlertLogEntry entry)
+    {
+        var t = entry.Transition;
+        return new
+        {
+            id = entry.Offset,
+            alert_id = t.AlertId,
+            rule = t.RuleId,
+            rule_name = t.RuleName,
+            host = t.Host,
+            metric = t.Metric,
+            from = Name(t.From),
+            to = Name(t.To),
+            severity = Name(t.Severity),
+            timestamp = ApiJson.Time(t.TimestampMs),
+            value = ApiJson.Number(t.Value),
+            threshold = ApiJson.Number(t.Threshold),
+            recorded_at = ApiJson.Time(t.RecordedMs),
+        };
+    }
+}
