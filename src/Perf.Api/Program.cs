@@ -26,7 +26,6 @@ builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = 
 builder.Services.ConfigureHttpJsonOptions(json => ApiJson.Configure(json.SerializerOptions));
 builder.Services.AddProblemDetails();
 builder.Services.AddPerfNode(loaded.Config, settings);
-builder.Services.AddSingleton(provider => new AlertLog(provider.GetRequiredService<Akka.Actor.ActorSystem>()));
 builder.Services.AddSingleton(provider => new MetricsDocumentParser(
     provider.GetRequiredService<TimeProvider>(), settings.Engine.Ingest.MaxFutureSkew, settings.Performance.RetentionPeriod));
 builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(PerfMetrics.MeterName).AddPrometheusExporter());
@@ -44,6 +43,7 @@ app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSecond
 app.MapAlertEndpoints();
 app.MapAlertStreamEndpoints();
 app.MapSilenceEndpoints();
+app.MapNotificationEndpoints();
 await app.RunAsync();
 return 0;
 

@@ -32,7 +32,9 @@ public static class PerfConfiguration
         if (!string.IsNullOrWhiteSpace(dataDir)) overrides.Add($"perf.storage.data_dir = {Quote(dataDir)}");
 
         var config = overrides.Count == 0 ? files : ConfigurationFactory.ParseString(string.Join('\n', overrides)).WithFallback(files);
-        return (config, PerfSettings.FromConfig(config));
+        var settings = PerfSettings.FromConfig(config);
+        _ = Notifications.NotificationChannelSettings.ReadAll(new ConfigReader(config)); // a bad channel stops start-up too
+        return (config, settings);
     }
 
     private static string Quote(string value) =>

@@ -14,6 +14,7 @@ public sealed class PerfEngine(
     IRequiredActor<HostDirectory> directory,
     IRequiredActor<AlertRuleBookKey> alertRules,
     IRequiredActor<SilenceBookKey> silences,
+    IRequiredActor<NotificationDispatcherKey> notifications,
     PerfSettings settings,
     PerfStorage storage)
 {
@@ -27,6 +28,7 @@ public sealed class PerfEngine(
     public IActorRef Directory => directory.ActorRef;
     public IActorRef AlertRules => alertRules.ActorRef;
     public IActorRef Silences => silences.ActorRef;
+    public IActorRef Notifications => notifications.ActorRef;
     public IngestionPipeline Ingestion => _pipeline.Value;
 
     /// <summary>Ready when this node is an Up cluster member and its database answers.</summary>

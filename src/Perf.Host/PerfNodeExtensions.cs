@@ -9,6 +9,10 @@ using LinqToDB;
 using Microsoft.Extensions.DependencyInjection;
 using Perf.Actors;
 using Perf.Actors.Alerts;
+using Perf.Actors.Notifications;
+using Perf.Host.Notifications;
+using Akka.Streams.Dsl;
+using Akka.Event;
 using Perf.Actors.Configuration;
 using Perf.Actors.Hosts;
 using Perf.Actors.Ingestion;
@@ -35,10 +39,27 @@ public static class PerfNodeExtensions
         services.AddSingleton<IChunkStore>(_ => new SqliteChunkStore(storage.ConnectionString, storage.Synchronous));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(new AlertRuleRegistry(settings.Alerts.DefaultRules));
+        services.AddSingleton(provider => new AlertLog(provider.GetRequiredService<ActorSystem>()));
+        services.AddSingleton(_ => NotificationChannels.Create(ActiveChannels(config, settings), NotificationHttp()));
         services.AddSingleton<PerfEngine>();
         services.AddAkka(ActorSystemName, (builder, provider) => builder.ConfigurePerfNode(config, settings, storage, provider));
         return services;
     }
+
+    /// <summary>
+    /// The channels <c>monitoring.alerts.channels</c> lists that <c>perf.notifications.channels</c> defines; none when
+    /// alerts are disabled. (A listed name without a definition is reported by the notifications endpoint.)
+    /// </summary>
+    public static IReadOnlyList<NotificationChannelSettings> ActiveChannels(Config config, PerfSettings settings)
+    {
+        if (!settings.Notifications.Enabled) return [];
+        var defined = NotificationChannelSettings.ReadAll(new ConfigReader(config));
+        return defined.Where(c => settings.Notifications.Channels.Contains(c.Name)).ToArray();
+    }
+
+    /// <summary>One client for every HTTP channel, recycling connections so DNS changes of a receiver are picked up.</summary>
+    private static HttpClient NotificationHttp() =>
+        new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan };
 
     public static AkkaConfigurationBuilder ConfigurePerfNode(
         this AkkaConfigurationBuilder builder, Config config, PerfSettings settings, PerfStorage storage, IServiceProvider provider)
@@ -63,6 +84,13 @@ public static class PerfNodeExtensions
             .WithDistributedPubSub("") // all roles: every node keeps its rule registry current
             .WithSingleton<AlertRuleBookKey>("alert-rules", AlertRuleBook.Props(settings.Alerts.DefaultRules), new ClusterSingletonOptions { Role = "worker" })
             .WithSingleton<SilenceBookKey>("silences", SilenceBook.Props(), new ClusterSingletonOptions { Role = "worker" })
+            .WithSingleton<NotificationDispatcherKey>("notification-dispatcher", (system, registry, _) =>
+                {
+                    var log = new AlertLog(system);
+                    return NotificationDispatcher.Props(settings.Notifications.Policy, provider.GetRequiredService<IReadOnlyList<INotificationChannel>>(),
+                        offset => log.Follow(offset).Select(e => (e.Offset, e.Transition)), registry.Get<SilenceBookKey>(), clock);
+                },
+                new ClusterSingletonOptions { Role = "worker" })
             .WithActors((system, registry) =>
                 system.ActorOf(AlertRuleSubscriber.Props(alerting.Rules, registry.Get<AlertRuleBookKey>()), "alert-rule-subscriber"))
             .WithShardRegion<SeriesRegion>("series",
@@ -78,6 +106,10 @@ public static class PerfNodeExtensions
                 // Embedded mode is a cluster of one: join ourselves.
                 var cluster = Cluster.Get(system);
                 cluster.Join(cluster.SelfAddress);
+                var missing = settings.Notifications.Channels.Except(ActiveChannels(config, settings).Select(c => c.Name)).ToArray();
+                if (settings.Notifications.Enabled && missing.Length > 0)
+                    system.Log.Warning("monitoring.alerts.channels lists {0} without a definition under perf.notifications.channels: not notified",
+                        string.Join(", ", missing));
             });
     }
 }
