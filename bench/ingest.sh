@@ -6,22 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 hosts=${1:-1000}; metrics=${2:-100}; seconds=${3:-60}
-data=$(mktemp -d /tmp/perf-bench-XXXXXX)
-port=5199
-url=http://127.0.0.1:$port
-dotnet build -c Release src/Perf.Api -nologo -clp:ErrorsOnly >/dev/null
-dotnet build -c Release src/Perf.Cli -nologo -clp:ErrorsOnly >/dev/null
-perf=src/Perf.Cli/bin/Release/net10.0/perf
-
-start_node() {
-  dotnet src/Perf.Api/bin/Release/net10.0/Perf.Api.dll --urls "$url" --data-dir "$data" >"$data/node.log" 2>&1 &
-  node=$!
-  for _ in $(seq 1 120); do curl -sf "$url/health/ready" >/dev/null && return; sleep 0.5; done
-  echo "node did not start; see $data/node.log" >&2; exit 1
-}
-# SIGTERM: a background job of a script ignores SIGINT. Both make the node shut down gracefully.
-stop_node() { kill -TERM "$node"; wait "$node" || true; }
-
+source bench/node.sh
 echo "== $hosts hosts x $metrics metrics = $((hosts * metrics)) series, ${seconds}s; data in $data"
 start_node
 # First pass creates every series (entity start, host registration); the second measures steady state.

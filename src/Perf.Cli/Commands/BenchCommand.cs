@@ -10,9 +10,12 @@ public sealed class BenchCommand : Command
     {
         Subcommands.Add(Ingest);
         Subcommands.Add(Recovery);
+        Subcommands.Add(Alerts);
     }
 
     public BenchIngestCommand Ingest { get; } = new();
 
     public BenchRecoveryCommand Recovery { get; } = new();
+
+    public BenchAlertsCommand Alerts { get; } = new();
 }
