@@ -92,7 +92,8 @@ public static class Micro
 
         // Per entity start (transient, or kept for the actor's life): what the node builds for each series it starts.
         Measure("per entity start: SeriesActor.Props(entityId, ...)", _ => Keep(SeriesActor.Props(id, settings, perf.Engine.Detection,
-            new SeriesAlerting(new AlertRuleRegistry(perf.Alerts.DefaultRules), perf.Alerts.Flapping), null!, TimeProvider.System)));
+            new SeriesAlerting(new AlertRuleRegistry(perf.Alerts.DefaultRules), perf.Alerts.Flapping,
+                new NoDataSettings(perf.Performance.CollectionInterval, perf.Engine.Series.PassivateAfter)), null!, TimeProvider.System)));
         Measure("per entity: Guid.NewGuid().ToString() (Eventsourced writer id)", _ => Keep(Guid.NewGuid().ToString()));
         Measure("per entity: Logging.GetLogger(system, <entity path>) (Eventsourced's Log: BusLogging + source)", _ =>
             Keep(Akka.Event.Logging.GetLogger(system, "akka.tcp://perf@127.0.0.1:41351/system/sharding/series/42/bench-0042%2Fbench.m3")));

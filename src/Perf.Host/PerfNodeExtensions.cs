@@ -67,7 +67,8 @@ public static class PerfNodeExtensions
         var engine = settings.Engine;
         var chunks = provider.GetRequiredService<IChunkStore>();
         var clock = provider.GetRequiredService<TimeProvider>();
-        var alerting = new SeriesAlerting(provider.GetRequiredService<AlertRuleRegistry>(), settings.Alerts.Flapping);
+        var alerting = new SeriesAlerting(provider.GetRequiredService<AlertRuleRegistry>(), settings.Alerts.Flapping,
+            new NoDataSettings(settings.Performance.CollectionInterval, engine.Series.PassivateAfter));
         return builder
             .AddHocon(config, HoconAddMode.Prepend)
             .AddHocon(SqliteSeriesJournal.PluginConfig(storage.ConnectionString, storage.Synchronous), HoconAddMode.Prepend)

@@ -17,26 +17,44 @@ namespace Perf.Actors.Alerts;
 /// <see cref="SnapshotInterval"/>; after a restart the parent replays the points since then, and transitions that had
 /// already been persisted before a crash are not written twice.
 /// </summary>
+/// <remarks>
+/// No-data rules need the wall clock: while one watches the series, a timer checks every
+/// <see cref="NoDataSettings.CheckEvery"/> how long the series has been silent, and as long as the no-data condition can
+/// still change without a sample the actor keeps its series from being passivated (<see cref="KeepSeriesAlive"/>);
+/// otherwise a series that stops reporting would be passivated after <c>passivate_after</c>, taking this actor and its
+/// timer with it, and its silence would never be noticed. Their transitions are stamped with the wall clock, so they are
+/// kept out of the sample-time bookkeeping that spots regenerated transitions after a crash.
+/// </remarks>
 public sealed class AlertActor : UntypedPersistentActor, IWithTimers
 {
     private static readonly TimeSpan SnapshotInterval = TimeSpan.FromSeconds(30);
+    private const string SilenceTimer = "silence";
     private readonly string _host;
     private readonly string _metric;
     private readonly FlappingSettings _flapping;
+    private readonly NoDataSettings _noData;
     private readonly TimeProvider _clock;
     private readonly Dictionary<string, RuleEvaluator> _evaluators = [];
     private Dictionary<string, RuleEvaluatorState>? _restored;
     private long _evaluatedUpToMs = long.MinValue;
-    // Newest transition in the journal: re-evaluating points after a crash regenerates it, and it is not written twice.
+    // Newest sample-time transition in the journal: re-evaluating points after a crash regenerates it, and it is not written twice.
     private long _persistedUpToMs = long.MinValue;
+    // Transitions replayed from the journal (those after the snapshot), until the rules say which are wall-clock ones.
+    private List<AlertTransitioned>? _recovered;
+    // Wall-clock (no-data) transitions in the journal after the snapshot: an evaluator restored from the older snapshot
+    // makes them again, and they are not written twice. Not needed once a newer snapshot is saved.
+    private HashSet<(string AlertId, AlertState To)>? _recoveredWallClock;
+    // When (wall clock) the series last got a message through its shard: a sample, or a keep-alive.
+    private long _seriesTouchedMs;
     private int _pendingEvents;
     private bool _dirty;
 
-    public AlertActor(string entityId, FlappingSettings flapping, TimeProvider clock)
+    public AlertActor(string entityId, FlappingSettings flapping, NoDataSettings noData, TimeProvider clock)
     {
         var key = SeriesKey.FromEntityId(entityId);
         (_host, _metric) = (key.Host, key.Metric);
         _flapping = flapping;
+        _noData = noData;
         _clock = clock;
         PersistenceId = "alerts-" + entityId;
     }
@@ -45,8 +63,10 @@ public sealed class AlertActor : UntypedPersistentActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(string entityId, FlappingSettings flapping, TimeProvider clock) =>
-        Akka.Actor.Props.Create(() => new AlertActor(entityId, flapping, clock));
+    public static Props Props(string entityId, FlappingSettings flapping, NoDataSettings noData, TimeProvider clock) =>
+        Akka.Actor.Props.Create(() => new AlertActor(entityId, flapping, noData, clock));
+
+    private long NowMs => _clock.GetUtcNow().ToUnixTimeMilliseconds();
 
     protected override void OnRecover(object message)
     {
@@ -57,7 +77,7 @@ public sealed class AlertActor : UntypedPersistentActor, IWithTimers
                 _restored = snapshot.Rules.ToDictionary(r => r.RuleId);
                 break;
             case AlertTransitioned transition:
-                _persistedUpToMs = Math.Max(_persistedUpToMs, transition.TimestampMs);
+                (_recovered ??= []).Add(transition);
                 break;
             case RecoveryCompleted:
                 Timers.StartPeriodicTimer("snapshot", TakeSnapshot.Instance, SnapshotInterval);
@@ -76,10 +96,14 @@ public sealed class AlertActor : UntypedPersistentActor, IWithTimers
             case EvaluateAlerts evaluate:
                 Evaluate(evaluate);
                 break;
+            case CheckSilence:
+                CheckSilenceOfSeries();
+                break;
             case TakeSnapshot:
                 if (_dirty) Snapshot();
                 break;
             case SaveSnapshotSuccess saved:
+                _recoveredWallClock = null;
                 // The transitions stay in the journal: they are the alert log. Only older snapshots go.
                 DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1));
                 break;
@@ -102,16 +126,31 @@ public sealed class AlertActor : UntypedPersistentActor, IWithTimers
             if (_evaluators.TryGetValue(rule.Id, out var existing))
                 existing.Rule = rule; // an edited rule keeps its state
             else if (_restored?.Remove(rule.Id, out var state) == true)
-                _evaluators[rule.Id] = RuleEvaluator.FromState(_host, _metric, rule, _flapping, state);
+                _evaluators[rule.Id] = RuleEvaluator.FromState(_host, _metric, rule, _flapping, _noData.CollectionInterval, state);
             else
-                _evaluators[rule.Id] = new RuleEvaluator(_host, _metric, rule, _flapping);
+                _evaluators[rule.Id] = new RuleEvaluator(_host, _metric, rule, _flapping, _noData.CollectionInterval);
         }
+        if (_recovered is not null)
+        {
+            foreach (var transition in _recovered)
+            {
+                if (IsWallClock(transition)) (_recoveredWallClock ??= []).Add((transition.AlertId, transition.To));
+                else _persistedUpToMs = Math.Max(_persistedUpToMs, transition.TimestampMs);
+            }
+            _recovered = null;
+        }
+        if (_evaluators.Values.All(e => e.Rule.Kind != AlertRuleKind.NoData)) Timers.Cancel(SilenceTimer);
+        else if (!Timers.IsTimerActive(SilenceTimer)) Timers.StartPeriodicTimer(SilenceTimer, CheckSilence.Instance, _noData.CheckEvery);
     }
+
+    private bool IsWallClock(AlertTransitioned transition) =>
+        _evaluators.TryGetValue(transition.RuleId, out var evaluator) && evaluator.Rule.Kind == AlertRuleKind.NoData;
 
     private void Evaluate(EvaluateAlerts points)
     {
         List<AlertTransitioned>? transitions = null;
-        var now = _clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var now = NowMs;
+        if (points.Timestamps.Length > 0) _seriesTouchedMs = now; // samples reach the series through its shard
         var findings = points.Findings;
         for (var i = 0; i < points.Timestamps.Length; i++)
         {
@@ -122,19 +161,52 @@ public sealed class AlertActor : UntypedPersistentActor, IWithTimers
             foreach (var evaluator in _evaluators.Values) evaluator.Evaluate(t, points.Values[i], at, now, transitions ??= []);
         }
         _dirty = true;
-        if (transitions is not { Count: > 0 }) return;
-        var fresh = transitions.Where(e => e.TimestampMs > _persistedUpToMs).Select(e => new Tagged(e, [Tag])).ToArray();
+        if (transitions is { Count: > 0 }) Record(transitions);
+    }
+
+    /// <summary>No-data rules, on the wall clock; then keeps a silent series alive while that can still matter.</summary>
+    private void CheckSilenceOfSeries()
+    {
+        var now = NowMs;
+        var transitions = new List<AlertTransitioned>();
+        foreach (var evaluator in _evaluators.Values)
+            if (evaluator.CheckSilence(now, transitions)) _dirty = true;
+        if (transitions.Count > 0) Record(transitions);
+        if (now - _seriesTouchedMs < (long)_noData.KeepAliveEvery.TotalMilliseconds) return;
+        if (!_evaluators.Values.Any(e => e.CanChangeWithoutData)) return;
+        _seriesTouchedMs = now;
+        Context.Parent.Tell(KeepSeriesAlive.Instance);
+    }
+
+    private void Record(List<AlertTransitioned> transitions)
+    {
+        var fresh = transitions
+            .Select(e => (Event: e, WallClock: IsWallClock(e)))
+            .Where(e => e.WallClock ? _recoveredWallClock?.Contains((e.Event.AlertId, e.Event.To)) != true : e.Event.TimestampMs > _persistedUpToMs)
+            .ToArray();
         if (fresh.Length == 0) return;
+        foreach (var (e, _) in fresh) LogPrediction(e);
         _pendingEvents += fresh.Length;
-        PersistAllAsync(fresh, persisted =>
+        var next = 0; // the handlers run in order, one per event
+        PersistAllAsync(fresh.Select(e => new Tagged(e.Event, [Tag])), persisted =>
         {
             _pendingEvents--;
             var e = (AlertTransitioned)(persisted is Tagged tagged ? tagged.Payload : persisted);
-            _persistedUpToMs = Math.Max(_persistedUpToMs, e.TimestampMs);
+            if (!fresh[next++].WallClock) _persistedUpToMs = Math.Max(_persistedUpToMs, e.TimestampMs);
             PerfMetrics.AlertTransitions.Add(1, new KeyValuePair<string, object?>("to", e.To.ToString().ToLowerInvariant()));
             // A transition is rare and its state hard to rebuild: snapshot right after it.
             if (_pendingEvents == 0) Snapshot();
         });
+    }
+
+    /// <summary>When a trend alert starts, the log says when its line reaches the level (the alert log's layout has no room).</summary>
+    private void LogPrediction(AlertTransitioned e)
+    {
+        if (e.To is not (AlertState.Pending or AlertState.Firing) || !_evaluators.TryGetValue(e.RuleId, out var evaluator)
+            || evaluator.Rule.Kind != AlertRuleKind.Trend || evaluator.PredictedCrossingMs is not { } crossing)
+            return;
+        Log.Info("Alert {0} on {1}/{2} is {3}: the trend reaches {4} at {5:o}", e.RuleId, _host, _metric, e.To, e.Threshold,
+            DateTimeOffset.FromUnixTimeMilliseconds(crossing));
     }
 
     private void Snapshot()
@@ -150,5 +222,10 @@ public sealed class AlertActor : UntypedPersistentActor, IWithTimers
     private sealed class TakeSnapshot
     {
         public static readonly TakeSnapshot Instance = new();
+    }
+
+    private sealed class CheckSilence
+    {
+        public static readonly CheckSilence Instance = new();
     }
 }

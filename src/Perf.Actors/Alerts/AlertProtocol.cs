@@ -16,4 +16,11 @@ public static class AlertProtocol
     /// <summary>The child has recovered and evaluated every point up to <paramref name="EvaluatedUpToMs"/>: the parent sends
     /// the points after it that it still holds, so a crash leaves no gap.</summary>
     public sealed record AlertsReady(long EvaluatedUpToMs);
+
+    /// <summary>A no-data rule is watching a series that sends nothing: the series must not be passivated meanwhile
+    /// (see <see cref="SeriesActor"/>, which turns this into a <see cref="SeriesCommands.KeepAlive"/> through its shard).</summary>
+    public sealed record KeepSeriesAlive
+    {
+        public static readonly KeepSeriesAlive Instance = new();
+    }
 }

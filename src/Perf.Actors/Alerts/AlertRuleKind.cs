@@ -7,4 +7,11 @@ public enum AlertRuleKind
 
     /// <summary>A detector recorded a finding (spike, change point or ensemble anomaly) with at least the rule's score.</summary>
     Anomaly = 1,
+
+    /// <summary>A line fitted to the last <see cref="AlertRule.TrendWindow"/> of samples reaches a level within
+    /// <see cref="AlertRule.Horizon"/> (disk full in 4 h) that the value itself has not reached yet.</summary>
+    Trend = 2,
+
+    /// <summary>The series has sent nothing for <see cref="AlertRule.Intervals"/> collection intervals of wall-clock time.</summary>
+    NoData = 3,
 }

@@ -8,4 +8,13 @@ public sealed record RuleEvaluatorState(
     long EpisodeStartMs,
     long LastFindingMs,
     bool Flapping,
-    long[] Changes);
+    long[] Changes)
+{
+    /// <summary>Trend rules: the samples the line is fitted to (oldest first), so a restart does not start the fit over.</summary>
+    public long[] TrendTimestampsMs { get; init; } = [];
+
+    public double[] TrendValues { get; init; } = [];
+
+    /// <summary>No-data rules: when (wall clock) the last sample arrived; 0 before the rule saw one.</summary>
+    public long LastArrivalMs { get; init; }
+}

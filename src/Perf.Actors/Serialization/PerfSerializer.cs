@@ -29,6 +29,8 @@ namespace Perf.Actors.Serialization;
 /// Compact binary format of every <see cref="IPerfMessage"/>: persisted events, snapshots and cluster messages.
 /// Manifests are short and frozen: a persisted manifest must never change meaning, so add new codes, never reuse one.
 /// An unknown type or manifest throws; nothing falls back to another serializer.
+/// A persisted layout grows only at its end: fields added later follow the old ones, and a reader takes them only when
+/// the bytes go on (<see cref="HasMore"/>), so rows written before them still read, with the new fields' defaults.
 /// </summary>
 public sealed class PerfSerializer : SerializerWithStringManifest
 {
@@ -60,6 +62,7 @@ public sealed class PerfSerializer : SerializerWithStringManifest
         Register<AnomalyList>("SDR", (w, m) => { w.WriteArray(m.Anomalies, WriteAnomaly); w.Write(m.DetectorSet); w.WriteStrings(m.Detectors); },
             r => new AnomalyList(r.ReadArray(ReadAnomaly), r.ReadString(), r.ReadStrings()));
         Register<SeriesNotFound>("SNF", (w, m) => w.Write(m.EntityId), r => new SeriesNotFound(r.ReadString()));
+        Register<KeepAlive>("SK", (w, m) => w.Write(m.EntityId), r => new KeepAlive(r.ReadString()));
         Register<PointsRecorded>("SE1", (w, m) => w.WritePoints(m.Timestamps, m.Values),
             r => { var (t, v) = r.ReadPoints(); return new PointsRecorded(t, v); });
         Register<ChunkSealed>("SE2", (w, m) => { w.Write(m.Sequence); w.Write(m.FirstMs); w.Write(m.LastMs); w.Write(m.PointCount); w.Write(m.ByteCount); },
@@ -100,14 +103,30 @@ public sealed class PerfSerializer : SerializerWithStringManifest
                 w.Write(s.RuleId); w.Write((byte)s.Condition); w.Write((byte)s.Severity); w.Write(s.EpisodeStartMs); w.Write(s.LastFindingMs);
                 w.Write(s.Flapping); w.WriteLongs(s.Changes);
             });
-        }, r => new AlertActorSnapshot(r.ReadInt64(), r.ReadArray(static r => new RuleEvaluatorState(
-            r.ReadString(), (AlertState)r.ReadByte(), (AlertSeverity)r.ReadByte(), r.ReadInt64(), r.ReadInt64(), r.ReadBoolean(), r.ReadLongs()))));
+            // Added with trend and no-data rules: one extension per rule, in the same order, after the frozen part.
+            w.WriteArray(m.Rules, static (w, s) => WriteExtension(w, s, static (w, s) => { w.WritePoints(s.TrendTimestampsMs, s.TrendValues); w.Write(s.LastArrivalMs); }));
+        }, r =>
+        {
+            var evaluatedUpToMs = r.ReadInt64();
+            var rules = r.ReadArray(static r => new RuleEvaluatorState(
+                r.ReadString(), (AlertState)r.ReadByte(), (AlertSeverity)r.ReadByte(), r.ReadInt64(), r.ReadInt64(), r.ReadBoolean(), r.ReadLongs()));
+            if (HasMore(r))
+            {
+                var extended = r.ReadArray(static r => ReadExtension<RuleEvaluatorState>(r, static (r, s) =>
+                {
+                    var (timestamps, values) = r.ReadPoints();
+                    return s with { TrendTimestampsMs = timestamps, TrendValues = values, LastArrivalMs = r.ReadInt64() };
+                }));
+                for (var i = 0; i < rules.Length; i++) rules[i] = extended[i](rules[i]);
+            }
+            return new AlertActorSnapshot(evaluatedUpToMs, rules);
+        });
 
         // Alert rule book
         Register<SaveRule>("RS", (w, m) => WriteRule(w, m.Rule), r => new SaveRule(ReadRule(r)));
         Register<DeleteRule>("RD", (w, m) => w.Write(m.RuleId), r => new DeleteRule(r.ReadString()));
         Register<GetRules>("RG", (_, _) => { }, _ => GetRules.Instance);
-        Register<RuleBookView>("RV", (w, m) => { w.Write(m.Version); w.WriteArray(m.Rules, WriteRule); }, r => new RuleBookView(r.ReadInt64(), r.ReadArray(ReadRule)));
+        Register<RuleBookView>("RV", (w, m) => { w.Write(m.Version); WriteRules(w, m.Rules); }, r => new RuleBookView(r.ReadInt64(), ReadRules(r)));
         Register<RuleNotFound>("RNF", (w, m) => w.Write(m.RuleId), r => new RuleNotFound(r.ReadString()));
         Register<RuleSaved>("RE1", (w, m) => WriteRule(w, m.Rule), r => new RuleSaved(ReadRule(r)));
         Register<RuleDeleted>("RE2", (w, m) => w.Write(m.RuleId), r => new RuleDeleted(r.ReadString()));
@@ -197,7 +216,39 @@ public sealed class PerfSerializer : SerializerWithStringManifest
         return read(reader);
     }
 
+    /// <summary>A rule: its first layout, then its extension (<see cref="WriteRuleExtension"/>).</summary>
     private static void WriteRule(BinaryWriter w, AlertRule rule)
+    {
+        WriteRuleBase(w, rule);
+        WriteRuleExtension(w, rule);
+    }
+
+    /// <summary>A rule; one written before the extension existed has its fields' defaults. Only for a rule that ends its
+    /// message (<see cref="ReadRules"/> reads lists).</summary>
+    private static AlertRule ReadRule(BinaryReader r)
+    {
+        var rule = ReadRuleBase(r);
+        return HasMore(r) ? ReadRuleExtension(r)(rule) : rule;
+    }
+
+    /// <summary>Rules: their first layouts, then their extensions in the same order. A rule's extension cannot follow it
+    /// inside a list: a reader of an old list could not tell it from the next rule.</summary>
+    private static void WriteRules(BinaryWriter w, AlertRule[] rules)
+    {
+        w.WriteArray(rules, WriteRuleBase);
+        w.WriteArray(rules, WriteRuleExtension);
+    }
+
+    private static AlertRule[] ReadRules(BinaryReader r)
+    {
+        var rules = r.ReadArray(ReadRuleBase);
+        if (!HasMore(r)) return rules;
+        var extensions = r.ReadArray(ReadRuleExtension);
+        for (var i = 0; i < rules.Length; i++) rules[i] = extensions[i](rules[i]);
+        return rules;
+    }
+
+    private static void WriteRuleBase(BinaryWriter w, AlertRule rule)
     {
         w.Write(rule.Id); w.Write(rule.Name); w.Write((byte)rule.Kind); w.Write(rule.Host); w.Write(rule.Metric);
         w.Write(rule.Warning.HasValue); w.Write(rule.Warning ?? 0); w.Write(rule.Critical.HasValue); w.Write(rule.Critical ?? 0);
@@ -205,7 +256,7 @@ public sealed class PerfSerializer : SerializerWithStringManifest
         w.Write((byte)rule.Severity);
     }
 
-    private static AlertRule ReadRule(BinaryReader r)
+    private static AlertRule ReadRuleBase(BinaryReader r)
     {
         var (id, name, kind, host, metric) = (r.ReadString(), r.ReadString(), (AlertRuleKind)r.ReadByte(), r.ReadString(), r.ReadString());
         var (hasWarning, warning, hasCritical, critical) = (r.ReadBoolean(), r.ReadDouble(), r.ReadBoolean(), r.ReadDouble());
@@ -233,6 +284,35 @@ public sealed class PerfSerializer : SerializerWithStringManifest
     }
 
     private static Acknowledgement ReadAcknowledgement(BinaryReader r) => new(r.ReadString(), r.ReadString(), r.ReadString(), r.ReadInt64());
+
+    /// <summary>The fields of trend and no-data rules. Later fields go at its end, read when its bytes go on.</summary>
+    private static void WriteRuleExtension(BinaryWriter w, AlertRule rule) =>
+        WriteExtension(w, rule, static (w, rule) => { w.Write(rule.Horizon.Ticks); w.Write(rule.TrendWindow.Ticks); w.Write(rule.Intervals); });
+
+    private static Func<AlertRule, AlertRule> ReadRuleExtension(BinaryReader r) => ReadExtension<AlertRule>(r, static (r, rule) =>
+        rule with { Horizon = TimeSpan.FromTicks(r.ReadInt64()), TrendWindow = TimeSpan.FromTicks(r.ReadInt64()), Intervals = r.ReadInt32() });
+
+    /// <summary>Fields added to a layout, length-prefixed so that a list of extensions can grow too.</summary>
+    private static void WriteExtension<T>(BinaryWriter w, T value, Action<BinaryWriter, T> write)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream)) write(writer, value);
+        w.WriteBytes(stream.ToArray());
+    }
+
+    /// <summary>Reads an extension now; applying it to the value read from the first layout comes later.</summary>
+    private static Func<T, T> ReadExtension<T>(BinaryReader r, Func<BinaryReader, T, T> read)
+    {
+        var bytes = r.ReadBytes();
+        return value =>
+        {
+            using var reader = new BinaryReader(new MemoryStream(bytes));
+            return read(reader, value);
+        };
+    }
+
+    /// <summary>Whether the message goes on after what has been read: the fields a newer writer appended.</summary>
+    private static bool HasMore(BinaryReader r) => r.BaseStream.Position < r.BaseStream.Length;
 
     private static void WriteTransition(BinaryWriter w, AlertTransitioned m)
     {

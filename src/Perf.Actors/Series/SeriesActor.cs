@@ -134,6 +134,16 @@ public sealed class SeriesActor : UntypedPersistentActor
             case AlertProtocol.AlertsReady ready:
                 CatchUpAlerts(ready.EvaluatedUpToMs);
                 break;
+            case AlertProtocol.KeepSeriesAlive:
+                // A no-data rule watches this silent series: passivation would stop its alerts child and the silence would
+                // go unnoticed. Sharding measures idleness by the messages its shard delivers to the entity, so the
+                // keep-alive goes out to the parent (the shard) and comes back as an entity message. The child asks only
+                // while the no-data condition can still change without a sample; once it fires, the series is left to
+                // passivate, and the next sample restarts it and resolves the alert.
+                Context.Parent.Tell(new KeepAlive(_entityId));
+                break;
+            case KeepAlive:
+                break;
             case Terminated dead when dead.ActorRef.Equals(_alerts):
                 // It failed (e.g. its journal write): the next write starts it again, and it catches up from its snapshot.
                 _alerts = null;
@@ -250,7 +260,7 @@ public sealed class SeriesActor : UntypedPersistentActor
         if (mine.Count == 0 && _alerts is null) return;
         if (_alerts is null)
         {
-            _alerts = Context.ActorOf(AlertActor.Props(_entityId, _alerting.Flapping, _clock), "alerts");
+            _alerts = Context.ActorOf(AlertActor.Props(_entityId, _alerting.Flapping, _alerting.NoData, _clock), "alerts");
             Context.Watch(_alerts);
         }
         _alerts.Tell(new AlertProtocol.UseRules(mine));

@@ -24,6 +24,13 @@ public static class SeriesCommands
     /// <param name="RejectedTooOld">points older than the series' last point by more than the out-of-order tolerance.</param>
     /// <param name="Correlation">the append's correlation.</param>
     public sealed record AppendResult(int Accepted, int RejectedTooOld, long Correlation = 0) : IPerfMessage;
+
+    /// <summary>
+    /// Does nothing but arrive: the series sends it to its shard, which delivers it back like any message for the entity
+    /// and so restarts the entity's idle time (sharding passivates an entity that no message reached for
+    /// <c>passivate_after</c>). Sent while a no-data rule watches a silent series.
+    /// </summary>
+    public sealed record KeepAlive(string EntityId) : ISeriesMessage;
 }
 
 /// <summary>Queries to a series: answered from the actor's state and its sealed chunks, never changing state.</summary>

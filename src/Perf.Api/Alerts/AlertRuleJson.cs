@@ -8,9 +8,11 @@ namespace Perf.Api.Alerts;
 
 /// <summary>
 /// An alert rule as the rules API reads and writes it:
-/// <c>{"id", "name", "kind": "threshold"|"anomaly", "host", "metric", "warning", "critical", "below", "for",
-/// "resolve_margin", "anomaly_kinds", "min_score", "severity"}</c>. Reading checks every field and reports each problem
-/// with its field name.
+/// <c>{"id", "name", "kind": "threshold"|"anomaly"|"trend"|"nodata", "host", "metric", "warning", "critical", "below",
+/// "for", "resolve_margin", "anomaly_kinds", "min_score", "severity", "horizon", "trend_window", "intervals"}</c>.
+/// Trend rules need a level and a <c>horizon</c> (<c>trend_window</c> defaults to 1h); no-data rules count
+/// <c>intervals</c> collection intervals (default 3) and raise <c>severity</c>. Reading checks every field and reports
+/// each problem with its field name.
 /// </summary>
 public static partial class AlertRuleJson
 {
@@ -20,7 +22,7 @@ public static partial class AlertRuleJson
     {
         id = rule.Id,
         name = rule.Name,
-        kind = rule.Kind == AlertRuleKind.Anomaly ? "anomaly" : "threshold",
+        kind = KindName(rule.Kind),
         host = rule.Host,
         metric = rule.Metric,
         warning = rule.Warning,
@@ -31,6 +33,17 @@ public static partial class AlertRuleJson
         anomaly_kinds = rule.AnomalyKinds,
         min_score = rule.MinScore,
         severity = rule.Severity.ToString().ToLowerInvariant(),
+        horizon = DurationParser.Format(rule.Horizon),
+        trend_window = DurationParser.Format(rule.TrendWindow),
+        intervals = rule.Intervals,
+    };
+
+    private static string KindName(AlertRuleKind kind) => kind switch
+    {
+        AlertRuleKind.Anomaly => "anomaly",
+        AlertRuleKind.Trend => "trend",
+        AlertRuleKind.NoData => "nodata",
+        _ => "threshold",
     };
 
     /// <summary>The rule in <paramref name="body"/>; <paramref name="pathId"/> (PUT) is its id, and a body id must agree.</summary>
@@ -38,7 +51,11 @@ public static partial class AlertRuleJson
     {
         var errors = new List<FieldError>();
         if (body.ValueKind != JsonValueKind.Object) return (null, [new FieldError("body", "must be a JSON object")]);
-        var known = new HashSet<string> { "id", "name", "kind", "host", "metric", "warning", "critical", "below", "for", "resolve_margin", "anomaly_kinds", "min_score", "severity" };
+        var known = new HashSet<string>
+        {
+            "id", "name", "kind", "host", "metric", "warning", "critical", "below", "for", "resolve_margin", "anomaly_kinds", "min_score", "severity",
+            "horizon", "trend_window", "intervals",
+        };
         foreach (var property in body.EnumerateObject())
             if (!known.Contains(property.Name)) errors.Add(new FieldError(property.Name, "is not a field of an alert rule"));
 
@@ -47,8 +64,15 @@ public static partial class AlertRuleJson
         if (id is null) errors.Add(new FieldError("id", "is required"));
         else if (!IdPattern().IsMatch(id)) errors.Add(new FieldError("id", "must be 1-64 letters, digits, '_', '-' or '.'"));
         var kindText = String(body, "kind", errors) ?? "threshold";
-        var kind = kindText switch { "threshold" => AlertRuleKind.Threshold, "anomaly" => AlertRuleKind.Anomaly, _ => (AlertRuleKind?)null };
-        if (kind is null) errors.Add(new FieldError("kind", "must be threshold or anomaly"));
+        var kind = kindText switch
+        {
+            "threshold" => AlertRuleKind.Threshold,
+            "anomaly" => AlertRuleKind.Anomaly,
+            "trend" => AlertRuleKind.Trend,
+            "nodata" => AlertRuleKind.NoData,
+            _ => (AlertRuleKind?)null,
+        };
+        if (kind is null) errors.Add(new FieldError("kind", "must be threshold, anomaly, trend or nodata"));
         var metric = String(body, "metric", errors);
         if (string.IsNullOrWhiteSpace(metric)) errors.Add(new FieldError("metric", "is required (a metric name or pattern, e.g. cpu.usage or disk.*)"));
         var host = String(body, "host", errors) ?? "*";
@@ -68,12 +92,23 @@ public static partial class AlertRuleJson
         var severityText = String(body, "severity", errors) ?? "warning";
         var severity = severityText switch { "warning" => AlertSeverity.Warning, "critical" => AlertSeverity.Critical, _ => AlertSeverity.None };
         if (severity == AlertSeverity.None) errors.Add(new FieldError("severity", "must be warning or critical"));
+        var horizon = Duration(body, "horizon", errors);
+        var trendWindow = Duration(body, "trend_window", errors) ?? AlertRule.DefaultTrendWindow;
+        var intervals = Number(body, "intervals", errors);
+        if (intervals is { } n && (n < 1 || n != Math.Floor(n) || n > int.MaxValue))
+            errors.Add(new FieldError("intervals", "must be a whole number of collection intervals, at least 1"));
 
-        if (kind == AlertRuleKind.Threshold)
+        if (kind is AlertRuleKind.Threshold or AlertRuleKind.Trend)
         {
-            if (warning is null && critical is null) errors.Add(new FieldError("warning", "a threshold rule needs a warning or a critical level (or both)"));
+            if (warning is null && critical is null) errors.Add(new FieldError("warning", $"a {kindText} rule needs a warning or a critical level (or both)"));
             if (warning is { } w && critical is { } c && (below ? c > w : c < w))
                 errors.Add(new FieldError("critical", below ? "must not be above warning for a below rule" : "must not be below warning"));
+        }
+        if (kind == AlertRuleKind.Trend)
+        {
+            if (horizon is null) errors.Add(new FieldError("horizon", "is required: how far ahead the trend may reach a level, e.g. 4h"));
+            else if (horizon <= TimeSpan.Zero) errors.Add(new FieldError("horizon", "must be longer than 0s"));
+            if (trendWindow <= TimeSpan.Zero) errors.Add(new FieldError("trend_window", "must be longer than 0s"));
         }
         if (errors.Count > 0) return (null, errors);
         return (new AlertRule
@@ -81,7 +116,17 @@ public static partial class AlertRuleJson
             Id = id!, Name = String(body, "name", errors) ?? id!, Kind = kind!.Value, Host = host, Metric = metric!,
             Warning = warning, Critical = critical, Below = below, For = @for, ResolveMargin = margin,
             AnomalyKinds = anomalyKinds, MinScore = minScore, Severity = severity,
+            Horizon = horizon ?? TimeSpan.Zero, TrendWindow = trendWindow, Intervals = intervals is { } count ? (int)count : AlertRule.DefaultIntervals,
         }, errors);
+    }
+
+    private static TimeSpan? Duration(JsonElement body, string name, List<FieldError> errors)
+    {
+        var text = String(body, name, errors);
+        if (text is null) return null;
+        if (DurationParser.TryParse(text, out var duration)) return duration;
+        errors.Add(new FieldError(name, "must be a duration such as 30s, 5m or 1h"));
+        return null;
     }
 
     private static string? String(JsonElement body, string name, List<FieldError> errors)

@@ -25,7 +25,9 @@ public sealed class AlertActorTests : Akka.Hosting.TestKit.TestKit, IDisposable
     private readonly TestDatabase _db = new();
     private readonly SqliteChunkStore _chunks;
     private readonly MutableClock _clock = new(Start);
-    private readonly SeriesAlerting _alerting = new(new AlertRuleRegistry([Cpu]), new FlappingSettings(TimeSpan.FromMinutes(30), 4));
+    // Silence is counted in 200 ms intervals, keep-alives every 40 s (a third of 2 min), both on _clock.
+    private readonly SeriesAlerting _alerting = new(new AlertRuleRegistry([Cpu]), new FlappingSettings(TimeSpan.FromMinutes(30), 4),
+        new NoDataSettings(TimeSpan.FromMilliseconds(200), TimeSpan.FromMinutes(2)));
 
     public AlertActorTests() : base("alert-actor-tests") => _chunks = new SqliteChunkStore(_db.Storage.ConnectionString);
 
@@ -34,8 +36,10 @@ public sealed class AlertActorTests : Akka.Hosting.TestKit.TestKit, IDisposable
         .WithCustomSerializer("perf", [typeof(IPerfMessage)], system => new PerfSerializer(system))
         .WithSqlPersistence(_db.Storage.ConnectionString, ProviderName.SQLiteMS, autoInitialize: true);
 
-    private IActorRef Spawn() => Sys.ActorOf(SeriesActor.Props(Id, new(1000, 1000, TimeSpan.FromDays(1), TimeSpan.FromMinutes(2), TimeSpan.FromDays(30),
-        TimeSpan.Zero), TestDetection.With(100, 100, "iid-spike"), _alerting, _chunks, _clock));
+    private IActorRef Spawn() => Sys.ActorOf(SeriesProps());
+
+    private Props SeriesProps() => SeriesActor.Props(Id, new(1000, 1000, TimeSpan.FromDays(1), TimeSpan.FromMinutes(2), TimeSpan.FromDays(30),
+        TimeSpan.Zero), TestDetection.With(100, 100, "iid-spike"), _alerting, _chunks, _clock);
 
     private static long T(int seconds) => Start.AddSeconds(seconds).ToUnixTimeMilliseconds();
 
@@ -44,13 +48,15 @@ public sealed class AlertActorTests : Akka.Hosting.TestKit.TestKit, IDisposable
         foreach (var (s, v) in points) await series.Ask<AppendResult>(new AppendPoints(Id, [T(s)], [v]), RemainingOrDefault);
     }
 
-    private async Task<List<string>> LogAsync(int expected)
+    /// <summary>The alert log (of one rule when <paramref name="rule"/> is given) once it holds <paramref name="expected"/> transitions.</summary>
+    private async Task<List<string>> LogAsync(int expected, string? rule = null)
     {
         var log = new AlertLog(Sys);
         List<string> transitions = [];
         await AwaitAssertAsync(async () =>
         {
-            transitions = (await log.ReadAsync()).Select(e => $"{e.Transition.From}->{e.Transition.To}:{e.Transition.Severity}@{(e.Transition.TimestampMs - T(0)) / 1000}").ToList();
+            transitions = (await log.ReadAsync()).Where(e => rule is null || e.Transition.RuleId == rule)
+                .Select(e => $"{e.Transition.From}->{e.Transition.To}:{e.Transition.Severity}@{(e.Transition.TimestampMs - T(0)) / 1000}").ToList();
             Assert.Equal(expected, transitions.Count);
         }, TimeSpan.FromSeconds(10));
         return transitions;
@@ -100,6 +106,37 @@ public sealed class AlertActorTests : Akka.Hosting.TestKit.TestKit, IDisposable
         await AppendAsync(series, (150, 99));
 
         Assert.Equal(["Inactive->Firing:Critical@150"], await LogAsync(1));
+    }
+
+    [Fact]
+    public async Task A_series_that_stops_reporting_goes_pending_and_firing_on_the_wall_clock_stays_alive_meanwhile_and_a_sample_resolves_it()
+    {
+        _alerting.Rules.Replace([Cpu with { For = TimeSpan.Zero }, new AlertRule
+        {
+            Id = "silent", Name = "silent", Kind = AlertRuleKind.NoData, Metric = "cpu.usage", Intervals = 2, For = TimeSpan.FromMinutes(1),
+        }]);
+        // A child of the test actor: what the series sends its parent (in a node, its shard) arrives here.
+        var series = await ChildActorOfAsync(SeriesProps());
+        await AppendAsync(series, (0, 95));
+        // The cpu alert fires on that sample, so both rules have seen it (the reply to the append comes first): it arrived
+        // at wall clock 0.
+        Assert.Equal(["Inactive->Firing:Critical@0"], await LogAsync(1, "cpu_usage"));
+
+        _clock.Now = Start.AddSeconds(1); // silent for more than 2 x 200 ms
+        Assert.Equal(["Inactive->Pending:Warning@1"], await LogAsync(1, "silent"));
+
+        _clock.Now = Start.AddSeconds(50); // still pending (for = 1 min), and 50 s without a message: keep the series alive
+        Assert.Equal(Id, (await ExpectMsgAsync<KeepAlive>(TimeSpan.FromSeconds(10))).EntityId);
+
+        _clock.Now = Start.AddSeconds(70);
+        Assert.Equal(["Inactive->Pending:Warning@1", "Pending->Firing:Warning@70"], await LogAsync(2, "silent"));
+
+        _clock.Now = Start.AddSeconds(100);
+        await AppendAsync(series, (600, 40)); // sample time is not what counts: it arrived at 100
+
+        Assert.Equal(["Inactive->Pending:Warning@1", "Pending->Firing:Warning@70", "Firing->Resolved:Warning@100"], await LogAsync(3, "silent"));
+        var resolved = (await new AlertLog(Sys).ReadAsync()).Last(e => e.Transition.RuleId == "silent").Transition;
+        Assert.Equal((0.4, 100.0), (resolved.Threshold, resolved.Value)); // the limit and the gap, in seconds
     }
 
     void IDisposable.Dispose()

@@ -8,6 +8,7 @@ public sealed class RuleEvaluatorTests
 {
     private const long Start = 1_790_000_000_000;
     private static readonly FlappingSettings Flapping = new(TimeSpan.FromMinutes(30), 4);
+    private static readonly TimeSpan CollectionInterval = TimeSpan.FromSeconds(30);
 
     private static readonly AlertRule Cpu = new()
     {
@@ -24,7 +25,7 @@ public sealed class RuleEvaluatorTests
         return output.Select(e => $"{e.From}->{e.To}:{e.Severity}@{(e.TimestampMs - Start) / 1000}").ToList();
     }
 
-    private static RuleEvaluator Evaluator(AlertRule? rule = null) => new("web-1", "cpu.usage", rule ?? Cpu, Flapping);
+    private static RuleEvaluator Evaluator(AlertRule? rule = null) => new("web-1", "cpu.usage", rule ?? Cpu, Flapping, CollectionInterval);
 
     [Fact]
     public void Fires_after_the_for_duration_of_sample_time_and_resolves_below_the_hysteresis()
@@ -142,7 +143,7 @@ public sealed class RuleEvaluatorTests
 
         var before = Evaluator();
         var part = Run(before, first);
-        var restored = RuleEvaluator.FromState("web-1", "cpu.usage", Cpu, Flapping, before.ToState());
+        var restored = RuleEvaluator.FromState("web-1", "cpu.usage", Cpu, Flapping, CollectionInterval, before.ToState());
         part.AddRange(Run(restored, second));
 
         Assert.Equal(expected, part);
@@ -160,7 +161,208 @@ public sealed class RuleEvaluatorTests
         Assert.NotEqual(output[0].AlertId, output[2].AlertId);
         Assert.Matches($"^cpu_usage-{T(0)}-[0-9a-f]{{16}}$", output[0].AlertId);
         var otherHost = new List<AlertTransitioned>();
-        new RuleEvaluator("web-2", "cpu.usage", Cpu with { For = TimeSpan.Zero }, Flapping).Evaluate(T(0), 95, [], 0, otherHost);
+        new RuleEvaluator("web-2", "cpu.usage", Cpu with { For = TimeSpan.Zero }, Flapping, CollectionInterval).Evaluate(T(0), 95, [], 0, otherHost);
         Assert.NotEqual(output[0].AlertId, otherHost[0].AlertId);
+    }
+
+    [Fact]
+    public void A_data_gap_never_resolves_a_firing_alert_by_itself_only_a_sample_does()
+    {
+        var evaluator = Evaluator(Cpu with { For = TimeSpan.Zero });
+        var output = new List<AlertTransitioned>();
+        evaluator.Evaluate(T(0), 95, [], T(0), output);
+        Assert.Equal(AlertState.Firing, evaluator.State);
+
+        // Six hours without a sample: the wall clock moves on, the rule does not.
+        for (var hour = 1; hour <= 6; hour++) Assert.False(evaluator.CheckSilence(T(hour * 3600), output));
+        Assert.Equal(AlertState.Firing, evaluator.State);
+        Assert.Single(output);
+
+        var after = Run(evaluator, (6 * 3600, 96), (6 * 3600 + 30, 10));
+
+        Assert.Equal(["Firing->Resolved:Critical@21630"], after);
+    }
+
+    private static readonly AlertRule DiskFull = new()
+    {
+        Id = "disk_full", Name = "Disk full soon", Kind = AlertRuleKind.Trend, Metric = "disk.usage", Warning = 80, Critical = 90,
+        Horizon = TimeSpan.FromHours(4), TrendWindow = TimeSpan.FromHours(1),
+    };
+
+    /// <summary>An hour of samples every 30 s: <paramref name="start"/> rising <paramref name="perHour"/> an hour, with a
+    /// little deterministic noise.</summary>
+    private static (int S, double V)[] Hour(double start, double perHour) =>
+        [.. Enumerable.Range(0, 121).Select(i => (i * 30, start + perHour * i / 120.0 + (i * 7919 % 7 - 3) * 0.05))];
+
+    [Theory]
+    [InlineData(60.0, 8.0, AlertSeverity.Critical)] // 68 now, 100 in 4 h
+    [InlineData(60.0, 5.0, AlertSeverity.Warning)]  // 65 now, 85 in 4 h: reaches 80, not 90
+    [InlineData(82.0, 3.0, AlertSeverity.Critical)] // past warning already (the threshold rule's job), heading for 90 within 4 h
+    [InlineData(70.0, 0.0, AlertSeverity.None)]     // flat
+    [InlineData(85.0, -5.0, AlertSeverity.None)]    // falling
+    [InlineData(60.0, 1.0, AlertSeverity.None)]     // rising, but 65 in 4 h
+    [InlineData(92.0, 2.0, AlertSeverity.None)]     // already above both levels: not a prediction any more
+    public void A_trend_rule_fires_at_the_highest_level_its_line_reaches_within_the_horizon(double start, double perHour, AlertSeverity expected)
+    {
+        var evaluator = new RuleEvaluator("db-1", "disk.usage", DiskFull, Flapping, CollectionInterval);
+
+        Run(evaluator, Hour(start, perHour));
+
+        Assert.Equal(expected == AlertSeverity.None ? AlertState.Inactive : AlertState.Firing, evaluator.State);
+        Assert.Equal(expected, evaluator.Severity);
+    }
+
+    [Fact]
+    public void A_trend_alert_waits_for_enough_history_honours_for_and_hands_over_once_the_value_itself_crosses()
+    {
+        var evaluator = new RuleEvaluator("db-1", "disk.usage", DiskFull with { For = TimeSpan.FromMinutes(10) }, Flapping, CollectionInterval);
+        var output = new List<AlertTransitioned>();
+        // 50% rising 10 points an hour: 90% is reached at 4 h.
+        for (var s = 0; s <= 5 * 3600; s += 30) evaluator.Evaluate(T(s), 50 + 10.0 * s / 3600, [], 0, output);
+
+        // 15 minutes (a quarter of the window) of samples before the first prediction, 10 more of `for`; at 4 h the value
+        // is at the critical level and warning is long passed: the threshold rule's job from there.
+        Assert.Equal(
+            [(AlertState.Inactive, AlertState.Pending, T(900)), (AlertState.Pending, AlertState.Firing, T(1500)), (AlertState.Firing, AlertState.Resolved, T(14400))],
+            output.Select(e => (e.From, e.To, e.TimestampMs)));
+        Assert.All(output, e => Assert.Equal((AlertSeverity.Critical, 90.0), (e.Severity, e.Threshold)));
+    }
+
+    [Fact]
+    public void A_trend_alert_predicts_when_the_line_reaches_the_level()
+    {
+        var evaluator = new RuleEvaluator("db-1", "disk.usage", DiskFull, Flapping, CollectionInterval);
+
+        Run(evaluator, [.. Enumerable.Range(0, 31).Select(i => (i * 30, 50 + 10.0 * i * 30 / 3600))]);
+
+        Assert.Equal(AlertState.Firing, evaluator.State);
+        Assert.InRange(evaluator.PredictedCrossingMs!.Value, T(14400) - 1000, T(14400) + 1000);
+    }
+
+    [Fact]
+    public void A_below_trend_rule_fires_on_a_falling_line()
+    {
+        var rule = DiskFull with { Id = "free", Metric = "disk.free_percent", Below = true, Warning = 20, Critical = 10 };
+        var evaluator = new RuleEvaluator("db-1", "disk.free_percent", rule, Flapping, CollectionInterval);
+
+        Run(evaluator, Hour(50, -12)); // 38 now, -10 in 4 h
+
+        Assert.Equal((AlertState.Firing, AlertSeverity.Critical), (evaluator.State, evaluator.Severity));
+    }
+
+    [Fact]
+    public void After_a_gap_leaves_too_few_samples_to_fit_a_firing_trend_alert_stays_firing()
+    {
+        var evaluator = new RuleEvaluator("db-1", "disk.usage", DiskFull, Flapping, CollectionInterval);
+        Run(evaluator, Hour(60, 8));
+        Assert.Equal(AlertState.Firing, evaluator.State);
+
+        // Three hours later: the window holds one sample, far too few to say where the line goes.
+        var after = Run(evaluator, (3600 + 3 * 3600, 70), (3600 + 3 * 3600 + 30, 70));
+
+        Assert.Empty(after);
+        Assert.Equal(AlertState.Firing, evaluator.State);
+    }
+
+    [Fact]
+    public void A_trend_evaluator_restored_from_its_state_keeps_its_samples_and_continues_like_an_uninterrupted_run()
+    {
+        var samples = Hour(60, 8);
+        var uninterrupted = new RuleEvaluator("db-1", "disk.usage", DiskFull, Flapping, CollectionInterval);
+        var expected = Run(uninterrupted, samples);
+
+        var before = new RuleEvaluator("db-1", "disk.usage", DiskFull, Flapping, CollectionInterval);
+        var part = Run(before, samples[..20]);
+        var state = before.ToState();
+        Assert.Equal(20, state.TrendTimestampsMs.Length);
+        var restored = RuleEvaluator.FromState("db-1", "disk.usage", DiskFull, Flapping, CollectionInterval, state);
+        part.AddRange(Run(restored, samples[20..]));
+
+        Assert.Equal(expected, part);
+        Assert.NotEmpty(expected);
+        Assert.Equal(uninterrupted.ToState().TrendTimestampsMs, restored.ToState().TrendTimestampsMs);
+        Assert.Equal(uninterrupted.ToState().TrendValues, restored.ToState().TrendValues);
+    }
+
+    [Fact]
+    public void A_trend_rule_keeps_at_most_its_bound_of_samples_thinned_over_its_window()
+    {
+        var evaluator = new RuleEvaluator("db-1", "disk.usage", DiskFull, Flapping, CollectionInterval);
+
+        Run(evaluator, [.. Enumerable.Range(0, 7200).Select(s => (s, 50.0))]); // one sample a second for two hours
+
+        var state = evaluator.ToState();
+        Assert.InRange(state.TrendTimestampsMs.Length, 200, RuleEvaluator.TrendMaxSamples);
+        Assert.True(state.TrendTimestampsMs[^1] - state.TrendTimestampsMs[0] >= 3_500_000);
+    }
+
+    private static readonly AlertRule Silence = new()
+    {
+        Id = "silent", Name = "silent", Kind = AlertRuleKind.NoData, Metric = "*", Intervals = 3, For = TimeSpan.FromMinutes(1),
+        Severity = AlertSeverity.Critical,
+    };
+
+    [Fact]
+    public void No_data_fires_after_its_intervals_and_for_on_the_wall_clock_stays_firing_and_resolves_on_the_next_sample()
+    {
+        var evaluator = Evaluator(Silence);
+        var output = new List<AlertTransitioned>();
+        // Sample timestamps do not matter to this rule: the collector's clock may be off, the series may backfill.
+        evaluator.Evaluate(T(-5000), 1, [], nowMs: T(0), output);
+        Assert.True(evaluator.CanChangeWithoutData);
+
+        foreach (var s in new[] { 30, 60, 89 }) evaluator.CheckSilence(T(s), output);
+        Assert.Empty(output);
+        foreach (var s in new[] { 90, 120, 150, 3600 }) evaluator.CheckSilence(T(s), output); // 3 x 30 s silent, then 1 min of `for`
+        Assert.False(evaluator.CanChangeWithoutData); // firing: only a sample can change it
+        evaluator.Evaluate(T(-4000), 1, [], nowMs: T(4000), output);
+
+        Assert.Equal(
+            [(AlertState.Inactive, AlertState.Pending, T(90), 90.0), (AlertState.Pending, AlertState.Firing, T(150), 150.0), (AlertState.Firing, AlertState.Resolved, T(4000), 4000.0)],
+            output.Select(e => (e.From, e.To, e.TimestampMs, e.Value)));
+        Assert.All(output, e => Assert.Equal((AlertSeverity.Critical, 90.0), (e.Severity, e.Threshold)));
+        Assert.All(output, e => Assert.StartsWith($"silent-{T(90)}-", e.AlertId));
+        Assert.True(evaluator.CanChangeWithoutData);
+    }
+
+    [Fact]
+    public void A_sample_during_the_pending_time_ends_the_no_data_episode_and_silence_counts_again_from_it()
+    {
+        var evaluator = Evaluator(Silence);
+        var output = new List<AlertTransitioned>();
+        evaluator.Evaluate(T(0), 1, [], nowMs: T(0), output);
+        evaluator.CheckSilence(T(100), output);
+        evaluator.Evaluate(T(100), 1, [], nowMs: T(110), output);
+        evaluator.CheckSilence(T(190), output);
+        evaluator.CheckSilence(T(200), output);
+
+        Assert.Equal([(AlertState.Pending, T(100)), (AlertState.Inactive, T(110)), (AlertState.Pending, T(200))], output.Select(e => (e.To, e.TimestampMs)));
+    }
+
+    [Fact]
+    public void A_no_data_rule_that_has_seen_no_sample_counts_silence_from_when_it_first_looked()
+    {
+        var evaluator = Evaluator(Silence with { For = TimeSpan.Zero });
+        var output = new List<AlertTransitioned>();
+
+        Assert.True(evaluator.CheckSilence(T(0), output)); // starts watching
+        Assert.False(evaluator.CheckSilence(T(60), output));
+        Assert.True(evaluator.CheckSilence(T(90), output));
+
+        Assert.Equal(["Inactive->Firing:Critical@90"], output.Select(e => $"{e.From}->{e.To}:{e.Severity}@{(e.TimestampMs - Start) / 1000}"));
+    }
+
+    [Fact]
+    public void A_no_data_evaluator_restored_from_its_state_remembers_when_the_last_sample_arrived()
+    {
+        var before = Evaluator(Silence with { For = TimeSpan.Zero });
+        var output = new List<AlertTransitioned>();
+        before.Evaluate(T(0), 1, [], nowMs: T(10), output);
+
+        var restored = RuleEvaluator.FromState("web-1", "cpu.usage", Silence with { For = TimeSpan.Zero }, Flapping, CollectionInterval, before.ToState());
+        restored.CheckSilence(T(100), output);
+
+        Assert.Equal(T(10), before.ToState().LastArrivalMs);
+        Assert.Equal([(AlertState.Firing, T(100), 90.0)], output.Select(e => (e.To, e.TimestampMs, e.Value)));
     }
 }

@@ -46,6 +46,17 @@ public sealed class PerfSerializerTests : IDisposable
 
     private static readonly Acknowledgement Seen = new("cpu_usage-1-0123456789abcdef", "alice", "looking", 11);
 
+    private static readonly AlertRule TrendRule = new()
+    {
+        Id = "disk_full", Name = "Disk full within 4 h", Kind = AlertRuleKind.Trend, Metric = "disk.usage", Warning = 80, Critical = 90,
+        Horizon = TimeSpan.FromHours(4), TrendWindow = TimeSpan.FromMinutes(90), For = TimeSpan.FromMinutes(5), ResolveMargin = 1,
+    };
+
+    private static readonly AlertRule NoDataRule = new()
+    {
+        Id = "silent", Kind = AlertRuleKind.NoData, Host = "web-*", Metric = "*", Intervals = 5, Severity = AlertSeverity.Critical,
+    };
+
     private static readonly Anomaly Finding = new(1_700_000_000_000, 42.5, "iid-spike", "spike", 42.5, 1e-5, double.NaN);
 
     /// <summary>One example of every type the serializer knows; the test below fails when a type is added without one.</summary>
@@ -64,6 +75,7 @@ public sealed class PerfSerializerTests : IDisposable
         new SeriesActorSnapshot(new SeriesSnapshot([1, 2, 3], 4, 5, 6, 7, 8, 9),
             new DetectionSnapshot(1_700_000_060_000, 321, [new DetectorSnapshot("iid-spike(confidence=99.9)", [7, 8, 9], 321, 1, 1_700_000_000_000, [1, 42, 0.0001])], [Finding])),
         new SeriesNotFound("h/m"),
+        new KeepAlive("h/m"),
         new PointsRecorded([1_700_000_000_000, 1_700_000_030_000, 1_700_000_060_000], [45.2, 45.3, 1e300]),
         new ChunkSealed(3, 100, 200, 120, 180),
         new ChunksExpired(500, 2, 300, 240, 600),
@@ -71,18 +83,26 @@ public sealed class PerfSerializerTests : IDisposable
         new SeriesSnapshot([1, 2, 3], 4, 5, 6, 7, 8, 9),
         new AlertTransitioned("cpu_usage/h/cpu.usage/1700000000000", "cpu_usage", "CPU", "h", "cpu.usage", AlertState.Pending, AlertState.Firing,
             AlertSeverity.Critical, 1_700_000_060_000, 95.5, 90, 1_700_000_061_234),
-        new AlertActorSnapshot(1_700_000_060_000, [new RuleEvaluatorState("cpu_usage", AlertState.Firing, AlertSeverity.Warning, 1, 2, true, [3, 4])]),
+        new AlertActorSnapshot(1_700_000_060_000,
+        [
+            new RuleEvaluatorState("cpu_usage", AlertState.Firing, AlertSeverity.Warning, 1, 2, true, [3, 4]),
+            new RuleEvaluatorState("disk_full", AlertState.Pending, AlertSeverity.Critical, 5, 0, false, [])
+            {
+                TrendTimestampsMs = [1_700_000_000_000, 1_700_000_030_000, 1_700_000_060_000], TrendValues = [81.5, 81.75, 82.125],
+            },
+            new RuleEvaluatorState("silent", AlertState.Inactive, AlertSeverity.None, 0, 0, false, []) { LastArrivalMs = 1_700_000_061_234 },
+        ]),
         new DispatcherSnapshot(42,
             [new NotificationGroup("host=h,rule=cpu_usage", new Dictionary<string, AlertTransitioned> { ["a1"] = Transition }, 5, 6, new HashSet<string> { "a1" }, 2)],
             [new Delivery(new Notification("host=h,rule=cpu_usage/2", "host=h,rule=cpu_usage", NotificationKind.Firing, [Transition], 7), "slack",
                 DeliveryStatus.Failed, 3, "HttpRequestException: 500", 8),
              new Delivery(new Notification("n/1", "g", NotificationKind.Resolved, [], 9), "email", DeliveryStatus.Pending, 0, null, 10)]),
         GetNotifications.Instance,
-        new SaveRule(Rule),
+        new SaveRule(NoDataRule),
         new DeleteRule("cpu_usage"),
         GetRules.Instance,
         new RuleBookView(3, [Rule, new AlertRule { Id = "spikes", Kind = AlertRuleKind.Anomaly, Metric = "*", AnomalyKinds = ["spike"], MinScore = 0.5,
-            Severity = AlertSeverity.Critical, For = TimeSpan.FromMinutes(5) }]),
+            Severity = AlertSeverity.Critical, For = TimeSpan.FromMinutes(5) }, TrendRule, NoDataRule]),
         new RuleNotFound("nope"),
         new CreateSilence(Quiet),
         new ExpireSilence("s-1", 12),
@@ -93,7 +113,7 @@ public sealed class PerfSerializerTests : IDisposable
         new SilenceCreated(Quiet),
         new SilenceExpired("s-1", 12),
         new AlertAcknowledged(Seen),
-        new RuleSaved(Rule),
+        new RuleSaved(TrendRule),
         new RuleDeleted("cpu_usage"),
         new NotificationsView([new Delivery(new Notification("n/1", "g", NotificationKind.Flapping, [Transition], 9), "am", DeliveryStatus.Delivered, 1, null, 10)],
             ["slack:slack"], 42),
@@ -121,6 +141,29 @@ public sealed class PerfSerializerTests : IDisposable
         var back = _serializer.FromBinary(bytes, manifest);
         Assert.Equal(message.GetType(), back.GetType());
         Assert.Equal(Canonical(message), Canonical(back));
+    }
+
+    /// <summary>Rows written before trend and no-data rules (by the serializer of commit 880534c) read with the new fields' defaults.</summary>
+    [Fact]
+    public void Rules_and_alert_snapshots_written_before_the_trend_and_no_data_fields_still_read()
+    {
+        const string ruleSaved = "BGRpc2sQRGlzayBuZWFybHkgZnVsbAAEZGItKhFkaXNrLmZyZWVfcGVyY2VudAEAAAAAAAA0QAAAAAAAAAAAAAEA6aQ1AAAAAAAAAAAAAARAAAAAAAAAAAAAAQ==";
+        const string ruleBook = "AwAAAAAAAAACBGRpc2sQRGlzayBuZWFybHkgZnVsbAAEZGItKhFkaXNrLmZyZWVfcGVyY2VudAEAAAAAAAA0QAAAAAAAAAAAAAEA6aQ1AAAAAAAAAAAAAARAAAAAAAAAAAAAAQZzcGlrZXMAAQEqASoAAAAAAAAAAAAAAAAAAAAAAAAAAF7QsgAAAAAAAAAAAAAAAAEFc3Bpa2UAAAAAAADgPwI=";
+        const string snapshot = "YFLmz4sBAAACCWNwdV91c2FnZQIBAQAAAAAAAAACAAAAAAAAAAECAwQDbWVtAQIFAAAAAAAAAAYAAAAAAAAAAAA=";
+
+        var saved = (RuleSaved)_serializer.FromBinary(Convert.FromBase64String(ruleSaved), "RE1");
+        var book = (RuleBookView)_serializer.FromBinary(Convert.FromBase64String(ruleBook), "RV");
+        var alerts = (AlertActorSnapshot)_serializer.FromBinary(Convert.FromBase64String(snapshot), "AS");
+
+        Assert.Equal(Canonical(Rule), Canonical(saved.Rule));
+        Assert.Equal((TimeSpan.Zero, AlertRule.DefaultTrendWindow, AlertRule.DefaultIntervals), (saved.Rule.Horizon, saved.Rule.TrendWindow, saved.Rule.Intervals));
+        Assert.Equal(["disk", "spikes"], book.Rules.Select(r => r.Id));
+        Assert.Equal(Canonical(Rule), Canonical(book.Rules[0]));
+        Assert.Equal(
+            Canonical(new AlertActorSnapshot(1_700_000_060_000,
+                [new RuleEvaluatorState("cpu_usage", AlertState.Firing, AlertSeverity.Warning, 1, 2, true, [3, 4]),
+                 new RuleEvaluatorState("mem", AlertState.Pending, AlertSeverity.Critical, 5, 6, false, [])])),
+            Canonical(alerts));
     }
 
     [Fact]

@@ -34,7 +34,8 @@ public sealed class SeriesActorTests : Akka.Hosting.TestKit.TestKit, IDisposable
     private IActorRef Spawn(string entityId, SeriesSettings settings, DetectionSettings? detection = null, SeriesAlerting? alerting = null) =>
         Sys.ActorOf(SeriesActor.Props(entityId, settings, detection ?? TestDetection.Default, alerting ?? NoAlerts, _chunks, _clock));
 
-    private static readonly SeriesAlerting NoAlerts = new(new AlertRuleRegistry([]), new FlappingSettings(TimeSpan.FromMinutes(30), 4));
+    private static readonly SeriesAlerting NoAlerts = new(new AlertRuleRegistry([]), new FlappingSettings(TimeSpan.FromMinutes(30), 4),
+        new NoDataSettings(TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2)));
 
     private static long T(int minute) => Start.AddMinutes(minute).ToUnixTimeMilliseconds();
 

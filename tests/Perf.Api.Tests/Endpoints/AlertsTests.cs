@@ -154,11 +154,61 @@ public sealed class AlertsTests(DefaultNode fixture) : IClassFixture<DefaultNode
     [InlineData("""{"id": "x", "metric": "cpu.usage", "kind": "prophecy"}""", "kind")]
     [InlineData("""{"id": "x", "metric": "cpu.usage", "kind": "anomaly", "anomaly_kinds": ["blip"]}""", "anomaly_kinds")]
     [InlineData("""{"id": "x", "metric": "cpu.usage", "warning": 1, "colour": "red"}""", "colour")]
+    [InlineData("""{"id": "x", "metric": "disk.usage", "kind": "trend", "horizon": "4h"}""", "warning")]
+    [InlineData("""{"id": "x", "metric": "disk.usage", "kind": "trend", "critical": 90}""", "horizon")]
+    [InlineData("""{"id": "x", "metric": "disk.usage", "kind": "trend", "critical": 90, "horizon": "soon"}""", "horizon")]
+    [InlineData("""{"id": "x", "metric": "disk.usage", "kind": "trend", "critical": 90, "horizon": "0s"}""", "horizon")]
+    [InlineData("""{"id": "x", "metric": "disk.usage", "kind": "trend", "critical": 90, "horizon": "4h", "trend_window": "0s"}""", "trend_window")]
+    [InlineData("""{"id": "x", "metric": "disk.usage", "kind": "trend", "warning": 90, "critical": 80, "horizon": "4h"}""", "critical")]
+    [InlineData("""{"id": "x", "metric": "cpu.usage", "kind": "nodata", "intervals": 0}""", "intervals")]
+    [InlineData("""{"id": "x", "metric": "cpu.usage", "kind": "nodata", "intervals": 2.5}""", "intervals")]
+    [InlineData("""{"id": "x", "metric": "cpu.usage", "kind": "nodata", "intervals": "3"}""", "intervals")]
+    [InlineData("""{"id": "x", "metric": "cpu.usage", "kind": "nodata", "severity": "page"}""", "severity")]
     public async Task An_invalid_rule_is_refused_naming_the_field_and_changes_nothing(string body, string field)
     {
         using var response = await fixture.Client.PostJsonAsync(body, "/api/v1/alert-rules");
         await response.ExpectProblemAsync(HttpStatusCode.UnprocessableEntity, field);
         await (await fixture.Client.GetAsync("/api/v1/alert-rules/x")).ExpectProblemAsync(HttpStatusCode.NotFound, "id");
+    }
+
+    [Fact]
+    public async Task Trend_and_no_data_rules_are_written_back_with_their_fields_and_defaults()
+    {
+        using (var trend = await fixture.Client.PostJsonAsync("""{"id": "disk_trend", "kind": "trend", "host": "nobody", "metric": "disk.usage", "critical": 90, "horizon": "4h"}""", "/api/v1/alert-rules"))
+            Assert.Equal(HttpStatusCode.Created, trend.StatusCode);
+        using (var silent = await fixture.Client.PostJsonAsync("""{"id": "api_silent", "kind": "nodata", "host": "nobody", "metric": "cpu.usage", "intervals": 5, "severity": "critical"}""", "/api/v1/alert-rules"))
+            Assert.Equal(HttpStatusCode.Created, silent.StatusCode);
+
+        var stored = await fixture.Client.GetJsonAsync("/api/v1/alert-rules/disk_trend");
+        Assert.Equal(("trend", "4h", "1h", 90.0), (stored["kind"]!.GetValue<string>(), stored["horizon"]!.GetValue<string>(),
+            stored["trend_window"]!.GetValue<string>(), stored["critical"]!.GetValue<double>()));
+        var nodata = await fixture.Client.GetJsonAsync("/api/v1/alert-rules/api_silent");
+        Assert.Equal(("nodata", 5, "critical"), (nodata["kind"]!.GetValue<string>(), nodata["intervals"]!.GetValue<int>(), nodata["severity"]!.GetValue<string>()));
+
+        Assert.Equal(HttpStatusCode.NoContent, (await fixture.Client.DeleteAsync("/api/v1/alert-rules/disk_trend")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await fixture.Client.DeleteAsync("/api/v1/alert-rules/api_silent")).StatusCode);
+    }
+
+    /// <summary>Silence of 4 x 500 ms, passivation after 1 s idle: the alert can only fire if the silent series is kept alive.</summary>
+    [Fact]
+    public async Task A_series_that_stops_reporting_fires_its_no_data_rule_although_it_outlasts_passivation_and_its_next_sample_resolves_it()
+    {
+        await using var node = new PerfNodeProcess(new Dictionary<string, string>
+        {
+            ["PERF_PERF__SERIES__PASSIVATE_AFTER"] = "1s",
+            ["PERF_PERFORMANCE__COLLECTION_INTERVAL"] = "500ms",
+        });
+        await node.StartAsync();
+        using (var created = await node.Client.PostJsonAsync(
+            """{"id": "silent", "kind": "nodata", "host": "quiet-host", "metric": "cpu.usage", "intervals": 4, "severity": "critical"}""", "/api/v1/alert-rules"))
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+
+        await PostCpuAsync(node.Client, "quiet-host", 0, 10);
+        var firing = await AwaitAlertsAsync(node.Client, "/api/v1/alerts?host=quiet-host&state=firing", 1);
+        Assert.Equal(("silent", "critical"), (firing["alerts"]![0]!["rule"]!.GetValue<string>(), firing["alerts"]![0]!["severity"]!.GetValue<string>()));
+
+        await PostCpuAsync(node.Client, "quiet-host", 30, 10);
+        await AwaitAlertsAsync(node.Client, "/api/v1/alerts?host=quiet-host&state=resolved", 1);
     }
 
     private static async Task PostMemoryFreeAsync(HttpClient client, int seconds, double value)
