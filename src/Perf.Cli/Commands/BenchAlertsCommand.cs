@@ -20,6 +20,7 @@ public sealed class BenchAlertsCommand : Command
         Options.Add(HostsOption);
         Options.Add(MetricsOption);
         Options.Add(ProbesOption);
+        Options.Add(RateOption);
         Options.Add(ConcurrencyOption);
         Options.Add(ApiKeyOption);
         Options.Add(ApiKeyHeaderOption);
@@ -36,6 +37,13 @@ public sealed class BenchAlertsCommand : Command
     public Option<int> ProbesOption { get; } = BenchOptionFactory.PositiveInt("--probes", 200, "Alerts to make fire, one after another.", "N");
 
     public Option<int> ConcurrencyOption { get; } = BenchOptionFactory.Concurrency(8);
+
+    public Option<double> RateOption { get; } = new("--rate")
+    {
+        Description = "Load in points/s across all series (0 = as fast as the engine accepts).",
+        HelpName = "POINTS_PER_SEC",
+        DefaultValueFactory = _ => 0,
+    };
 
     public Option<string?> ApiKeyOption { get; } = BenchOptionFactory.ApiKey();
 
@@ -54,6 +62,7 @@ public sealed class BenchAlertsCommand : Command
             Hosts = parseResult.GetValue(HostsOption),
             Metrics = parseResult.GetValue(MetricsOption),
             Concurrency = parseResult.GetValue(ConcurrencyOption),
+            PointsPerSecond = parseResult.GetValue(RateOption),
             Duration = TimeSpan.Zero, // until the probes are done
         };
         using var http = BenchHttpClientFactory.Create(baseUrl, load.Concurrency + 4,
@@ -61,7 +70,7 @@ public sealed class BenchAlertsCommand : Command
         var driver = new IngestDriver(load, http);
         await console.Plain.WriteLineAsync(
             $"perf bench alerts: {probes} probes while {driver.Catalog.SeriesCount:N0} series ({load.Hosts} hosts x {load.Metrics} metrics) take " +
-            $"unlimited load with {driver.WorkerCount} requests in flight, target {baseUrl}").ConfigureAwait(false);
+            $"{(load.PointsPerSecond > 0 ? $"{load.PointsPerSecond:N0} points/s" : "unlimited")} load with {driver.WorkerCount} requests in flight, target {baseUrl}").ConfigureAwait(false);
 
         using var stopLoad = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var loading = driver.RunAsync(stopLoad.Token);
