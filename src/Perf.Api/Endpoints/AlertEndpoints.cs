@@ -25,6 +25,7 @@ public static class AlertEndpoints
     public static IEndpointRouteBuilder MapAlertEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/v1/alerts", ListAsync);
+        app.MapGet("/api/v1/alerts/{id}", HistoryAsync);
         app.MapGet("/api/v1/alert-rules", async (PerfEngine engine) =>
             RulesJson(await engine.AlertRules.Ask<RuleBookView>(GetRules.Instance, AskTimeout)));
         app.MapGet("/api/v1/alert-rules/{id}", async (string id, PerfEngine engine) =>
@@ -127,6 +128,31 @@ public static class AlertEndpoints
             })
             .ToArray();
         return Results.Json(new { alerts = selected, count = selected.Length });
+    }
+
+    /// <summary>One alert: its latest state and every transition of its episode, oldest first (its history).</summary>
+    private static async Task<IResult> HistoryAsync(string id, AlertLog log, PerfEngine engine, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var transitions = (await log.ReadAsync(0, cancellationToken)).Where(e => e.Transition.AlertId == id).ToArray();
+        if (transitions.Length == 0) return Problems.NotFound("id", $"there is no alert '{id}'");
+        var silences = await engine.Silences.Ask<SilencesView>(GetSilences.Instance, AskTimeout, cancellationToken);
+        var last = transitions[^1].Transition;
+        var overlay = Overlay(last, silences, clock.GetUtcNow().ToUnixTimeMilliseconds());
+        return Results.Json(new
+        {
+            id,
+            rule = last.RuleId,
+            rule_name = last.RuleName,
+            host = last.Host,
+            metric = last.Metric,
+            state = overlay.State,
+            severity = Name(last.Severity),
+            started_at = ApiJson.Time(transitions[0].Transition.TimestampMs),
+            updated_at = ApiJson.Time(last.TimestampMs),
+            silenced_by = overlay.SilencedBy,
+            acknowledged = overlay.Acknowledged is { } ack ? new { by = ack.By, at = ApiJson.Time(ack.AtMs), comment = ack.Comment } : null,
+            transitions = transitions.Select(AlertStreamEndpoints.EventJson),
+        });
     }
 
     /// <summary>An active alert (pending, firing, flapping) under an active silence shows as silenced.</summary>

@@ -78,6 +78,10 @@ public sealed class AlertsTests(DefaultNode fixture) : IClassFixture<DefaultNode
         Assert.Equal(("cpu_usage", "cpu.usage", "critical"), (alert["rule"]!.GetValue<string>(), alert["metric"]!.GetValue<string>(), alert["severity"]!.GetValue<string>()));
         Assert.Equal(Start, DateTimeOffset.Parse(alert["started_at"]!.GetValue<string>()));
         Assert.Equal(Start.AddSeconds(90), DateTimeOffset.Parse(alert["updated_at"]!.GetValue<string>()));
+        var history = await node.Client.GetJsonAsync($"/api/v1/alerts/{alert["id"]!.GetValue<string>()}");
+        Assert.Equal(["pending", "firing", "resolved"], history["transitions"]!.AsArray().Select(t => t!["to"]!.GetValue<string>()));
+        Assert.Equal("resolved", history["state"]!.GetValue<string>());
+        await (await node.Client.GetAsync("/api/v1/alerts/cpu_usage-1-0000000000000000")).ExpectProblemAsync(HttpStatusCode.NotFound, "id");
         var firing = await AwaitAlertsAsync(node.Client, "/api/v1/alerts?state=firing&severity=warning", 1);
         Assert.Equal("other-host", firing["alerts"]![0]!["host"]!.GetValue<string>());
         Assert.Equal(0, (await node.Client.GetJsonAsync("/api/v1/alerts?host=list-host&state=firing"))["count"]!.GetValue<int>());
