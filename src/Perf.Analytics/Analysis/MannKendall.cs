@@ -1,0 +1,80 @@
+using Perf.Analytics.Compression;
+using Perf.Analytics.Detection;
+using Perf.Analytics.Trend;
+
+namespace Perf.Analytics.Analysis;
+
+/// <summary>
+/// The Mann–Kendall trend test with the Theil–Sen slope: S counts how many later values are above earlier ones minus
+/// how many are below, its variance is corrected for tied values, and the continuity-corrected Z gives a two-sided
+/// p-value (as pymannkendall's original_test).
+/// </summary>
+/// <remarks>
+/// Rank-based on purpose: performance metrics are skewed and spiky, and a least-squares slope with a t-test would call
+/// one burst a trend. The price is O(n²) in the pairs, hence the thinning to <see cref="MaxSamples"/>.
+/// </remarks>
+public static class MannKendall
+{
+    /// <summary>Longer series are thinned evenly to this many points (about half a million pairs).</summary>
+    public const int MaxSamples = 1000;
+
+    /// <summary>
+    /// Tests <paramref name="points"/> for a monotonic trend. Non-finite values are skipped; with fewer than 3 points
+    /// left the result is Stable with confidence 0. Points need not be sorted.
+    /// </summary>
+    /// <param name="minConfidence">In [0, 1]: how sure (1 - p) the test must be before calling a direction.</param>
+    public static TrendResult Test(IReadOnlyList<DataPoint> points, double minConfidence)
+    {
+        if (!(minConfidence is >= 0 and <= 1))
+            throw new ArgumentOutOfRangeException(nameof(minConfidence), minConfidence, "Must be in [0, 1].");
+        var series = Thin(FiniteSeries.InTimeOrder(points), MaxSamples);
+        var n = series.Length;
+        if (n < 3) return new TrendResult(TrendDirection.Stable, 0, 0, 1, 0, n);
+
+        var values = new double[n];
+        var timestamps = new long[n];
+        for (var i = 0; i < n; i++) (timestamps[i], values[i]) = (series[i].TimestampMs, series[i].Value);
+
+        var s = StatisticS(values);
+        var ties = TiedValues.GroupSizes(values);
+        var tieVarianceTerm = ties.Sum(t => (double)t * (t - 1) * (2 * t + 5));
+        var tiedPairs = ties.Sum(t => (double)t * (t - 1) / 2);
+        var variance = ((double)n * (n - 1) * (2 * n + 5) - tieVarianceTerm) / 18;
+        var z = s == 0 || variance <= 0 ? 0 : (s - Math.Sign(s)) / Math.Sqrt(variance);
+        // erf(0) is 1e-9 in the shared approximation; no evidence at all should read as p = 1 exactly.
+        var p = z == 0 ? 1 : Math.Clamp(1 - ErfApproximation.Erf(Math.Abs(z) / Math.Sqrt(2)), 0, 1);
+        var confidence = 1 - p;
+
+        var pairs = (double)n * (n - 1) / 2;
+        var tau = pairs > tiedPairs ? s / Math.Sqrt(pairs * (pairs - tiedPairs)) : 0;
+
+        var slopePerHour = TrendFit.TryTheilSen(timestamps, values, timestamps[0], out var line) ? line.SlopePerSecond * 3600 : 0;
+
+        var direction = confidence >= minConfidence && s != 0
+            ? s > 0 ? TrendDirection.Increasing : TrendDirection.Decreasing
+            : TrendDirection.Stable;
+        return new TrendResult(direction, slopePerHour, confidence, p, tau, n);
+    }
+
+    /// <summary>Sum over i &lt; j of sign(x_j - x_i).</summary>
+    internal static long StatisticS(ReadOnlySpan<double> values)
+    {
+        long s = 0;
+        for (var i = 0; i < values.Length - 1; i++)
+        {
+            var earlier = values[i];
+            for (var j = i + 1; j < values.Length; j++) s += Math.Sign(values[j] - earlier);
+        }
+        return s;
+    }
+
+    /// <summary>At most <paramref name="maxCount"/> points spread evenly over the whole series, first and last kept.</summary>
+    private static DataPoint[] Thin(DataPoint[] series, int maxCount)
+    {
+        if (series.Length <= maxCount) return series;
+        var thinned = new DataPoint[maxCount];
+        var step = (double)(series.Length - 1) / (maxCount - 1);
+        for (var i = 0; i < maxCount; i++) thinned[i] = series[(int)Math.Round(i * step)];
+        return thinned;
+    }
+}
