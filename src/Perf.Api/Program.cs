@@ -44,6 +44,7 @@ app.MapAlertEndpoints();
 app.MapAlertStreamEndpoints();
 app.MapSilenceEndpoints();
 app.MapNotificationEndpoints();
+app.MapAnalysisEndpoints();
 await app.RunAsync();
 return 0;
 

@@ -15,6 +15,7 @@ public sealed class PerfEngine(
     IRequiredActor<AlertRuleBookKey> alertRules,
     IRequiredActor<SilenceBookKey> silences,
     IRequiredActor<NotificationDispatcherKey> notifications,
+    IRequiredActor<AnalysisKey> analysis,
     PerfSettings settings,
     PerfStorage storage)
 {
@@ -29,6 +30,7 @@ public sealed class PerfEngine(
     public IActorRef AlertRules => alertRules.ActorRef;
     public IActorRef Silences => silences.ActorRef;
     public IActorRef Notifications => notifications.ActorRef;
+    public IActorRef Analysis => analysis.ActorRef;
     public IngestionPipeline Ingestion => _pipeline.Value;
 
     /// <summary>Ready when this node is an Up cluster member and its database answers.</summary>

@@ -9,6 +9,7 @@ using LinqToDB;
 using Microsoft.Extensions.DependencyInjection;
 using Perf.Actors;
 using Perf.Actors.Alerts;
+using Perf.Actors.Analysis;
 using Perf.Actors.Notifications;
 using Perf.Host.Notifications;
 using Akka.Streams.Dsl;
@@ -92,8 +93,6 @@ public static class PerfNodeExtensions
                         offset => log.Follow(offset).Select(e => (e.Offset, e.Transition)), registry.Get<SilenceBookKey>(), clock);
                 },
                 new ClusterSingletonOptions { Role = "worker" })
-            .WithActors((system, registry) =>
-                system.ActorOf(AlertRuleSubscriber.Props(alerting.Rules, registry.Get<AlertRuleBookKey>()), "alert-rule-subscriber"))
             .WithShardRegion<SeriesRegion>("series",
                 entityId => SeriesActor.Props(entityId, engine.Series, engine.Detection, alerting, chunks, clock),
                 new PerfMessageExtractor(engine.Cluster.Shards),
@@ -102,6 +101,12 @@ public static class PerfNodeExtensions
                 (_, registry) => host => HostActor.Props(host, engine.Ingest.MaxSeriesPerHost, registry.Get<HostDirectory>()),
                 new PerfMessageExtractor(engine.Cluster.Shards),
                 new ShardOptions { Role = "worker", RememberEntities = false, PassivateIdleEntityAfter = engine.Series.PassivateAfter })
+            // After the shard regions: the analysis actor asks the series region.
+            .WithActors((system, registry) =>
+            {
+                system.ActorOf(AlertRuleSubscriber.Props(alerting.Rules, registry.Get<AlertRuleBookKey>()), "alert-rule-subscriber");
+                registry.Register<AnalysisKey>(system.ActorOf(AnalysisActor.Props(registry.Get<SeriesRegion>(), settings), "analysis"));
+            })
             .AddStartup((system, _) =>
             {
                 // Embedded mode is a cluster of one: join ourselves.

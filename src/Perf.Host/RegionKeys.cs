@@ -12,3 +12,5 @@ public sealed class AlertRuleBookKey;
 public sealed class NotificationDispatcherKey;
 
 public sealed class SilenceBookKey;
+
+public sealed class AnalysisKey;

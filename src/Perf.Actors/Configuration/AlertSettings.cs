@@ -28,10 +28,11 @@ public sealed record AlertSettings(TimeSpan DefaultFor, double ResolveMarginPerc
         return new AlertSettings(@for, margin, flapping, rules);
     }
 
-    /// <summary>The series a threshold of the product document watches (README, "Alerts").</summary>
+    /// <summary>The series a metric name of the product document stands for (README, "Alerts"): the application
+    /// metrics are fields of the <c>application</c> group, the others <c>GROUP_FIELD</c> -> <c>GROUP.FIELD</c>.</summary>
     public static string SeriesOf(string thresholdName) => thresholdName switch
     {
-        "response_time" => "application.response_time",
+        "response_time" or "error_rate" or "request_count" => "application." + thresholdName,
         _ when thresholdName.IndexOf('_') is > 0 and var i => thresholdName[..i] + "." + thresholdName[(i + 1)..],
         _ => thresholdName,
     };

@@ -6,6 +6,7 @@ using Perf.Actors.Notifications;
 using Perf.Actors.Series;
 using Perf.Analytics.Aggregation;
 using static Perf.Actors.Alerts.AlertEvents;
+using static Perf.Actors.Analysis.AnalysisProtocol;
 using static Perf.Actors.Alerts.AlertRuleBookCommands;
 using static Perf.Actors.Alerts.AlertRuleBookEvents;
 using static Perf.Actors.Alerts.AlertRuleBookQueries;
@@ -142,6 +143,16 @@ public sealed class PerfSerializer : SerializerWithStringManifest
         Register<SilenceCreated>("LE1", (w, m) => WriteSilence(w, m.Silence), r => new SilenceCreated(ReadSilence(r)));
         Register<SilenceExpired>("LE2", (w, m) => { w.Write(m.SilenceId); w.Write(m.AtMs); }, r => new SilenceExpired(r.ReadString(), r.ReadInt64()));
         Register<AlertAcknowledged>("LE3", (w, m) => WriteAcknowledgement(w, m.Acknowledgement), r => new AlertAcknowledged(ReadAcknowledgement(r)));
+
+        // Analysis
+        Register<Analyze>("YA", (w, m) =>
+        {
+            w.Write(m.Host); w.Write(m.AnalysisType); w.WriteStrings(m.Metrics); w.Write(m.FromMs); w.Write(m.ToMs);
+            w.Write(m.DetectAnomalies); w.Write(m.IdentifyPatterns); w.Write(m.CalculateCorrelations);
+        }, r => new Analyze(r.ReadString(), r.ReadString(), r.ReadStrings(), r.ReadInt64(), r.ReadInt64(), r.ReadBoolean(), r.ReadBoolean(), r.ReadBoolean()));
+        Register<AnalysisDocument>("YD", (w, m) => w.Write(m.Json), r => new AnalysisDocument(r.ReadString()));
+        Register<AnalysisFailed>("YF", (w, m) => { w.Write(m.Field); w.Write(m.Message); w.Write(m.Status); },
+            r => new AnalysisFailed(r.ReadString(), r.ReadString(), r.ReadInt32()));
 
         // Notifications
         Register<DispatcherSnapshot>("NS", (w, m) =>

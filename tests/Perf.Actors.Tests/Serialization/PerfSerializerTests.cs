@@ -7,6 +7,7 @@ using Perf.Actors.Serialization;
 using Perf.Actors.Series;
 using Perf.Analytics.Aggregation;
 using static Perf.Actors.Alerts.AlertEvents;
+using static Perf.Actors.Analysis.AnalysisProtocol;
 using static Perf.Actors.Alerts.AlertRuleBookCommands;
 using static Perf.Actors.Alerts.AlertRuleBookEvents;
 using static Perf.Actors.Alerts.AlertRuleBookQueries;
@@ -98,6 +99,9 @@ public sealed class PerfSerializerTests : IDisposable
                 DeliveryStatus.Failed, 3, "HttpRequestException: 500", 8),
              new Delivery(new Notification("n/1", "g", NotificationKind.Resolved, [], 9), "email", DeliveryStatus.Pending, 0, null, 10)]),
         GetNotifications.Instance,
+        new Analyze("web-1", "full", ["cpu_usage", "memory.usage"], 10, 20, true, false, true),
+        new AnalysisDocument("""{"trends": {}}"""),
+        new AnalysisFailed("metrics", "no points", 404),
         new SaveRule(NoDataRule),
         new DeleteRule("cpu_usage"),
         GetRules.Instance,

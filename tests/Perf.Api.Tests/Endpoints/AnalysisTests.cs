@@ -1,0 +1,128 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Perf.Api.Tests.Infrastructure;
+
+namespace Perf.Api.Tests.Endpoints;
+
+/// <summary>POST /api/v1/performance/analyze over data ingested through the API, with answers known in advance.</summary>
+public sealed class AnalysisTests(DefaultNode fixture) : IClassFixture<DefaultNode>
+{
+    private const string Host = "analysis-host";
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<DefaultNode, Task> Ingested = new();
+
+    /// <summary>
+    /// Three days of 5-minute samples: cpu rises 0.5 per hour, memory is flat, response time follows a daily cycle that
+    /// peaks at 15:00 UTC, and disk follows response time.
+    /// </summary>
+    /// <summary>Once per node: the tests of this class share it.</summary>
+    private Task IngestAsync()
+    {
+        lock (Ingested) return Ingested.GetValue(fixture, _ => IngestOnceAsync());
+    }
+
+    private async Task IngestOnceAsync()
+    {
+        var end = NodeApi.RecentSecond(1);
+        var start = end.AddHours(-72);
+        var random = new Random(7);
+        var samples = new List<object>();
+        for (var t = start; t <= end; t = t.AddMinutes(5))
+        {
+            var hours = (t - start).TotalHours;
+            var dayPhase = 2 * Math.PI * (t.UtcDateTime.TimeOfDay.TotalHours - 15) / 24;
+            var responseTime = 300 + 200 * Math.Cos(dayPhase) + random.NextDouble() * 10;
+            samples.Add(new
+            {
+                host = Host,
+                timestamp = NodeApi.Iso(t),
+                metrics = new
+                {
+                    cpu = new { usage = 20 + 0.5 * hours + random.NextDouble() * 2 },
+                    memory = new { usage = 50 + random.NextDouble() * 2 },
+                    disk = new { usage = 10 + responseTime / 10 + random.NextDouble() },
+                    application = new { response_time = responseTime },
+                },
+            });
+        }
+        foreach (var batch in samples.Chunk(300)) await (await fixture.Client.PostJsonAsync(NodeApi.Serialize(batch))).ExpectAcceptedAsync();
+    }
+
+    private async Task<JsonNode> AnalyzeAsync(string body)
+    {
+        using var response = await fixture.Client.PostJsonAsync(body, "/api/v1/performance/analyze");
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode} {text}");
+        return JsonNode.Parse(text)!;
+    }
+
+    [Fact]
+    public async Task A_full_analysis_finds_the_trends_the_daily_peak_the_correlation_and_what_drives_response_time()
+    {
+        await IngestAsync();
+
+        var answer = await AnalyzeAsync($$"""
+            {"analysis_type": "full", "host": "{{Host}}", "metrics": ["cpu_usage", "memory_usage", "response_time", "disk_usage"], "time_range": "72h"}
+            """);
+
+        var trends = answer["trends"]!;
+        Assert.Equal("increasing", trends["cpu_usage"]!["trend"]!.GetValue<string>());
+        Assert.InRange(trends["cpu_usage"]!["slope_per_hour"]!.GetValue<double>(), 0.45, 0.55);
+        Assert.Equal("cpu.usage", trends["cpu_usage"]!["series"]!.GetValue<string>());
+        Assert.Equal("stable", trends["memory_usage"]!["trend"]!.GetValue<string>());
+        var peak = Assert.Single(trends["response_time"]!["patterns"]!.AsArray(), p => p!["type"]!.GetValue<string>() == "daily_peak")!;
+        Assert.Equal("15:00", peak["time"]!.GetValue<string>());
+        Assert.True(peak["confidence"]!.GetValue<double>() >= 0.9, peak.ToJsonString());
+        var pair = Assert.Single(answer["correlations"]!.AsArray(), c =>
+            c!["metrics"]!.AsArray().Select(m => m!.GetValue<string>()).SequenceEqual(["response_time", "disk_usage"]))!;
+        Assert.True(pair["correlation"]!.GetValue<double>() > 0.95, pair.ToJsonString());
+        Assert.NotNull(trends["cpu_usage"]!["anomalies"]);
+        Assert.Equal("disk.usage", answer["bottleneck"]!["explains_response_time"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task The_documents_example_request_answers_in_the_documents_shape()
+    {
+        await IngestAsync();
+
+        var answer = await AnalyzeAsync($$"""
+            {"analysis_type": "trend", "host": "{{Host}}", "metrics": ["cpu_usage", "memory_usage"], "time_range": "24h",
+             "options": {"detect_anomalies": true, "identify_patterns": true, "calculate_correlations": true} }
+            """);
+
+        foreach (var metric in new[] { "cpu_usage", "memory_usage" })
+        {
+            var entry = answer["trends"]![metric]!;
+            Assert.Contains(entry["trend"]!.GetValue<string>(), new[] { "increasing", "decreasing", "stable" });
+            Assert.NotNull(entry["anomalies"]!.AsArray());
+            Assert.NotNull(entry["patterns"]!.AsArray());
+        }
+        var correlation = Assert.Single(answer["correlations"]!.AsArray())!;
+        Assert.Equal(["cpu_usage", "memory_usage"], correlation["metrics"]!.AsArray().Select(m => m!.GetValue<string>()));
+        Assert.Null(answer["bottleneck"]);
+    }
+
+    [Theory]
+    [InlineData("""{"metrics": ["cpu_usage"]}""", "analysis_type")]
+    [InlineData("""{"analysis_type": "astrology", "metrics": ["cpu_usage"]}""", "analysis_type")]
+    [InlineData("""{"analysis_type": "trend", "metrics": []}""", "metrics")]
+    [InlineData("""{"analysis_type": "trend", "metrics": [5]}""", "metrics[0]")]
+    [InlineData("""{"analysis_type": "trend", "metrics": ["cpu_usage"], "time_range": "forever"}""", "time_range")]
+    [InlineData("""{"analysis_type": "trend", "metrics": ["cpu_usage"], "time_range": "90d"}""", "time_range")]
+    [InlineData("""{"analysis_type": "trend", "metrics": ["cpu_usage"], "host": "no spaces"}""", "host")]
+    [InlineData("""{"analysis_type": "trend", "metrics": ["cpu_usage"], "options": {"detect_anomalies": "yes"}}""", "options.detect_anomalies")]
+    [InlineData("""{"analysis_type": "trend", "metrics": ["cpu_usage"], "options": {"guess": true}}""", "options.guess")]
+    [InlineData("""{"analysis_type": "trend", "metrics": ["cpu_usage"], "colour": "red"}""", "colour")]
+    public async Task An_invalid_request_is_refused_naming_the_field(string body, string field)
+    {
+        using var response = await fixture.Client.PostJsonAsync(body, "/api/v1/performance/analyze");
+        await response.ExpectProblemAsync(HttpStatusCode.UnprocessableEntity, field);
+    }
+
+    [Fact]
+    public async Task A_host_without_those_metrics_is_not_found()
+    {
+        using var response = await fixture.Client.PostJsonAsync("""{"analysis_type": "trend", "host": "nobody", "metrics": ["cpu_usage"]}""",
+            "/api/v1/performance/analyze");
+        await response.ExpectProblemAsync(HttpStatusCode.NotFound, "metrics");
+    }
+}
