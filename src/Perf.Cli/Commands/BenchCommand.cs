@@ -11,6 +11,7 @@ public sealed class BenchCommand : Command
         Subcommands.Add(Ingest);
         Subcommands.Add(Recovery);
         Subcommands.Add(Alerts);
+        Subcommands.Add(Analyze);
     }
 
     public BenchIngestCommand Ingest { get; } = new();
@@ -18,4 +19,6 @@ public sealed class BenchCommand : Command
     public BenchRecoveryCommand Recovery { get; } = new();
 
     public BenchAlertsCommand Alerts { get; } = new();
+
+    public BenchAnalyzeCommand Analyze { get; } = new();
 }
