@@ -15,6 +15,7 @@ using Perf.Host.Notifications;
 using Akka.Streams.Dsl;
 using Akka.Event;
 using Perf.Actors.Configuration;
+using Perf.Actors.Optimization;
 using Perf.Actors.Hosts;
 using Perf.Actors.Ingestion;
 using Perf.Actors.Serialization;
@@ -98,7 +99,8 @@ public static class PerfNodeExtensions
                 new PerfMessageExtractor(engine.Cluster.Shards),
                 new ShardOptions { Role = "worker", RememberEntities = false, PassivateIdleEntityAfter = engine.Series.PassivateAfter })
             .WithShardRegion<HostRegion>("host",
-                (_, registry) => host => HostActor.Props(host, engine.Ingest.MaxSeriesPerHost, registry.Get<HostDirectory>()),
+                (_, registry) => host => HostActor.Props(host, engine.Ingest.MaxSeriesPerHost, registry.Get<HostDirectory>(),
+                    (OptimizationPolicy.From(settings.Optimization), engine.Optimizer)),
                 new PerfMessageExtractor(engine.Cluster.Shards),
                 new ShardOptions { Role = "worker", RememberEntities = false, PassivateIdleEntityAfter = engine.Series.PassivateAfter })
             // After the shard regions: the analysis actor asks the series region.

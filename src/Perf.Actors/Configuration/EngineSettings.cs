@@ -3,7 +3,7 @@ namespace Perf.Actors.Configuration;
 /// <summary>Engine knobs under <c>perf.*</c>: storage, ingestion limits, series storage, detection, queries, cluster.</summary>
 public sealed record EngineSettings(
     string DataDirectory, string SqliteSynchronous, IngestSettings Ingest, SeriesSettings Series, DetectionSettings Detection, QuerySettings Query,
-    ClusterSettings Cluster)
+    ClusterSettings Cluster, OptimizerSettings Optimizer)
 {
     public static EngineSettings Read(ConfigReader config) => new(
         config.String("perf.storage.data_dir"),
@@ -12,7 +12,8 @@ public sealed record EngineSettings(
         SeriesSettings.Read(config),
         DetectionSettings.Read(config),
         QuerySettings.Read(config),
-        ClusterSettings.Read(config));
+        ClusterSettings.Read(config),
+        OptimizerSettings.Read(config));
 }
 
 public sealed record IngestSettings(

@@ -1,6 +1,8 @@
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
+using Perf.Actors.Configuration;
+using Perf.Actors.Optimization;
 using static Perf.Actors.Hosts.HostCommands;
 using static Perf.Actors.Hosts.HostEvents;
 using static Perf.Actors.Hosts.HostQueries;
@@ -19,15 +21,19 @@ public sealed class HostActor : ReceivePersistentActor, IWithTimers
     private readonly int _maxSeries;
     private readonly IActorRef _directory;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly IActorRef? _optimizer;
     private HostState _state = new();
     private bool _dirty;
 
-    public HostActor(string host, int maxSeries, IActorRef directory)
+    /// <param name="optimization">the configured optimization policy and the optimizer's settings; null runs no
+    /// <see cref="OptimizerActor"/> (tests of the host alone).</param>
+    public HostActor(string host, int maxSeries, IActorRef directory, (OptimizationPolicy Defaults, OptimizerSettings Settings)? optimization = null)
     {
         _host = host;
         _maxSeries = maxSeries;
         _directory = directory;
         PersistenceId = "host-" + host;
+        if (optimization is { } o) _optimizer = Context.ActorOf(OptimizerActor.Props(host, o.Defaults, o.Settings), "optimizer");
 
         Recover<SnapshotOffer>(offer =>
         {
@@ -43,12 +49,16 @@ public sealed class HostActor : ReceivePersistentActor, IWithTimers
         Command<RegisterSeries>(Register);
         Command<RecordLatest>(latest =>
         {
+            Optimize(latest);
             if (_state.RecordLatest(latest.Metrics, latest.Timestamps, latest.Values) && !_dirty)
             {
                 _dirty = true;
                 Timers.StartSingleTimer("snapshot", TakeSnapshot.Instance, SnapshotInterval);
             }
         });
+        // The optimizer answers the sender directly.
+        Command<OptimizerCommands.SetPolicy>(m => _optimizer?.Forward(m));
+        Command<OptimizerQueries.GetRecommendations>(m => _optimizer?.Forward(m));
         Command<GetHost>(_ => Sender.Tell(_state.IsEmpty ? new HostNotFound(_host) : _state.View(_host)));
         Command<TakeSnapshot>(_ =>
         {
@@ -71,8 +81,21 @@ public sealed class HostActor : ReceivePersistentActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(string host, int maxSeries, IActorRef directory) =>
-        Akka.Actor.Props.Create(() => new HostActor(host, maxSeries, directory));
+    public static Props Props(string host, int maxSeries, IActorRef directory, (OptimizationPolicy Defaults, OptimizerSettings Settings)? optimization = null) =>
+        Akka.Actor.Props.Create(() => new HostActor(host, maxSeries, directory, optimization));
+
+    /// <summary>The optimizer sees the samples it watches as the host sees them: the newest of each series per request,
+    /// with its own timestamp.</summary>
+    private void Optimize(RecordLatest latest)
+    {
+        if (_optimizer is null) return;
+        List<int>? watched = null;
+        for (var i = 0; i < latest.Metrics.Length; i++)
+            if (OptimizerState.Watches(latest.Metrics[i])) (watched ??= []).Add(i);
+        if (watched is null) return;
+        _optimizer.Tell(new OptimizerCommands.ObserveSamples(
+            [.. watched.Select(i => latest.Metrics[i])], [.. watched.Select(i => latest.Timestamps[i])], [.. watched.Select(i => latest.Values[i])]));
+    }
 
     private void Register(RegisterSeries register)
     {

@@ -3,6 +3,7 @@ using Akka.Serialization;
 using Perf.Actors.Alerts;
 using Perf.Actors.Hosts;
 using Perf.Actors.Notifications;
+using Perf.Actors.Optimization;
 using Perf.Actors.Series;
 using Perf.Analytics.Aggregation;
 using static Perf.Actors.Alerts.AlertEvents;
@@ -20,6 +21,9 @@ using static Perf.Actors.Hosts.HostDirectoryQueries;
 using static Perf.Actors.Hosts.HostEvents;
 using static Perf.Actors.Hosts.HostQueries;
 using static Perf.Actors.Notifications.NotificationProtocol;
+using static Perf.Actors.Optimization.OptimizerCommands;
+using static Perf.Actors.Optimization.OptimizerEvents;
+using static Perf.Actors.Optimization.OptimizerQueries;
 using static Perf.Actors.Series.SeriesCommands;
 using static Perf.Actors.Series.SeriesEvents;
 using static Perf.Actors.Series.SeriesQueries;
@@ -196,6 +200,25 @@ public sealed class PerfSerializer : SerializerWithStringManifest
         Register<HostSnapshot>("HS", (w, m) => { w.WriteStrings(m.Metrics); w.WriteLongs(m.LatestTimestamps); w.WriteDoubles(m.LatestValues); },
             r => new HostSnapshot(r.ReadStrings(), r.ReadLongs(), r.ReadDoubles()));
 
+        // Optimizer
+        Register<SetPolicy>("OP", (w, m) => { w.Write(m.Host); w.Write(m.OptimizationType); WritePolicyChange(w, m.Change); },
+            r => new SetPolicy(r.ReadString(), r.ReadString(), ReadPolicyChange(r)));
+        Register<GetRecommendations>("OG", (w, m) => w.Write(m.Host), r => new GetRecommendations(r.ReadString()));
+        Register<RecommendationsView>("OV", (w, m) =>
+        {
+            w.Write(m.Host); WritePolicy(w, m.Policy); w.Write(m.PolicyOverridden); w.Write(m.Instances); w.WriteArray(m.Current, WriteRecommendation);
+        }, r => new RecommendationsView(r.ReadString(), ReadPolicy(r), r.ReadBoolean(), r.ReadInt32(), r.ReadArray(ReadRecommendation)));
+        Register<PolicyAccepted>("OPA", (w, m) => { WritePolicy(w, m.Policy); w.WriteStrings(m.Reasons); }, r => new PolicyAccepted(ReadPolicy(r), r.ReadStrings()));
+        Register<PolicyRejected>("OPR", (w, m) => { w.Write(m.Field); w.Write(m.Message); }, r => new PolicyRejected(r.ReadString(), r.ReadString()));
+        Register<RecommendationMade>("OE1", (w, m) => WriteRecommendation(w, m.Recommendation), r => new RecommendationMade(ReadRecommendation(r)));
+        Register<PolicySet>("OE2", (w, m) => { WritePolicy(w, m.Policy); w.Write(m.OptimizationType); w.Write(m.AtMs); },
+            r => new PolicySet(ReadPolicy(r), r.ReadString(), r.ReadInt64()));
+        Register<OptimizerSnapshot>("OS", (w, m) =>
+        {
+            w.Write(m.Policy is not null); if (m.Policy is not null) WritePolicy(w, m.Policy);
+            w.Write(m.Instances); w.WriteArray(m.Current, WriteRecommendation);
+        }, r => new OptimizerSnapshot(r.ReadBoolean() ? ReadPolicy(r) : null, r.ReadInt32(), r.ReadArray(ReadRecommendation)));
+
         // Host directory
         Register<AddHost>("DA", (w, m) => w.Write(m.Host), r => new AddHost(r.ReadString()));
         Register<ListHosts>("DL", (_, _) => { }, _ => ListHosts.Instance);
@@ -324,6 +347,42 @@ public sealed class PerfSerializer : SerializerWithStringManifest
 
     /// <summary>Whether the message goes on after what has been read: the fields a newer writer appended.</summary>
     private static bool HasMore(BinaryReader r) => r.BaseStream.Position < r.BaseStream.Length;
+
+    private static void WritePolicy(BinaryWriter w, OptimizationPolicy p)
+    {
+        w.Write(p.CacheMaxSizeBytes); w.Write(p.EvictionPolicy); w.Write(p.CacheTtl.Ticks); w.Write(p.Algorithm);
+        w.Write(p.MinInstances); w.Write(p.MaxInstances); w.Write(p.ScaleUpThreshold); w.Write(p.ScaleDownThreshold);
+    }
+
+    private static OptimizationPolicy ReadPolicy(BinaryReader r) => new(r.ReadInt64(), r.ReadString(), TimeSpan.FromTicks(r.ReadInt64()), r.ReadString(),
+        r.ReadInt32(), r.ReadInt32(), r.ReadDouble(), r.ReadDouble());
+
+    /// <summary>Each value with a presence flag; absent ones keep the host's value.</summary>
+    private static void WritePolicyChange(BinaryWriter w, PolicyChange c)
+    {
+        w.Write(c.CacheMaxSizeBytes.HasValue); if (c.CacheMaxSizeBytes is { } size) w.Write(size);
+        w.Write(c.EvictionPolicy is not null); if (c.EvictionPolicy is { } eviction) w.Write(eviction);
+        w.Write(c.CacheTtl.HasValue); if (c.CacheTtl is { } ttl) w.Write(ttl.Ticks);
+        w.Write(c.Algorithm is not null); if (c.Algorithm is { } algorithm) w.Write(algorithm);
+        w.Write(c.MinInstances.HasValue); if (c.MinInstances is { } min) w.Write(min);
+        w.Write(c.MaxInstances.HasValue); if (c.MaxInstances is { } max) w.Write(max);
+        w.Write(c.ScaleUpThreshold.HasValue); if (c.ScaleUpThreshold is { } up) w.Write(up);
+        w.Write(c.ScaleDownThreshold.HasValue); if (c.ScaleDownThreshold is { } down) w.Write(down);
+    }
+
+    private static PolicyChange ReadPolicyChange(BinaryReader r) => new(
+        r.ReadBoolean() ? r.ReadInt64() : null, r.ReadBoolean() ? r.ReadString() : null, r.ReadBoolean() ? TimeSpan.FromTicks(r.ReadInt64()) : null,
+        r.ReadBoolean() ? r.ReadString() : null, r.ReadBoolean() ? r.ReadInt32() : null, r.ReadBoolean() ? r.ReadInt32() : null,
+        r.ReadBoolean() ? r.ReadDouble() : null, r.ReadBoolean() ? r.ReadDouble() : null);
+
+    private static void WriteRecommendation(BinaryWriter w, Recommendation m)
+    {
+        w.Write(m.Kind); w.Write(m.Action); w.Write(m.Reason); w.Write(m.AtMs); w.Write(m.WindowStartMs);
+        w.WriteArray(m.Evidence, static (w, e) => { w.Write(e.Name); w.Write(e.Value); });
+    }
+
+    private static Recommendation ReadRecommendation(BinaryReader r) => new(r.ReadString(), r.ReadString(), r.ReadString(), r.ReadInt64(), r.ReadInt64(),
+        r.ReadArray(static r => new Evidence(r.ReadString(), r.ReadDouble())));
 
     private static void WriteTransition(BinaryWriter w, AlertTransitioned m)
     {

@@ -3,6 +3,7 @@ using Akka.Configuration;
 using Perf.Actors.Alerts;
 using Perf.Actors.Hosts;
 using Perf.Actors.Notifications;
+using Perf.Actors.Optimization;
 using Perf.Actors.Serialization;
 using Perf.Actors.Series;
 using Perf.Analytics.Aggregation;
@@ -21,6 +22,9 @@ using static Perf.Actors.Hosts.HostDirectoryQueries;
 using static Perf.Actors.Hosts.HostEvents;
 using static Perf.Actors.Hosts.HostQueries;
 using static Perf.Actors.Notifications.NotificationProtocol;
+using static Perf.Actors.Optimization.OptimizerCommands;
+using static Perf.Actors.Optimization.OptimizerEvents;
+using static Perf.Actors.Optimization.OptimizerQueries;
 using static Perf.Actors.Series.SeriesCommands;
 using static Perf.Actors.Series.SeriesEvents;
 using static Perf.Actors.Series.SeriesQueries;
@@ -134,7 +138,20 @@ public sealed class PerfSerializerTests : IDisposable
         new HostList(["a", "b"]),
         new HostAdded("h"),
         new HostDirectorySnapshot(["a", "b", "c"]),
+        new SetPolicy("h", "cache", new PolicyChange(CacheMaxSizeBytes: 1L << 30, EvictionPolicy: "lfu", CacheTtl: TimeSpan.FromMinutes(30), MinInstances: 3, ScaleUpThreshold: 85.5)),
+        new GetRecommendations("h"),
+        new RecommendationsView("h", Policy, true, 3, [Scaled]),
+        new PolicyAccepted(Policy, ["scaling.scale_up_threshold: 70 -> 90"]),
+        new PolicyRejected("parameters.max_instances", "1 is below min_instances 2"),
+        new RecommendationMade(Scaled),
+        new PolicySet(Policy, "load_balancing", 1_700_000_000_000),
+        new OptimizerSnapshot(Policy, 4, [Scaled, Scaled with { Kind = "cache", Action = "grow_cache", Evidence = [] }]),
     ];
+
+    private static readonly OptimizationPolicy Policy = new(1L << 30, "lru", TimeSpan.FromHours(1), "weighted", 2, 10, 90, 30);
+
+    private static readonly Recommendation Scaled = new("scaling", "scale_up", "cpu.usage high", 1_700_000_300_000, 1_700_000_000_000,
+        [new Evidence("cpu.usage.min", 85), new Evidence("instances", 3)]);
 
     [Theory]
     [MemberData(nameof(Examples))]
@@ -168,6 +185,18 @@ public sealed class PerfSerializerTests : IDisposable
                 [new RuleEvaluatorState("cpu_usage", AlertState.Firing, AlertSeverity.Warning, 1, 2, true, [3, 4]),
                  new RuleEvaluatorState("mem", AlertState.Pending, AlertSeverity.Critical, 5, 6, false, [])])),
             Canonical(alerts));
+    }
+
+    [Fact]
+    public void An_optimizer_snapshot_without_a_policy_of_its_own_round_trips()
+    {
+        var snapshot = new OptimizerSnapshot(null, 2, []);
+
+        var back = (OptimizerSnapshot)_serializer.FromBinary(_serializer.ToBinary(snapshot), _serializer.Manifest(snapshot));
+
+        Assert.Null(back.Policy);
+        Assert.Equal(2, back.Instances);
+        Assert.Empty(back.Current);
     }
 
     [Fact]
