@@ -45,6 +45,7 @@ app.MapAlertStreamEndpoints();
 app.MapSilenceEndpoints();
 app.MapNotificationEndpoints();
 app.MapAnalysisEndpoints();
+app.MapReportEndpoints();
 await app.RunAsync();
 return 0;
 
