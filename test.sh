@@ -6,6 +6,8 @@ cd "$(dirname "$0")"
 need_apt=()
 command -v sqlite3 >/dev/null 2>&1 || need_apt+=(sqlite3)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need_apt+=(fonts-dejavu-core)
+# The report tests read PDFs as a reader would: pdfinfo for the page count, pdftoppm to render every page.
+command -v pdfinfo >/dev/null 2>&1 || need_apt+=(poppler-utils)
 # Real notification receivers for the alert tests: Alertmanager, and an SMTP server (aiosmtpd, run by Debian's python3).
 command -v prometheus-alertmanager >/dev/null 2>&1 || need_apt+=(prometheus-alertmanager)
 /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || need_apt+=(python3-aiosmtpd)

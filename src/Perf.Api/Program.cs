@@ -46,6 +46,7 @@ app.MapSilenceEndpoints();
 app.MapNotificationEndpoints();
 app.MapAnalysisEndpoints();
 app.MapOptimizationEndpoints();
+app.MapReportEndpoints();
 await app.RunAsync();
 return 0;
 

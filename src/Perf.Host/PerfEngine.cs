@@ -16,6 +16,7 @@ public sealed class PerfEngine(
     IRequiredActor<SilenceBookKey> silences,
     IRequiredActor<NotificationDispatcherKey> notifications,
     IRequiredActor<AnalysisKey> analysis,
+    IRequiredActor<ReportJobsKey> reports,
     PerfSettings settings,
     PerfStorage storage)
 {
@@ -31,6 +32,7 @@ public sealed class PerfEngine(
     public IActorRef Silences => silences.ActorRef;
     public IActorRef Notifications => notifications.ActorRef;
     public IActorRef Analysis => analysis.ActorRef;
+    public IActorRef Reports => reports.ActorRef;
     public IngestionPipeline Ingestion => _pipeline.Value;
 
     /// <summary>Ready when this node is an Up cluster member and its database answers.</summary>

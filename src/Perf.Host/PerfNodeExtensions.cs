@@ -18,6 +18,7 @@ using Perf.Actors.Configuration;
 using Perf.Actors.Optimization;
 using Perf.Actors.Hosts;
 using Perf.Actors.Ingestion;
+using Perf.Actors.Reports;
 using Perf.Actors.Serialization;
 using Perf.Actors.Series;
 using Perf.Actors.Storage;
@@ -103,6 +104,9 @@ public static class PerfNodeExtensions
                     (OptimizationPolicy.From(settings.Optimization), engine.Optimizer)),
                 new PerfMessageExtractor(engine.Cluster.Shards),
                 new ShardOptions { Role = "worker", RememberEntities = false, PassivateIdleEntityAfter = engine.Series.PassivateAfter })
+            // After the shard regions: report workers ask the series region. On the default journal, one small event per job change.
+            .WithSingleton<ReportJobsKey>("reports", (_, registry, _) => ReportJobs.Props(registry.Get<SeriesRegion>(), settings, clock),
+                new ClusterSingletonOptions { Role = "worker" })
             // After the shard regions: the analysis actor asks the series region.
             .WithActors((system, registry) =>
             {

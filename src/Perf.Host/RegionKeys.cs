@@ -14,3 +14,5 @@ public sealed class NotificationDispatcherKey;
 public sealed class SilenceBookKey;
 
 public sealed class AnalysisKey;
+
+public sealed class ReportJobsKey;

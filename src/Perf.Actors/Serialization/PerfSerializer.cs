@@ -4,6 +4,7 @@ using Perf.Actors.Alerts;
 using Perf.Actors.Hosts;
 using Perf.Actors.Notifications;
 using Perf.Actors.Optimization;
+using Perf.Actors.Reports;
 using Perf.Actors.Series;
 using Perf.Analytics.Aggregation;
 using static Perf.Actors.Alerts.AlertEvents;
@@ -24,6 +25,9 @@ using static Perf.Actors.Notifications.NotificationProtocol;
 using static Perf.Actors.Optimization.OptimizerCommands;
 using static Perf.Actors.Optimization.OptimizerEvents;
 using static Perf.Actors.Optimization.OptimizerQueries;
+using static Perf.Actors.Reports.ReportJobsCommands;
+using static Perf.Actors.Reports.ReportJobsEvents;
+using static Perf.Actors.Reports.ReportJobsQueries;
 using static Perf.Actors.Series.SeriesCommands;
 using static Perf.Actors.Series.SeriesEvents;
 using static Perf.Actors.Series.SeriesQueries;
@@ -157,6 +161,28 @@ public sealed class PerfSerializer : SerializerWithStringManifest
         Register<AnalysisDocument>("YD", (w, m) => w.Write(m.Json), r => new AnalysisDocument(r.ReadString()));
         Register<AnalysisFailed>("YF", (w, m) => { w.Write(m.Field); w.Write(m.Message); w.Write(m.Status); },
             r => new AnalysisFailed(r.ReadString(), r.ReadString(), r.ReadInt32()));
+
+        // Report jobs
+        Register<CreateReport>("PC", (w, m) => { w.Write(m.Id); WriteReportSpec(w, m.Spec); w.Write(m.AtMs); },
+            r => new CreateReport(r.ReadString(), ReadReportSpec(r), r.ReadInt64()));
+        Register<GetReport>("PG", (w, m) => w.Write(m.Id), r => new GetReport(r.ReadString()));
+        Register<ReportView>("PV", (w, m) =>
+        {
+            var j = m.Job;
+            w.Write(j.Id); WriteReportSpec(w, j.Spec); w.Write((byte)j.Status); w.Write(j.Progress); w.Write(j.Error is not null); w.Write(j.Error ?? "");
+            w.Write(j.CreatedMs); w.Write(j.StartedMs); w.Write(j.FinishedMs); w.Write(j.Bytes);
+        }, r =>
+        {
+            var (id, spec, status, progress, hasError, error) = (r.ReadString(), ReadReportSpec(r), (ReportStatus)r.ReadByte(), r.ReadDouble(), r.ReadBoolean(), r.ReadString());
+            return new ReportView(new ReportJob(id, spec, status, progress, hasError ? error : null, r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64()));
+        });
+        Register<ReportNotFound>("PNF", (w, m) => w.Write(m.Id), r => new ReportNotFound(r.ReadString()));
+        Register<ReportQueued>("PE1", (w, m) => { w.Write(m.Id); WriteReportSpec(w, m.Spec); w.Write(m.AtMs); },
+            r => new ReportQueued(r.ReadString(), ReadReportSpec(r), r.ReadInt64()));
+        Register<ReportStarted>("PE2", (w, m) => { w.Write(m.Id); w.Write(m.AtMs); }, r => new ReportStarted(r.ReadString(), r.ReadInt64()));
+        Register<ReportDone>("PE3", (w, m) => { w.Write(m.Id); w.Write(m.AtMs); w.Write(m.Bytes); }, r => new ReportDone(r.ReadString(), r.ReadInt64(), r.ReadInt64()));
+        Register<ReportFailed>("PE4", (w, m) => { w.Write(m.Id); w.Write(m.AtMs); w.Write(m.Error); }, r => new ReportFailed(r.ReadString(), r.ReadInt64(), r.ReadString()));
+        Register<ReportInterrupted>("PE5", (w, m) => { w.Write(m.Id); w.Write(m.AtMs); }, r => new ReportInterrupted(r.ReadString(), r.ReadInt64()));
 
         // Notifications
         Register<DispatcherSnapshot>("NS", (w, m) =>
@@ -406,6 +432,15 @@ public sealed class PerfSerializer : SerializerWithStringManifest
         var (channel, status, attempts, hasError, error, updated) = (r.ReadString(), (DeliveryStatus)r.ReadByte(), r.ReadInt32(), r.ReadBoolean(), r.ReadString(), r.ReadInt64());
         return new Delivery(notification, channel, status, attempts, hasError ? error : null, updated);
     }
+
+    private static void WriteReportSpec(BinaryWriter w, ReportSpec s)
+    {
+        w.Write(s.ReportType); w.Write(s.TimeRange); w.Write(s.FromMs); w.Write(s.ToMs); w.WriteStrings(s.Metrics); w.WriteStrings(s.Hosts);
+        w.Write(s.Format); w.Write(s.IncludeGraphs);
+    }
+
+    private static ReportSpec ReadReportSpec(BinaryReader r) =>
+        new(r.ReadString(), r.ReadString(), r.ReadInt64(), r.ReadInt64(), r.ReadStrings(), r.ReadStrings(), r.ReadString(), r.ReadBoolean());
 
     private static void WriteAnomaly(BinaryWriter w, Anomaly a)
     {

@@ -10,9 +10,12 @@ public sealed class PerfRootCommand : RootCommand
     {
         Subcommands.Add(Bench);
         Subcommands.Add(Detect);
+        Subcommands.Add(Report);
     }
 
     public BenchCommand Bench { get; } = new();
 
     public DetectCommand Detect { get; } = new();
+
+    public ReportCommand Report { get; } = new();
 }

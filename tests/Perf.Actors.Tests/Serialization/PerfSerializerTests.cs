@@ -4,6 +4,7 @@ using Perf.Actors.Alerts;
 using Perf.Actors.Hosts;
 using Perf.Actors.Notifications;
 using Perf.Actors.Optimization;
+using Perf.Actors.Reports;
 using Perf.Actors.Serialization;
 using Perf.Actors.Series;
 using Perf.Analytics.Aggregation;
@@ -25,6 +26,9 @@ using static Perf.Actors.Notifications.NotificationProtocol;
 using static Perf.Actors.Optimization.OptimizerCommands;
 using static Perf.Actors.Optimization.OptimizerEvents;
 using static Perf.Actors.Optimization.OptimizerQueries;
+using static Perf.Actors.Reports.ReportJobsCommands;
+using static Perf.Actors.Reports.ReportJobsEvents;
+using static Perf.Actors.Reports.ReportJobsQueries;
 using static Perf.Actors.Series.SeriesCommands;
 using static Perf.Actors.Series.SeriesEvents;
 using static Perf.Actors.Series.SeriesQueries;
@@ -37,6 +41,8 @@ public sealed class PerfSerializerTests : IDisposable
     private readonly PerfSerializer _serializer;
 
     public PerfSerializerTests() => _serializer = new PerfSerializer((ExtendedActorSystem)_system);
+
+    private static readonly ReportSpec Spec = new("performance_summary", "24h", 10, 20, ["cpu_usage", "disk.used"], ["a", "b"], "pdf", true);
 
     private static readonly AlertTransitioned Transition = new("a1", "cpu_usage", "CPU", "h", "cpu.usage", AlertState.Pending, AlertState.Firing,
         AlertSeverity.Critical, 1_700_000_060_000, 95.5, 90, 1_700_000_061_234);
@@ -106,6 +112,15 @@ public sealed class PerfSerializerTests : IDisposable
         new Analyze("web-1", "full", ["cpu_usage", "memory.usage"], 10, 20, true, false, true),
         new AnalysisDocument("""{"trends": {}}"""),
         new AnalysisFailed("metrics", "no points", 404),
+        new CreateReport("r1", Spec, 30),
+        new GetReport("r1"),
+        new ReportView(new ReportJob("r1", Spec, ReportStatus.Done, 1, null, 30, 31, 32, 4096)),
+        new ReportNotFound("r9"),
+        new ReportQueued("r1", Spec, 30),
+        new ReportStarted("r1", 31),
+        new ReportDone("r1", 32, 4096),
+        new ReportFailed("r2", 33, "AskTimeoutException: no answer"),
+        new ReportInterrupted("r3", 34),
         new SaveRule(NoDataRule),
         new DeleteRule("cpu_usage"),
         GetRules.Instance,

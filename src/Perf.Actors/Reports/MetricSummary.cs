@@ -1,0 +1,11 @@
+using Perf.Analytics.Analysis;
+using Perf.Analytics.Trend;
+
+namespace Perf.Actors.Reports;
+
+/// <summary>
+/// One metric of one host over the report's range, computed from the bucket averages (the same data the CSV holds, so a
+/// reader can check every figure).
+/// </summary>
+/// <param name="Line">the Theil–Sen line through the buckets, x in seconds from the report's start; null with fewer than two buckets.</param>
+public sealed record MetricSummary(double Min, double Avg, double Max, double P95, double Last, int Buckets, TrendResult Trend, TrendLine? Line);

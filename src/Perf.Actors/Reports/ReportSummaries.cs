@@ -1,0 +1,42 @@
+using Perf.Analytics.Analysis;
+using Perf.Analytics.Compression;
+using Perf.Analytics.Trend;
+
+namespace Perf.Actors.Reports;
+
+/// <summary>The figures of a report's tables, pure.</summary>
+public static class ReportSummaries
+{
+    /// <summary>Theil–Sen is quadratic in its samples: longer series are thinned evenly for the line (the test thins its own).</summary>
+    private const int MaxLineSamples = 400;
+
+    public static MetricSummary? Of(IReadOnlyList<DataPoint> points, long originMs, double minConfidence)
+    {
+        var finite = points.Where(p => double.IsFinite(p.Value)).ToArray();
+        if (finite.Length == 0) return null;
+        var sorted = finite.Select(p => p.Value).Order().ToArray();
+        var stride = Math.Max(1, (finite.Length + MaxLineSamples - 1) / MaxLineSamples);
+        var thinned = finite.Where((_, i) => i % stride == 0).ToArray();
+        TrendLine? line = TrendFit.TryTheilSen(thinned.Select(p => p.TimestampMs).ToArray(), thinned.Select(p => p.Value).ToArray(), originMs, out var fit)
+            ? fit
+            : null;
+        return new MetricSummary(sorted[0], finite.Average(p => p.Value), sorted[^1], Percentile(sorted, 0.95), finite[^1].Value, finite.Length,
+            MannKendall.Test(finite, minConfidence), line);
+    }
+
+    /// <summary>Linear interpolation between closest ranks (numpy's default), of sorted values.</summary>
+    public static double Percentile(double[] sorted, double q)
+    {
+        var position = q * (sorted.Length - 1);
+        var below = (int)Math.Floor(position);
+        var above = Math.Min(below + 1, sorted.Length - 1);
+        return sorted[below] + (sorted[above] - sorted[below]) * (position - below);
+    }
+
+    public static string TrendWord(TrendDirection direction) => direction switch
+    {
+        TrendDirection.Increasing => "increasing",
+        TrendDirection.Decreasing => "decreasing",
+        _ => "stable",
+    };
+}

@@ -1,0 +1,92 @@
+using Akka.Actor;
+using Perf.Actors.Analysis;
+using Perf.Actors.Configuration;
+using Perf.Actors.Series;
+using Perf.Analytics.Aggregation;
+using Perf.Analytics.Compression;
+using static Perf.Actors.Reports.ReportWorkerMessages;
+using static Perf.Actors.Series.SeriesQueries;
+
+namespace Perf.Actors.Reports;
+
+/// <summary>
+/// Makes one report, a child of <see cref="ReportJobs"/> so the singleton stays responsive: gathers bucket averages and
+/// anomalies from the series (as <see cref="AnalysisActor"/> does), then renders and writes the file off the actor's
+/// thread, telling its parent how far it got. Stops itself once it has reported the outcome.
+/// </summary>
+public sealed class ReportWorker : ReceiveActor
+{
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
+
+    public ReportWorker(ReportJob job, IActorRef seriesRegion, PerfSettings settings, TimeProvider clock)
+    {
+        var parent = Context.Parent;
+        Receive<Finished>(finished => { parent.Tell(finished); Context.Stop(Self); });
+        Receive<Failed>(failed => { parent.Tell(failed); Context.Stop(Self); });
+        Task.Run(() => RunAsync(job, seriesRegion, settings, clock, parent)).PipeTo(Self);
+    }
+
+    public static Props Props(ReportJob job, IActorRef seriesRegion, PerfSettings settings, TimeProvider clock) =>
+        Akka.Actor.Props.Create(() => new ReportWorker(job, seriesRegion, settings, clock));
+
+    private static async Task<object> RunAsync(ReportJob job, IActorRef seriesRegion, PerfSettings settings, TimeProvider clock, IActorRef parent)
+    {
+        var path = ReportFormats.PathOf(settings.Engine.DataDirectory, job.Id, job.Spec.Format);
+        try
+        {
+            var spec = job.Spec;
+            var bucketMs = AnalysisActor.BucketFor(spec.ToMs - spec.FromMs, settings.Performance.CollectionInterval);
+            var pairs = spec.Hosts.SelectMany(h => spec.Metrics.Select(m => (Host: h, Metric: m))).ToArray();
+            var metrics = new MetricReport[pairs.Length];
+            var gathered = 0;
+            // A few series at a time: a report over many hosts must not flood the shards ahead of ingestion.
+            await Parallel.ForEachAsync(Enumerable.Range(0, pairs.Length), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, _) =>
+            {
+                metrics[i] = await GatherAsync(seriesRegion, spec, pairs[i].Host, pairs[i].Metric, bucketMs, settings).ConfigureAwait(false);
+                parent.Tell(new Progressed(job.Id, 0.7 * Interlocked.Increment(ref gathered) / pairs.Length));
+            }).ConfigureAwait(false);
+
+            var data = new ReportData(job.Id, spec, bucketMs, clock.GetUtcNow().ToUnixTimeMilliseconds(), metrics);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            // Written aside and renamed: the content endpoint never serves half a file.
+            var partial = path + ".partial";
+            await using (var file = File.Create(partial))
+            {
+                switch (spec.Format)
+                {
+                    case "pdf": PdfReportWriter.Write(data, file); break;
+                    case "json": JsonReportWriter.Write(data, file); break;
+                    default:
+                        await using (var text = new StreamWriter(file, new System.Text.UTF8Encoding(false)))
+                        {
+                            if (spec.Format == "html") HtmlReportWriter.Write(data, text);
+                            else CsvReportWriter.Write(data, text);
+                        }
+                        break;
+                }
+            }
+            File.Move(partial, path, overwrite: true);
+            return new Finished(job.Id, new FileInfo(path).Length);
+        }
+        catch (Exception e)
+        {
+            return new Failed(job.Id, e is AskTimeoutException ? "the series did not answer in time; try a shorter time_range" : $"{e.GetType().Name}: {e.Message}");
+        }
+    }
+
+    private static async Task<MetricReport> GatherAsync(IActorRef seriesRegion, ReportSpec spec, string host, string requested, long bucketMs, PerfSettings settings)
+    {
+        var series = AnalysisActor.SeriesOf(requested);
+        var entityId = new SeriesKey(host, series).EntityId;
+        var points = await seriesRegion.Ask<object>(new ReadRange(entityId, spec.FromMs, spec.ToMs, bucketMs, AggregationKind.Avg), AskTimeout)
+            .ConfigureAwait(false) is RangeResult range
+            ? range.Timestamps.Select((t, i) => new DataPoint(t, range.Values[i])).ToArray()
+            : [];
+        var anomalies = points.Length > 0
+            && await seriesRegion.Ask<object>(new GetAnomalies(entityId, spec.FromMs, spec.ToMs), AskTimeout).ConfigureAwait(false) is AnomalyList list
+            ? list.Anomalies
+            : [];
+        return new MetricReport(host, requested, series, points, anomalies,
+            ReportSummaries.Of(points, spec.FromMs, settings.Performance.Analysis.TrendMinConfidence));
+    }
+}

@@ -1,0 +1,170 @@
+using System.Text.Json;
+using Akka.Actor;
+using Perf.Actors.Analysis;
+using Perf.Actors.Reports;
+using Perf.Analytics.Time;
+using Perf.Api.Http;
+using Perf.Api.Ingest;
+using Perf.Host;
+using static Perf.Actors.Hosts.HostDirectoryQueries;
+using static Perf.Actors.Reports.ReportJobsCommands;
+using static Perf.Actors.Reports.ReportJobsQueries;
+
+namespace Perf.Api.Endpoints;
+
+/// <summary>
+/// Reports (the product document's Generate Report): <c>POST /api/v1/performance/reports</c> validates and queues a job
+/// with the <see cref="ReportJobs"/> singleton, which makes the file on a worker node; <c>GET /api/v1/reports/{id}</c>
+/// follows it and <c>GET /api/v1/reports/{id}/content</c> serves the file once done.
+/// </summary>
+public static class ReportEndpoints
+{
+    /// <summary>Host-metric pairs in one report at most: each is a chart and a series read.</summary>
+    public const int MaxSeries = 500;
+
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan DefaultRange = TimeSpan.FromHours(24);
+    private static readonly string[] Fields = ["report_type", "time_range", "metrics", "hosts", "format", "include_graphs"];
+
+    public static IEndpointRouteBuilder MapReportEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/v1/performance/reports", CreateAsync);
+        app.MapGet("/api/v1/reports/{id}", StatusAsync);
+        app.MapGet("/api/v1/reports/{id}/content", ContentAsync);
+        return app;
+    }
+
+    private static async Task<IResult> CreateAsync(HttpRequest request, PerfEngine engine, TimeProvider clock)
+    {
+        var (body, problem) = await JsonBody.ReadAsync(request);
+        if (problem is not null) return problem;
+        using (body)
+        {
+            var (spec, errors) = Read(body!.RootElement, engine, clock);
+            if (spec is null) return Problems.Invalid(errors, StatusCodes.Status422UnprocessableEntity, "Invalid report request");
+            if (spec.Hosts.Length == 0)
+            {
+                // No hosts named: every host the directory knows (the document's request has no hosts field).
+                var known = await engine.Directory.Ask<HostList>(ListHosts.Instance, AskTimeout);
+                if (known.Hosts.Length == 0) return Problems.Invalid("hosts", "no host has sent metrics yet; nothing to report", StatusCodes.Status422UnprocessableEntity, "Invalid report request");
+                spec = spec with { Hosts = [.. known.Hosts.Order(StringComparer.Ordinal)] };
+            }
+            if (spec.Hosts.Length * spec.Metrics.Length > MaxSeries)
+                return Problems.Invalid("hosts", $"{spec.Hosts.Length} hosts × {spec.Metrics.Length} metrics is more than {MaxSeries} series; name fewer hosts",
+                    StatusCodes.Status422UnprocessableEntity, "Invalid report request");
+            var id = Guid.NewGuid().ToString("N");
+            var view = await engine.Reports.Ask<ReportView>(new CreateReport(id, spec, clock.GetUtcNow().ToUnixTimeMilliseconds()), AskTimeout);
+            return Results.Accepted(SelfLink(id), Render(view.Job, engine));
+        }
+    }
+
+    private static async Task<IResult> StatusAsync(string id, PerfEngine engine) =>
+        await engine.Reports.Ask<object>(new GetReport(id), AskTimeout) switch
+        {
+            ReportView view => Results.Ok(Render(view.Job, engine)),
+            _ => Problems.NotFound("id", $"no report '{id}'"),
+        };
+
+    private static async Task<IResult> ContentAsync(string id, PerfEngine engine)
+    {
+        if (await engine.Reports.Ask<object>(new GetReport(id), AskTimeout) is not ReportView { Job: var job })
+            return Problems.NotFound("id", $"no report '{id}'");
+        if (job.Status != ReportStatus.Done)
+            return Problems.Invalid("status", job.Error is null ? $"the report is {Word(job.Status)}" : $"the report is {Word(job.Status)}: {job.Error}",
+                StatusCodes.Status409Conflict, "Report not ready");
+        // Embedded mode: the worker that wrote the file is this node, so the file is in this node's data directory.
+        var path = ReportFormats.PathOf(engine.Settings.Engine.DataDirectory, job.Id, job.Spec.Format);
+        if (!File.Exists(path)) return Problems.NotFound("id", $"the file of report '{id}' is gone from the data directory");
+        return Results.File(path, ReportFormats.ContentType(job.Spec.Format), $"report-{job.Id}.{job.Spec.Format}");
+    }
+
+    private static string SelfLink(string id) => $"/api/v1/reports/{id}";
+
+    private static string Word(ReportStatus status) => status.ToString().ToLowerInvariant();
+
+    private static object Render(ReportJob job, PerfEngine engine) => new
+    {
+        id = job.Id,
+        status = Word(job.Status),
+        progress = Math.Round(job.Progress, 3),
+        error = job.Error,
+        report_type = job.Spec.ReportType,
+        format = job.Spec.Format,
+        time_range = job.Spec.TimeRange,
+        start = ApiJson.Time(job.Spec.FromMs),
+        end = ApiJson.Time(job.Spec.ToMs),
+        // The bucket width of the report's data, so a client can read the same buckets from GET /api/v1/series.
+        step = DurationParser.Format(TimeSpan.FromMilliseconds(AnalysisActor.BucketFor(job.Spec.ToMs - job.Spec.FromMs, engine.Settings.Performance.CollectionInterval))),
+        metrics = job.Spec.Metrics,
+        hosts = job.Spec.Hosts,
+        include_graphs = job.Spec.IncludeGraphs,
+        created_at = ApiJson.Time(job.CreatedMs),
+        started_at = job.StartedMs > 0 ? ApiJson.Time(job.StartedMs) : null,
+        finished_at = job.FinishedMs > 0 ? ApiJson.Time(job.FinishedMs) : null,
+        bytes = job.Status == ReportStatus.Done ? job.Bytes : (long?)null,
+        links = new { self = SelfLink(job.Id), content = $"{SelfLink(job.Id)}/content" },
+    };
+
+    private static (ReportSpec? Spec, List<FieldError> Errors) Read(JsonElement root, PerfEngine engine, TimeProvider clock)
+    {
+        var errors = new List<FieldError>();
+        if (root.ValueKind != JsonValueKind.Object) return (null, [new FieldError("body", "must be a JSON object")]);
+        foreach (var property in root.EnumerateObject())
+            if (!Fields.Contains(property.Name)) errors.Add(new FieldError(property.Name, $"is not a field of a report request ({string.Join(", ", Fields)})"));
+
+        var type = root.TryGetProperty("report_type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()! : null;
+        if (type is null || !ReportFormats.Types.Contains(type)) errors.Add(new FieldError("report_type", $"must be one of {string.Join(", ", ReportFormats.Types)}"));
+
+        var format = root.TryGetProperty("format", out var f) && f.ValueKind == JsonValueKind.String ? f.GetString()! : null;
+        if (format is null || !ReportFormats.All.Contains(format)) errors.Add(new FieldError("format", $"must be one of {string.Join(", ", ReportFormats.All)}"));
+
+        var metrics = Names(root, "metrics", "metric names (cpu_usage, memory_usage, or series names such as disk.used)", required: true, n => n.Contains('/'), errors);
+        var hosts = Names(root, "hosts", "host names", required: false, n => !MetricsDocumentParser.IsValidHost(n), errors);
+
+        var range = DefaultRange;
+        var rangeText = DurationParser.Format(DefaultRange);
+        if (root.TryGetProperty("time_range", out var r))
+        {
+            if (r.ValueKind != JsonValueKind.String || !DurationParser.TryParse(r.GetString(), out range) || range <= TimeSpan.Zero)
+                errors.Add(new FieldError("time_range", "must be a duration such as 1h, 24h or 7d"));
+            else if (range > engine.Settings.Performance.RetentionPeriod)
+                errors.Add(new FieldError("time_range", $"reaches past the retention period ({DurationParser.Format(engine.Settings.Performance.RetentionPeriod)})"));
+            else rangeText = r.GetString()!;
+        }
+
+        var graphs = true;
+        if (root.TryGetProperty("include_graphs", out var g))
+        {
+            if (g.ValueKind is JsonValueKind.True or JsonValueKind.False) graphs = g.GetBoolean();
+            else errors.Add(new FieldError("include_graphs", "must be true or false"));
+        }
+        if (errors.Count > 0) return (null, errors);
+
+        var to = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        return (new ReportSpec(type!, rangeText, to - (long)range.TotalMilliseconds, to, [.. metrics], [.. hosts], format!, graphs), errors);
+    }
+
+    /// <summary>A list of distinct names; absent is an empty list unless <paramref name="required"/>.</summary>
+    private static List<string> Names(JsonElement root, string field, string what, bool required, Func<string, bool> invalid, List<FieldError> errors)
+    {
+        var names = new List<string>();
+        if (!root.TryGetProperty(field, out var list))
+        {
+            if (required) errors.Add(new FieldError(field, $"must be a non-empty list of {what}"));
+            return names;
+        }
+        if (list.ValueKind != JsonValueKind.Array || list.GetArrayLength() == 0)
+        {
+            errors.Add(new FieldError(field, $"must be a non-empty list of {what}"));
+            return names;
+        }
+        foreach (var (item, i) in list.EnumerateArray().Select((item, i) => (item, i)))
+        {
+            var name = item.ValueKind == JsonValueKind.String ? item.GetString() : null;
+            if (string.IsNullOrWhiteSpace(name) || name.Length > 1024 || invalid(name)) errors.Add(new FieldError($"{field}[{i}]", $"must be one of the {what}"));
+            else if (names.Contains(name)) errors.Add(new FieldError($"{field}[{i}]", $"'{name}' is listed twice"));
+            else names.Add(name);
+        }
+        return names;
+    }
+}
