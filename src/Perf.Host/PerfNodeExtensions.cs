@@ -111,7 +111,7 @@ public static class PerfNodeExtensions
             .WithActors((system, registry) =>
             {
                 system.ActorOf(AlertRuleSubscriber.Props(alerting.Rules, registry.Get<AlertRuleBookKey>()), "alert-rule-subscriber");
-                registry.Register<AnalysisKey>(system.ActorOf(AnalysisActor.Props(registry.Get<SeriesRegion>(), settings), "analysis"));
+                registry.Register<AnalysisKey>(system.ActorOf(AnalysisActor.Props(registry.Get<SeriesRegion>(), registry.Get<HostRegion>(), settings), "analysis"));
             })
             .AddStartup((system, _) =>
             {

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Perf.Actors.Configuration;
+using Perf.Actors.Hosts;
 using Perf.Actors.Series;
 using Perf.Analytics.Aggregation;
 using Perf.Analytics.Compression;
@@ -20,12 +21,13 @@ public sealed class AnalysisActor : ReceiveActor
 
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
 
-    public AnalysisActor(IActorRef seriesRegion, PerfSettings settings)
+    public AnalysisActor(IActorRef seriesRegion, IActorRef hostRegion, PerfSettings settings)
     {
-        Receive<Analyze>(request => AnalyzeAsync(seriesRegion, settings, request).PipeTo(Sender));
+        Receive<Analyze>(request => AnalyzeAsync(seriesRegion, hostRegion, settings, request).PipeTo(Sender));
     }
 
-    public static Props Props(IActorRef seriesRegion, PerfSettings settings) => Akka.Actor.Props.Create(() => new AnalysisActor(seriesRegion, settings));
+    public static Props Props(IActorRef seriesRegion, IActorRef hostRegion, PerfSettings settings) =>
+        Akka.Actor.Props.Create(() => new AnalysisActor(seriesRegion, hostRegion, settings));
 
     /// <summary>
     /// Buckets of the collection interval, or wider so a range holds at most <see cref="MaxBuckets"/>, rounded up to a
@@ -40,7 +42,7 @@ public sealed class AnalysisActor : ReceiveActor
     /// <summary>The series a requested metric names: the document's names map as alert thresholds do, others are series names.</summary>
     public static string SeriesOf(string requested) => requested.Contains('.') ? requested : AlertSettings.SeriesOf(requested);
 
-    private static async Task<object> AnalyzeAsync(IActorRef seriesRegion, PerfSettings settings, Analyze request)
+    private static async Task<object> AnalyzeAsync(IActorRef seriesRegion, IActorRef hostRegion, PerfSettings settings, Analyze request)
     {
         try
         {
@@ -51,12 +53,16 @@ public sealed class AnalysisActor : ReceiveActor
                 ? AnalysisComposer.BottleneckResources.Append(AnalysisComposer.ResponseTimeSeries)
                     .Select(s => GatherAsync(seriesRegion, settings, request, s, bucketMs, withAnomalies: false)).ToArray()
                 : [];
+            var hostAnomalies = parts.Anomalies
+                ? hostRegion.Ask<HostAnomalyProtocol.HostAnomalyList>(new HostAnomalyProtocol.GetHostAnomalies(request.Host, request.FromMs, request.ToMs), AskTimeout)
+                : Task.FromResult<HostAnomalyProtocol.HostAnomalyList?>(null)!;
             var gathered = await Task.WhenAll(metrics).ConfigureAwait(false);
             var resources = await Task.WhenAll(bottleneck).ConfigureAwait(false);
+            var host = await hostAnomalies.ConfigureAwait(false);
             if (gathered.All(m => m.Points.Count == 0) && resources.All(r => r.Points.Count == 0))
                 return new AnalysisFailed("metrics", $"host '{request.Host}' has no points of {string.Join(", ", request.Metrics)} in the range", 404);
             return new AnalysisDocument(await Task.Run(() =>
-                AnalysisComposer.Compose(request, bucketMs, gathered, resources, settings.Performance.Analysis.TrendMinConfidence)).ConfigureAwait(false));
+                AnalysisComposer.Compose(request, bucketMs, gathered, resources, host, settings.Performance.Analysis.TrendMinConfidence)).ConfigureAwait(false));
         }
         catch (AskTimeoutException)
         {

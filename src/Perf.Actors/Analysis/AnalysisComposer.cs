@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Perf.Actors.Hosts;
 using Perf.Analytics.Analysis;
 using Perf.Analytics.Compression;
 using Perf.Analytics.Time;
@@ -36,7 +37,7 @@ public static class AnalysisComposer
 
     public static string Compose(
         AnalysisProtocol.Analyze request, long bucketMs, IReadOnlyList<SeriesSample> metrics, IReadOnlyList<SeriesSample> bottleneckSeries,
-        double minConfidence)
+        HostAnomalyProtocol.HostAnomalyList? hostAnomalies, double minConfidence)
     {
         var parts = PartsOf(request.AnalysisType, request.DetectAnomalies, request.IdentifyPatterns, request.CalculateCorrelations);
         var trends = new Dictionary<string, object>();
@@ -86,6 +87,7 @@ public static class AnalysisComposer
             ["trends"] = trends,
         };
         if (parts.Correlations) document["correlations"] = Correlations(metrics, bucketMs);
+        if (parts.Anomalies && hostAnomalies is not null) document["host_anomalies"] = HostAnomaliesOf(hostAnomalies);
         if (parts.Bottleneck) document["bottleneck"] = BottleneckOf(bottleneckSeries);
         return JsonSerializer.Serialize(document, Json);
     }
@@ -114,6 +116,20 @@ public static class AnalysisComposer
         }
         return [.. pairs];
     }
+
+    /// <summary>The host model's unusual combinations, with the model's state (it learns for a while after a restart).</summary>
+    private static object HostAnomaliesOf(HostAnomalyProtocol.HostAnomalyList list) => new
+    {
+        model = new { trained = list.TrainedOn > 0, trained_on = list.TrainedOn, features = list.Features },
+        anomalies = list.Anomalies.Select(a => new
+        {
+            timestamp = TimestampParser.FormatIso(a.TimestampMs),
+            score = Finite(a.Score),
+            threshold = Finite(a.Threshold),
+            most_unusual = a.MostUnusual,
+            values = a.Features.Select((f, i) => (f, i)).ToDictionary(x => x.f, x => Finite(a.Values[x.i])),
+        }).ToArray(),
+    };
 
     private static object BottleneckOf(IReadOnlyList<SeriesSample> series)
     {

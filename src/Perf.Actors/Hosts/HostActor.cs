@@ -22,6 +22,7 @@ public sealed class HostActor : ReceivePersistentActor, IWithTimers
     private readonly IActorRef _directory;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly IActorRef? _optimizer;
+    private IActorRef? _anomalies; // started when the host first sends a series its model watches
     private HostState _state = new();
     private bool _dirty;
 
@@ -50,6 +51,7 @@ public sealed class HostActor : ReceivePersistentActor, IWithTimers
         Command<RecordLatest>(latest =>
         {
             Optimize(latest);
+            ModelHost(latest);
             if (_state.RecordLatest(latest.Metrics, latest.Timestamps, latest.Values) && !_dirty)
             {
                 _dirty = true;
@@ -59,6 +61,11 @@ public sealed class HostActor : ReceivePersistentActor, IWithTimers
         // The optimizer answers the sender directly.
         Command<OptimizerCommands.SetPolicy>(m => _optimizer?.Forward(m));
         Command<OptimizerQueries.GetRecommendations>(m => _optimizer?.Forward(m));
+        Command<HostAnomalyProtocol.GetHostAnomalies>(query =>
+        {
+            if (_anomalies is null) Sender.Tell(new HostAnomalyProtocol.HostAnomalyList([], [], 0));
+            else _anomalies.Forward(query);
+        });
         Command<GetHost>(_ => Sender.Tell(_state.IsEmpty ? new HostNotFound(_host) : _state.View(_host)));
         Command<TakeSnapshot>(_ =>
         {
@@ -95,6 +102,17 @@ public sealed class HostActor : ReceivePersistentActor, IWithTimers
         if (watched is null) return;
         _optimizer.Tell(new OptimizerCommands.ObserveSamples(
             [.. watched.Select(i => latest.Metrics[i])], [.. watched.Select(i => latest.Timestamps[i])], [.. watched.Select(i => latest.Values[i])]));
+    }
+
+    /// <summary>The host model sees the same newest samples per request as the optimizer.</summary>
+    private void ModelHost(RecordLatest latest)
+    {
+        if (_anomalies is null)
+        {
+            if (!latest.Metrics.Any(HostVectors.Watched.Contains)) return;
+            _anomalies = Context.ActorOf(HostAnomalyActor.Props(_host), "anomalies");
+        }
+        _anomalies.Tell(new HostAnomalyProtocol.ObserveHostSamples(latest.Metrics, latest.Timestamps, latest.Values));
     }
 
     private void Register(RegisterSeries register)

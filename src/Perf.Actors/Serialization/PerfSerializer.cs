@@ -223,6 +223,18 @@ public sealed class PerfSerializer : SerializerWithStringManifest
         });
         Register<HostNotFound>("HNF", (w, m) => w.Write(m.Host), r => new HostNotFound(r.ReadString()));
         Register<SeriesAdded>("HE1", (w, m) => w.WriteStrings(m.Metrics), r => new SeriesAdded(r.ReadStrings()));
+        Register<HostAnomalyProtocol.GetHostAnomalies>("HA", (w, m) => { w.Write(m.Host); w.Write(m.FromMs); w.Write(m.ToMs); },
+            r => new HostAnomalyProtocol.GetHostAnomalies(r.ReadString(), r.ReadInt64(), r.ReadInt64()));
+        Register<HostAnomalyProtocol.HostAnomalyList>("HAR", (w, m) =>
+        {
+            w.WriteArray(m.Anomalies, static (w, a) =>
+            {
+                w.Write(a.TimestampMs); w.Write(a.Score); w.Write(a.Threshold); w.WriteStrings(a.Features); w.WriteDoubles(a.Values); w.Write(a.MostUnusual);
+            });
+            w.WriteStrings(m.Features); w.Write(m.TrainedOn);
+        }, r => new HostAnomalyProtocol.HostAnomalyList(
+            r.ReadArray(static r => new HostAnomaly(r.ReadInt64(), r.ReadDouble(), r.ReadDouble(), r.ReadStrings(), r.ReadDoubles(), r.ReadString())),
+            r.ReadStrings(), r.ReadInt32()));
         Register<HostSnapshot>("HS", (w, m) => { w.WriteStrings(m.Metrics); w.WriteLongs(m.LatestTimestamps); w.WriteDoubles(m.LatestValues); },
             r => new HostSnapshot(r.ReadStrings(), r.ReadLongs(), r.ReadDoubles()));
 

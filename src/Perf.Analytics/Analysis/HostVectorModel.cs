@@ -23,24 +23,27 @@ public sealed class HostVectorModel
     /// <summary>How far above the worst training vector a score must be to count as unusual.</summary>
     public const double ThresholdFactor = 1.25;
 
-    private readonly MLContext _ml;
-    private readonly PredictionEngine<Row, Prediction> _engine;
     private readonly double[] _means;
     private readonly double[] _deviations;
+    private readonly float[] _center;        // the model's mean of the standardised vectors
+    private readonly float[][] _components;  // its principal components (unit vectors), rank x d
 
-    private HostVectorModel(MLContext ml, ITransformer model, IReadOnlyList<string> features, double[] means, double[] deviations, int trainedOn)
+    private HostVectorModel(IReadOnlyList<string> features, double[] means, double[] deviations, float[] center, float[][] components, int trainedOn)
     {
-        _ml = ml;
         Features = features;
         _means = means;
         _deviations = deviations;
+        _center = center;
+        _components = components;
         TrainedOn = trainedOn;
-        _engine = ml.Model.CreatePredictionEngine<Row, Prediction>(model, inputSchemaDefinition: Schema(features.Count));
     }
 
     public IReadOnlyList<string> Features { get; }
 
     public int TrainedOn { get; }
+
+    /// <summary>Principal components kept (<see cref="ExplainedVariance"/> of the variance).</summary>
+    public int Rank => _components.Length;
 
     public double Threshold { get; private set; }
 
@@ -68,18 +71,36 @@ public sealed class HostVectorModel
         var rows = vectors.Select(v => new Row { Features = Standardise(v, means, deviations) }).ToArray();
         var data = ml.Data.LoadFromEnumerable(rows, Schema(d));
         var trainer = ml.AnomalyDetection.Trainers.RandomizedPca(
-            featureColumnName: nameof(Row.Features), rank: Math.Max(1, Math.Min(d - 1, 3)), ensureZeroMean: true, seed: seed);
-        var model = new HostVectorModel(ml, trainer.Fit(data), features, means, deviations, vectors.Count);
+            featureColumnName: nameof(Row.Features), rank: RankFor(rows.Select(r => r.Features).ToArray(), d), ensureZeroMean: true, seed: seed);
+        var pca = trainer.Fit(data).Model;
+        // ML.NET's own score is the reconstruction error relative to the vector's length, which calls a usual vector
+        // near the centre unusual; the absolute distance from the learned subspace is what tells a broken pattern.
+        VBuffer<float>[] eigenvectors = [];
+        pca.GetEigenVectors(ref eigenvectors, out var rank);
+        var center = new VBuffer<float>();
+        pca.GetMean(ref center);
+        var centerValues = center.Length == 0 ? new float[d] : center.DenseValues().ToArray();
+        var components = eigenvectors.Take(rank).Select(v => v.DenseValues().ToArray()).ToArray();
+        var model = new HostVectorModel(features, means, deviations, centerValues, components, vectors.Count);
         model.Threshold = vectors.Max(v => model.Score(v)) * ThresholdFactor;
         return model;
     }
 
-    /// <summary>ML.NET's score of <paramref name="vector"/>: how badly the principal components reconstruct it.</summary>
+    /// <summary>How far <paramref name="vector"/> (standardised) lies from the subspace of the principal components.</summary>
     public double Score(double[] vector)
     {
         ArgumentNullException.ThrowIfNull(vector);
         if (vector.Length != Features.Count) throw new ArgumentException($"{Features.Count} values expected, one per feature", nameof(vector));
-        return _engine.Predict(new Row { Features = Standardise(vector, _means, _deviations) }).Score;
+        var x = Standardise(vector, _means, _deviations);
+        var residual = new double[x.Length];
+        for (var j = 0; j < x.Length; j++) residual[j] = x[j] - _center[j];
+        foreach (var component in _components)
+        {
+            double along = 0;
+            for (var j = 0; j < x.Length; j++) along += residual[j] * component[j];
+            for (var j = 0; j < x.Length; j++) residual[j] -= along * component[j];
+        }
+        return Math.Sqrt(residual.Sum(r => r * r));
     }
 
     /// <summary>The feature that is furthest from its training mean, in training deviations: what to look at first.</summary>
@@ -89,6 +110,33 @@ public sealed class HostVectorModel
         for (var j = 1; j < vector.Length; j++)
             if (Math.Abs((vector[j] - _means[j]) / _deviations[j]) > Math.Abs((vector[best] - _means[best]) / _deviations[best])) best = j;
         return Features[best];
+    }
+
+    /// <summary>Share of the (standardised) variance the kept components must explain.</summary>
+    public const double ExplainedVariance = 0.9;
+
+    /// <summary>
+    /// The fewest components that explain <see cref="ExplainedVariance"/> of the variance, at most d - 1 (so there is
+    /// always a direction left to be unusual in). Metrics driven by one load need one component; with more, the extra
+    /// components would also fit the noise, and a vector that breaks the pattern along them would reconstruct well.
+    /// </summary>
+    private static int RankFor(float[][] rows, int d)
+    {
+        var correlation = new double[d * d];
+        foreach (var row in rows)
+            for (var i = 0; i < d; i++)
+            for (var j = 0; j < d; j++)
+                correlation[i * d + j] += row[i] * (double)row[j] / rows.Length;
+        var eigenvalues = new double[d];
+        if (!Detection.SymmetricEigenSolver.TryDecompose(correlation, d, eigenvalues, new double[d * d])) return Math.Max(1, d - 1);
+        var total = eigenvalues.Sum(e => Math.Max(0, e));
+        var explained = 0.0;
+        for (var k = 0; k < d - 1; k++)
+        {
+            explained += Math.Max(0, eigenvalues[k]);
+            if (explained >= ExplainedVariance * total) return k + 1;
+        }
+        return Math.Max(1, d - 1);
     }
 
     private static float[] Standardise(double[] vector, double[] means, double[] deviations)
@@ -108,11 +156,5 @@ public sealed class HostVectorModel
     private sealed class Row
     {
         public float[] Features { get; set; } = [];
-    }
-
-    private sealed class Prediction
-    {
-        public bool PredictedLabel { get; set; }
-        public float Score { get; set; }
     }
 }

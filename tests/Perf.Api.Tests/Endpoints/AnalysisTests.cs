@@ -125,4 +125,44 @@ public sealed class AnalysisTests(DefaultNode fixture) : IClassFixture<DefaultNo
             "/api/v1/performance/analyze");
         await response.ExpectProblemAsync(HttpStatusCode.NotFound, "metrics");
     }
+
+    [Fact]
+    public async Task The_host_model_learns_how_metrics_move_together_and_reports_a_combination_that_breaks_it()
+    {
+        const string host = "pca-host";
+        var start = NodeApi.RecentSecond(200);
+        var random = new Random(11);
+        async Task PostAsync(int minute, double cpu, double memory, double responseTime)
+        {
+            // One sample per request, as agents send them: the host sees each request's newest sample of each series.
+            var body = $$"""{"host": "{{host}}", "timestamp": "{{NodeApi.Iso(start.AddMinutes(minute))}}", "metrics": {"cpu": {"usage": {{cpu}} }, "memory": {"usage": {{memory}} }, "application": {"response_time": {{responseTime}} } } }""";
+            await (await fixture.Client.PostJsonAsync(body)).ExpectAcceptedAsync();
+        }
+        for (var minute = 0; minute < 130; minute++)
+        {
+            var load = 10 + random.NextDouble() * 80;
+            await PostAsync(minute, load + random.NextDouble() * 3, 20 + 0.5 * load + random.NextDouble() * 2, 100 + 2 * load + random.NextDouble() * 6);
+        }
+        const string request = $$"""{"analysis_type": "anomaly", "host": "{{host}}", "metrics": ["cpu_usage"], "time_range": "6h"}""";
+        using var trained = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (!(await AnalyzeAsync(request))["host_anomalies"]!["model"]!["trained"]!.GetValue<bool>()) await Task.Delay(100, trained.Token);
+
+        await PostAsync(130, 90, 25, 130); // a busy CPU while memory and response time say the host is idle
+
+        using var found = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        JsonNode finding;
+        while (true)
+        {
+            var anomalies = (await AnalyzeAsync(request))["host_anomalies"]!["anomalies"]!.AsArray();
+            if (anomalies.FirstOrDefault(a => DateTimeOffset.Parse(a!["timestamp"]!.GetValue<string>()) == start.AddMinutes(130)) is { } match)
+            {
+                finding = match;
+                break;
+            }
+            if (found.IsCancellationRequested) throw new InvalidOperationException((await AnalyzeAsync(request)).ToJsonString());
+            await Task.Delay(100);
+        }
+        Assert.Equal(90, finding["values"]!["cpu.usage"]!.GetValue<double>());
+        Assert.True(finding["score"]!.GetValue<double>() > finding["threshold"]!.GetValue<double>());
+    }
 }
