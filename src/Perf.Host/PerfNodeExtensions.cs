@@ -101,7 +101,7 @@ public static class PerfNodeExtensions
                 new ShardOptions { Role = "worker", RememberEntities = false, PassivateIdleEntityAfter = engine.Series.PassivateAfter })
             .WithShardRegion<HostRegion>("host",
                 (_, registry) => host => HostActor.Props(host, engine.Ingest.MaxSeriesPerHost, registry.Get<HostDirectory>(),
-                    (OptimizationPolicy.From(settings.Optimization), engine.Optimizer)),
+                    (OptimizationPolicy.From(settings.Optimization), engine.Optimizer), registry.Get<SeriesRegion>()),
                 new PerfMessageExtractor(engine.Cluster.Shards),
                 new ShardOptions { Role = "worker", RememberEntities = false, PassivateIdleEntityAfter = engine.Series.PassivateAfter })
             // After the shard regions: report workers ask the series region. On the default journal, one small event per job change.

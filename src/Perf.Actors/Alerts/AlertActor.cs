@@ -96,6 +96,9 @@ public sealed class AlertActor : UntypedPersistentActor, IWithTimers
             case EvaluateAlerts evaluate:
                 Evaluate(evaluate);
                 break;
+            case EvaluateFindings late:
+                EvaluateLate(late.Findings);
+                break;
             case CheckSilence:
                 CheckSilenceOfSeries();
                 break;
@@ -164,6 +167,22 @@ public sealed class AlertActor : UntypedPersistentActor, IWithTimers
         if (transitions is { Count: > 0 }) Record(transitions);
     }
 
+    /// <summary>
+    /// Findings that come after their points were evaluated (the host model's): only anomaly rules look at them, at the
+    /// finding's own timestamp. Their transitions are written even when a later sample's transition already is (the
+    /// timestamp check against a crash's replay does not apply: these are never replayed).
+    /// </summary>
+    private void EvaluateLate(Anomaly[] findings)
+    {
+        var transitions = new List<AlertTransitioned>();
+        var now = NowMs;
+        foreach (var finding in findings)
+        foreach (var evaluator in _evaluators.Values.Where(e => e.Rule.Kind == AlertRuleKind.Anomaly))
+            evaluator.Evaluate(finding.TimestampMs, finding.Value, [finding], now, transitions);
+        _dirty = true;
+        if (transitions.Count > 0) Record(transitions, late: true);
+    }
+
     /// <summary>No-data rules, on the wall clock; then keeps a silent series alive while that can still matter.</summary>
     private void CheckSilenceOfSeries()
     {
@@ -178,11 +197,11 @@ public sealed class AlertActor : UntypedPersistentActor, IWithTimers
         Context.Parent.Tell(KeepSeriesAlive.Instance);
     }
 
-    private void Record(List<AlertTransitioned> transitions)
+    private void Record(List<AlertTransitioned> transitions, bool late = false)
     {
         var fresh = transitions
             .Select(e => (Event: e, WallClock: IsWallClock(e)))
-            .Where(e => e.WallClock ? _recoveredWallClock?.Contains((e.Event.AlertId, e.Event.To)) != true : e.Event.TimestampMs > _persistedUpToMs)
+            .Where(e => late || (e.WallClock ? _recoveredWallClock?.Contains((e.Event.AlertId, e.Event.To)) != true : e.Event.TimestampMs > _persistedUpToMs))
             .ToArray();
         if (fresh.Length == 0) return;
         foreach (var (e, _) in fresh) LogPrediction(e);

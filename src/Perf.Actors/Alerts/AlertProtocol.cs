@@ -23,4 +23,7 @@ public static class AlertProtocol
     {
         public static readonly KeepSeriesAlive Instance = new();
     }
+
+    /// <summary>Findings that arrive after their points (the host model's), for the anomaly rules only.</summary>
+    public sealed record EvaluateFindings(Anomaly[] Findings);
 }

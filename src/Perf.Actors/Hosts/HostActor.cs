@@ -23,13 +23,17 @@ public sealed class HostActor : ReceivePersistentActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly IActorRef? _optimizer;
     private IActorRef? _anomalies; // started when the host first sends a series its model watches
+    private readonly IActorRef? _seriesRegion;
     private HostState _state = new();
     private bool _dirty;
 
     /// <param name="optimization">the configured optimization policy and the optimizer's settings; null runs no
     /// <see cref="OptimizerActor"/> (tests of the host alone).</param>
-    public HostActor(string host, int maxSeries, IActorRef directory, (OptimizationPolicy Defaults, OptimizerSettings Settings)? optimization = null)
+    /// <param name="seriesRegion">where the host model's findings go (on the series furthest from usual); null: nowhere.</param>
+    public HostActor(string host, int maxSeries, IActorRef directory, (OptimizationPolicy Defaults, OptimizerSettings Settings)? optimization = null,
+        IActorRef? seriesRegion = null)
     {
+        _seriesRegion = seriesRegion;
         _host = host;
         _maxSeries = maxSeries;
         _directory = directory;
@@ -88,8 +92,9 @@ public sealed class HostActor : ReceivePersistentActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(string host, int maxSeries, IActorRef directory, (OptimizationPolicy Defaults, OptimizerSettings Settings)? optimization = null) =>
-        Akka.Actor.Props.Create(() => new HostActor(host, maxSeries, directory, optimization));
+    public static Props Props(string host, int maxSeries, IActorRef directory, (OptimizationPolicy Defaults, OptimizerSettings Settings)? optimization = null,
+        IActorRef? seriesRegion = null) =>
+        Akka.Actor.Props.Create(() => new HostActor(host, maxSeries, directory, optimization, seriesRegion));
 
     /// <summary>The optimizer sees the samples it watches as the host sees them: the newest of each series per request,
     /// with its own timestamp.</summary>
@@ -110,7 +115,7 @@ public sealed class HostActor : ReceivePersistentActor, IWithTimers
         if (_anomalies is null)
         {
             if (!latest.Metrics.Any(HostVectors.Watched.Contains)) return;
-            _anomalies = Context.ActorOf(HostAnomalyActor.Props(_host), "anomalies");
+            _anomalies = Context.ActorOf(HostAnomalyActor.Props(_host, _seriesRegion), "anomalies");
         }
         _anomalies.Tell(new HostAnomalyProtocol.ObserveHostSamples(latest.Metrics, latest.Timestamps, latest.Values));
     }

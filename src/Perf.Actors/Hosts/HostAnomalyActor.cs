@@ -24,8 +24,16 @@ public sealed class HostAnomalyActor : ReceiveActor
     private HostVectorModel? _model;
     private bool _training;
 
-    public HostAnomalyActor(string host)
+    /// <summary>The kind of the findings it puts on series (<see cref="Series.Anomaly.Kind"/>): anomaly rules can watch it.</summary>
+    public const string FindingKind = "host_anomaly";
+
+    private readonly string _host;
+    private readonly IActorRef? _seriesRegion;
+
+    public HostAnomalyActor(string host, IActorRef? seriesRegion)
     {
+        _host = host;
+        _seriesRegion = seriesRegion;
         Receive<ObserveHostSamples>(samples =>
         {
             if (_vectors.Observe(samples.Metrics, samples.Timestamps, samples.Values) is not { } observed) return;
@@ -54,15 +62,20 @@ public sealed class HostAnomalyActor : ReceiveActor
             _model?.TrainedOn ?? 0)));
     }
 
-    public static Props Props(string host) => Akka.Actor.Props.Create(() => new HostAnomalyActor(host));
+    public static Props Props(string host, IActorRef? seriesRegion) => Akka.Actor.Props.Create(() => new HostAnomalyActor(host, seriesRegion));
 
     private void Score(long timestampMs, double[] vector)
     {
         if (_model is null || !_model.Features.SequenceEqual(_vectors.Features)) return;
         var score = _model.Score(vector);
         if (score <= _model.Threshold) return;
-        _anomalies.Add(new HostAnomaly(timestampMs, score, _model.Threshold, [.. _model.Features], vector, _model.MostUnusual(vector)));
+        var mostUnusual = _model.MostUnusual(vector);
+        _anomalies.Add(new HostAnomaly(timestampMs, score, _model.Threshold, [.. _model.Features], vector, mostUnusual));
         if (_anomalies.Count > KeptAnomalies) _anomalies.RemoveAt(0);
+        // On the series that is furthest from usual: its findings and its anomaly rules (kind host_anomaly) see it.
+        var value = vector[Array.IndexOf(_vectors.Features, mostUnusual)];
+        _seriesRegion?.Tell(new Series.SeriesCommands.RecordFinding(new Series.SeriesKey(_host, mostUnusual).EntityId,
+            new Series.Anomaly(timestampMs, value, "host-model", FindingKind, score, double.NaN, double.NaN)));
     }
 
     private sealed record Trained(HostVectorModel? Model);

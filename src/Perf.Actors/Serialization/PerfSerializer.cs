@@ -66,6 +66,7 @@ public sealed class PerfSerializer : SerializerWithStringManifest
             w.WriteArray(m.Detectors, WriteDetectorView);
         }, r => new StateView(r.ReadString(), r.ReadString(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadDouble(),
             r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt64(), r.ReadInt64(), r.ReadArray(ReadDetectorView)));
+        Register<RecordFinding>("SF", (w, m) => { w.Write(m.EntityId); WriteAnomaly(w, m.Finding); }, r => new RecordFinding(r.ReadString(), ReadAnomaly(r)));
         Register<GetAnomalies>("SD", (w, m) => { w.Write(m.EntityId); w.Write(m.FromMs); w.Write(m.ToMs); },
             r => new GetAnomalies(r.ReadString(), r.ReadInt64(), r.ReadInt64()));
         Register<AnomalyList>("SDR", (w, m) => { w.WriteArray(m.Anomalies, WriteAnomaly); w.Write(m.DetectorSet); w.WriteStrings(m.Detectors); },

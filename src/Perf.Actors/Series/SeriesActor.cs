@@ -131,6 +131,17 @@ public sealed class SeriesActor : UntypedPersistentActor
                     ? new SeriesNotFound(_entityId)
                     : new AnomalyList(_detection.Anomalies(query.FromMs, query.ToMs), _detectorSet.Family, [.. _detectorSet.Detectors.Select(d => d.Name)]));
                 break;
+            case RecordFinding recorded when !_state.IsEmpty:
+                Record(new AnomaliesDetected([recorded.Finding]), detected =>
+                {
+                    _detection.Apply(detected);
+                    PerfMetrics.AnomaliesDetected.Add(1);
+                    ReconcileAlerts();
+                    _alerts?.Tell(new AlertProtocol.EvaluateFindings(detected.Anomalies));
+                });
+                break;
+            case RecordFinding:
+                break; // a series without points has nothing to pin the finding on
             case AlertProtocol.AlertsReady ready:
                 CatchUpAlerts(ready.EvaluatedUpToMs);
                 break;

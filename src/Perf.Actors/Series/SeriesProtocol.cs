@@ -20,6 +20,12 @@ public static class SeriesCommands
     /// </summary>
     public sealed record AppendPoints(string EntityId, long[] Timestamps, double[] Values, long Correlation = 0) : ISeriesMessage;
 
+    /// <summary>
+    /// A finding about one of the series' points made elsewhere (the host model's unusual combination, put on the series
+    /// that was furthest from usual): kept with the series' own findings and shown to its anomaly rules. Not answered.
+    /// </summary>
+    public sealed record RecordFinding(string EntityId, Anomaly Finding) : ISeriesMessage;
+
     /// <param name="Accepted">points now persisted.</param>
     /// <param name="RejectedTooOld">points older than the series' last point by more than the out-of-order tolerance.</param>
     /// <param name="Correlation">the append's correlation.</param>

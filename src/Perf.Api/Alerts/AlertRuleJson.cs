@@ -16,7 +16,7 @@ namespace Perf.Api.Alerts;
 /// </summary>
 public static partial class AlertRuleJson
 {
-    private static readonly string[] Kinds = ["spike", "changepoint", "anomaly"];
+    private static readonly string[] Kinds = ["spike", "changepoint", "anomaly", "host_anomaly"];
 
     public static object Write(AlertRule rule) => new
     {

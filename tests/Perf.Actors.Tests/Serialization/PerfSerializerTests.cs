@@ -81,6 +81,7 @@ public sealed class PerfSerializerTests : IDisposable
         new StateView("h", "m", 10, 1, 9, 4.5, 3, 20, 2, 100, 12,
             [new DetectorView("ensemble", "anomaly", 500, 2, 1_700_000_000_000, ["Alert", "Score"], [0, 0.25], 4295)]),
         new GetAnomalies("h/m", 10, 20),
+        new RecordFinding("h/cpu.usage", Finding with { Detector = "host-model", Kind = "host_anomaly" }),
         new AnomalyList([Finding], "latency", ["ensemble", "iid-spike"]),
         new AnomaliesDetected([Finding, Finding with { Detector = "iid-changepoint", Kind = "changepoint", Martingale = 1e12 }]),
         new SeriesActorSnapshot(new SeriesSnapshot([1, 2, 3], 4, 5, 6, 7, 8, 9),

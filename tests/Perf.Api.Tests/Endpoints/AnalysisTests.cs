@@ -127,9 +127,11 @@ public sealed class AnalysisTests(DefaultNode fixture) : IClassFixture<DefaultNo
     }
 
     [Fact]
-    public async Task The_host_model_learns_how_metrics_move_together_and_reports_a_combination_that_breaks_it()
+    public async Task The_host_model_learns_how_metrics_move_together_and_reports_a_combination_that_breaks_it_also_as_an_alert()
     {
         const string host = "pca-host";
+        const string rule = """{"id": "host_model", "kind": "anomaly", "anomaly_kinds": ["host_anomaly"], "host": "pca-host", "metric": "*", "for": "10m"}""";
+        using (var created = await fixture.Client.PostJsonAsync(rule, "/api/v1/alert-rules")) Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var start = NodeApi.RecentSecond(200);
         var random = new Random(11);
         async Task PostAsync(int minute, double cpu, double memory, double responseTime)
@@ -164,5 +166,13 @@ public sealed class AnalysisTests(DefaultNode fixture) : IClassFixture<DefaultNo
         }
         Assert.Equal(90, finding["values"]!["cpu.usage"]!.GetValue<double>());
         Assert.True(finding["score"]!.GetValue<double>() > finding["threshold"]!.GetValue<double>());
+
+        // The finding also lands on the series furthest from usual, where the anomaly rule watching host_anomaly fires.
+        var series = finding["most_unusual"]!.GetValue<string>();
+        using var alerted = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while ((await fixture.Client.GetJsonAsync($"/api/v1/alerts?host={host}&state=firing&metric={series}"))["count"]!.GetValue<int>() == 0)
+            await Task.Delay(100, alerted.Token);
+        var recorded = (await fixture.Client.GetJsonAsync($"/api/v1/series/{host}/{series}/anomalies?start=0"))["anomalies"]!.AsArray();
+        Assert.Contains(recorded, a => a!["kind"]!.GetValue<string>() == "host_anomaly" && a["detector"]!.GetValue<string>() == "host-model");
     }
 }
