@@ -19,12 +19,12 @@ public static class HtmlReportWriter
         foreach (var host in data.ByHost)
         {
             w.Write($"<section class=\"host\"><h2>{E(host.Key)}</h2>\n<table><tr>");
-            foreach (var c in ReportText.Columns) w.Write($"<th>{E(c)}</th>");
+            foreach (var c in ReportText.ColumnsFor(data)) w.Write($"<th>{E(c)}</th>");
             w.Write("</tr>\n");
             foreach (var metric in host)
             {
                 w.Write("<tr>");
-                foreach (var cell in ReportText.Row(metric)) w.Write($"<td>{E(cell)}</td>");
+                foreach (var cell in ReportText.Row(metric, data)) w.Write($"<td>{E(cell)}</td>");
                 w.Write("</tr>\n");
             }
             w.Write("</table>\n");

@@ -25,7 +25,7 @@ public static class JsonReportWriter
             w.WriteStartObject();
             w.WriteString("host", host.Key);
             w.WriteStartObject("metrics");
-            foreach (var metric in host) WriteMetric(w, metric);
+            foreach (var metric in host) WriteMetric(w, metric, spec);
             w.WriteEndObject();
             w.WriteEndObject();
         }
@@ -33,7 +33,7 @@ public static class JsonReportWriter
         w.WriteEndObject();
     }
 
-    private static void WriteMetric(Utf8JsonWriter w, MetricReport metric)
+    private static void WriteMetric(Utf8JsonWriter w, MetricReport metric, ReportSpec spec)
     {
         w.WriteStartObject(metric.Requested);
         w.WriteString("series", metric.Series);
@@ -49,6 +49,13 @@ public static class JsonReportWriter
             w.WriteString("trend", ReportSummaries.TrendWord(s.Trend.Direction));
             Number(w, "slope_per_hour", s.Trend.SlopePerHour);
             Number(w, "confidence", s.Trend.Confidence);
+            if (spec.ReportType == "capacity")
+            {
+                // Hours until the trend line reaches the capacity level; null when it is not rising.
+                var until = ReportSummaries.TimeToCapacity(s, spec.FromMs, spec.ToMs);
+                if (until is { } t && t != TimeSpan.MaxValue) Number(w, "hours_to_capacity", t.TotalHours);
+                else w.WriteNull("hours_to_capacity");
+            }
             w.WriteEndObject();
         }
         else w.WriteNull("summary");

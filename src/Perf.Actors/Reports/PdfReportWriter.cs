@@ -40,7 +40,7 @@ public static class PdfReportWriter
         {
             page.Next();
             page.Line(host.Key, 18, bold: true, gap: 8);
-            page.Table(ReportText.Columns, host.Select(ReportText.Row).ToArray());
+            page.Table(ReportText.ColumnsFor(data), host.Select(m => ReportText.Row(m, data)).ToArray());
             foreach (var metric in host.Where(m => m.Anomalies.Count > 0))
             {
                 page.Line($"Anomalies of {metric.Requested}", 12, bold: true, gap: 6);

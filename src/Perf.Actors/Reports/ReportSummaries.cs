@@ -24,6 +24,23 @@ public static class ReportSummaries
             MannKendall.Test(finite, minConfidence), line);
     }
 
+    /// <summary>The level a capacity report projects utilisation to: 90 percent, where saturation starts to hurt.</summary>
+    public const double CapacityLevel = 90;
+
+    /// <summary>
+    /// When the Theil–Sen line of <paramref name="summary"/> reaches <see cref="CapacityLevel"/>, measured from the
+    /// report's end: zero when the line is already there, null when it is not rising (or there is no line).
+    /// </summary>
+    public static TimeSpan? TimeToCapacity(MetricSummary summary, long originMs, long endMs)
+    {
+        if (summary.Line is not { } line) return null;
+        var endSeconds = (endMs - originMs) / 1000.0;
+        if (line.ValueAt(endSeconds) >= CapacityLevel) return TimeSpan.Zero;
+        if (line.SlopePerSecond <= 0) return null;
+        var seconds = line.SecondsUntil(CapacityLevel) - endSeconds;
+        return seconds > TimeSpan.MaxValue.TotalSeconds / 2 ? TimeSpan.MaxValue : TimeSpan.FromSeconds(seconds);
+    }
+
     /// <summary>Linear interpolation between closest ranks (numpy's default), of sorted values.</summary>
     public static double Percentile(double[] sorted, double q)
     {

@@ -8,10 +8,29 @@ public static class ReportText
 {
     public static readonly string[] Columns = ["metric", "min", "avg", "max", "p95", "last", "trend", "anomalies"];
 
-    public static string[] Row(MetricReport metric) => metric.Summary is { } s
-        ? [metric.Requested, Number(s.Min), Number(s.Avg), Number(s.Max), Number(s.P95), Number(s.Last), Trend(s),
-           metric.Anomalies.Count.ToString(CultureInfo.InvariantCulture)]
-        : [metric.Requested, "-", "-", "-", "-", "-", "no data", "0"];
+    /// <summary>A capacity report adds when each metric's trend line reaches <see cref="ReportSummaries.CapacityLevel"/>.</summary>
+    public static string[] ColumnsFor(ReportData data) =>
+        data.Spec.ReportType == "capacity" ? [.. Columns, $"reaches {ReportSummaries.CapacityLevel:0}"] : Columns;
+
+    public static string[] Row(MetricReport metric, ReportData data)
+    {
+        string[] row = metric.Summary is { } s
+            ? [metric.Requested, Number(s.Min), Number(s.Avg), Number(s.Max), Number(s.P95), Number(s.Last), Trend(s),
+               metric.Anomalies.Count.ToString(CultureInfo.InvariantCulture)]
+            : [metric.Requested, "-", "-", "-", "-", "-", "no data", "0"];
+        if (data.Spec.ReportType != "capacity") return row;
+        var projection = metric.Summary is { } summary ? ReportSummaries.TimeToCapacity(summary, data.Spec.FromMs, data.Spec.ToMs) : null;
+        return [.. row, Projection(projection)];
+    }
+
+    /// <summary>"now", "in 3d 4h", "not rising", "not within a year".</summary>
+    public static string Projection(TimeSpan? untilCapacity) => untilCapacity switch
+    {
+        null => "not rising",
+        { } t when t == TimeSpan.Zero => "now",
+        { } t when t > TimeSpan.FromDays(365) => "not within a year",
+        { } t => "in " + DurationParser.Format(TimeSpan.FromMinutes(Math.Ceiling(t.TotalMinutes))),
+    };
 
     public static string Trend(MetricSummary s) =>
         $"{ReportSummaries.TrendWord(s.Trend.Direction)} ({s.Trend.SlopePerHour.ToString("+0.###;-0.###;0", CultureInfo.InvariantCulture)}/h)";

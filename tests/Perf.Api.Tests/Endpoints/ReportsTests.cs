@@ -42,12 +42,12 @@ public sealed class ReportsTests(DefaultNode fixture) : IClassFixture<DefaultNod
         foreach (var batch in samples.Chunk(200)) await (await fixture.Client.PostJsonAsync(NodeApi.Serialize(batch))).ExpectAcceptedAsync();
     }
 
-    private async Task<(JsonNode Status, HttpResponseMessage Content)> ReportAsync(string format, bool hosts = true)
+    private async Task<(JsonNode Status, HttpResponseMessage Content)> ReportAsync(string format, bool hosts = true, string type = "performance_summary")
     {
         await IngestAsync();
         var request = hosts
-            ? NodeApi.Serialize(new { report_type = "performance_summary", time_range = "5h", metrics = new[] { "cpu_usage", "memory_usage" }, hosts = Hosts, format, include_graphs = true })
-            : NodeApi.Serialize(new { report_type = "performance_summary", time_range = "5h", metrics = new[] { "cpu_usage" }, format, include_graphs = false });
+            ? NodeApi.Serialize(new { report_type = type, time_range = "5h", metrics = new[] { "cpu_usage", "memory_usage" }, hosts = Hosts, format, include_graphs = true })
+            : NodeApi.Serialize(new { report_type = type, time_range = "5h", metrics = new[] { "cpu_usage" }, format, include_graphs = false });
         using var created = await fixture.Client.PostJsonAsync(request, "/api/v1/performance/reports");
         var job = await created.ExpectAcceptedAsync();
         Assert.Equal("queued", job["status"]!.GetValue<string>());
@@ -154,6 +154,17 @@ public sealed class ReportsTests(DefaultNode fixture) : IClassFixture<DefaultNod
         Assert.Equal("increasing", summary["trend"]!.GetValue<string>());
         Assert.InRange(summary["slope_per_hour"]!.GetValue<double>(), 4, 6);
         Assert.NotNull(a["anomalies"]);
+    }
+
+    [Fact]
+    public async Task A_capacity_report_says_when_a_rising_metric_reaches_90()
+    {
+        var (_, content) = await ReportAsync("json", type: "capacity");
+
+        var report = JsonNode.Parse(await content.Content.ReadAsStringAsync())!;
+        var cpu = report["hosts"]!.AsArray().Single(h => h!["host"]!.GetValue<string>() == "report-a")!["metrics"]!["cpu_usage"]!["summary"]!;
+        // cpu of report-a: about 40 at the end, rising 5 per hour: 90 in about 10 hours.
+        Assert.InRange(cpu["hours_to_capacity"]!.GetValue<double>(), 8, 12);
     }
 
     [Theory]
