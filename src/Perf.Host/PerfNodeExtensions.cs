@@ -105,7 +105,9 @@ public static class PerfNodeExtensions
                 new PerfMessageExtractor(engine.Cluster.Shards),
                 new ShardOptions { Role = "worker", RememberEntities = false, PassivateIdleEntityAfter = engine.Series.PassivateAfter })
             // After the shard regions: report workers ask the series region. On the default journal, one small event per job change.
-            .WithSingleton<ReportJobsKey>("reports", (_, registry, _) => ReportJobs.Props(registry.Get<SeriesRegion>(), settings, clock),
+            .WithSingleton<ReportJobsKey>("reports", (system, registry, _) => ReportJobs.Props(registry.Get<SeriesRegion>(), settings, clock,
+                    new ReportContextSources(registry.Get<HostRegion>(),
+                        async token => (await new AlertLog(system).ReadAsync(0, token)).Select(e => e.Transition).ToArray())),
                 new ClusterSingletonOptions { Role = "worker" })
             // After the shard regions: the analysis actor asks the series region.
             .WithActors((system, registry) =>

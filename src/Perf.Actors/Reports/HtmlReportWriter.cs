@@ -28,6 +28,13 @@ public static class HtmlReportWriter
                 w.Write("</tr>\n");
             }
             w.Write("</table>\n");
+            var context = data.ContextOf(host.Key);
+            w.Write($"<h3>Alerts in range</h3>\n{(context.Alerts.Count == 0 ? "<p>none</p>" : "<ul>")}\n");
+            foreach (var t in context.Alerts) w.Write($"<li>{E(ReportText.Alert(t))}</li>\n");
+            if (context.Alerts.Count > 0) w.Write("</ul>\n");
+            w.Write($"<h3>Recommendations</h3>\n{(context.Recommendations.Count == 0 ? "<p>none</p>" : "<ul>")}\n");
+            foreach (var r in context.Recommendations) w.Write($"<li>{E(ReportText.Recommendation(r))}</li>\n");
+            if (context.Recommendations.Count > 0) w.Write("</ul>\n");
             foreach (var metric in host)
             {
                 if (data.Spec.IncludeGraphs && metric.Points.Count > 0)

@@ -27,6 +27,33 @@ public static class JsonReportWriter
             w.WriteStartObject("metrics");
             foreach (var metric in host) WriteMetric(w, metric, spec);
             w.WriteEndObject();
+            var context = data.ContextOf(host.Key);
+            w.WriteStartArray("alerts");
+            foreach (var t in context.Alerts)
+            {
+                w.WriteStartObject();
+                w.WriteString("alert_id", t.AlertId);
+                w.WriteString("rule", t.RuleId);
+                w.WriteString("metric", t.Metric);
+                w.WriteString("from", t.From.ToString().ToLowerInvariant());
+                w.WriteString("to", t.To.ToString().ToLowerInvariant());
+                w.WriteString("severity", t.Severity.ToString().ToLowerInvariant());
+                w.WriteString("timestamp", TimestampParser.FormatIso(t.TimestampMs));
+                Number(w, "value", t.Value);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteStartArray("recommendations");
+            foreach (var r in context.Recommendations)
+            {
+                w.WriteStartObject();
+                w.WriteString("kind", r.Kind);
+                w.WriteString("action", r.Action);
+                w.WriteString("reason", r.Reason);
+                w.WriteString("at", TimestampParser.FormatIso(r.AtMs));
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
             w.WriteEndObject();
         }
         w.WriteEndArray();

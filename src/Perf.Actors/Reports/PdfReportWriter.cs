@@ -41,6 +41,13 @@ public static class PdfReportWriter
             page.Next();
             page.Line(host.Key, 18, bold: true, gap: 8);
             page.Table(ReportText.ColumnsFor(data), host.Select(m => ReportText.Row(m, data)).ToArray());
+            var context = data.ContextOf(host.Key);
+            page.Line("Alerts in range", 12, bold: true, gap: 6);
+            if (context.Alerts.Count == 0) page.Line("none", 8);
+            foreach (var t in context.Alerts) page.Line(ReportText.Alert(t), 8);
+            page.Line("Recommendations", 12, bold: true, gap: 6);
+            if (context.Recommendations.Count == 0) page.Line("none", 8);
+            foreach (var r in context.Recommendations) page.Line(ReportText.Recommendation(r), 8);
             foreach (var metric in host.Where(m => m.Anomalies.Count > 0))
             {
                 page.Line($"Anomalies of {metric.Requested}", 12, bold: true, gap: 6);

@@ -22,8 +22,9 @@ public sealed class ReportJobs : ReceivePersistentActor
     private readonly Queue<string> _queued = new();
     private int _running;
 
-    public ReportJobs(IActorRef seriesRegion, PerfSettings settings, TimeProvider clock)
+    public ReportJobs(IActorRef seriesRegion, PerfSettings settings, TimeProvider clock, ReportContextSources? context = null)
     {
+        _context = context;
         Recover<ReportQueued>(e => _state.Apply(e));
         Recover<ReportStarted>(e => _state.Apply(e));
         Recover<ReportDone>(e => _state.Apply(e));
@@ -49,10 +50,13 @@ public sealed class ReportJobs : ReceivePersistentActor
         Command<Failed>(f => Persist(new ReportFailed(f.Id, clock.GetUtcNow().ToUnixTimeMilliseconds(), f.Error), e => Ended(e, seriesRegion, settings, clock)));
     }
 
+    private readonly ReportContextSources? _context;
+
     public override string PersistenceId => "reports";
 
-    public static Props Props(IActorRef seriesRegion, PerfSettings settings, TimeProvider clock) =>
-        Akka.Actor.Props.Create(() => new ReportJobs(seriesRegion, settings, clock));
+    /// <param name="context">where workers find hosts' alerts and recommendations; null leaves them out.</param>
+    public static Props Props(IActorRef seriesRegion, PerfSettings settings, TimeProvider clock, ReportContextSources? context = null) =>
+        Akka.Actor.Props.Create(() => new ReportJobs(seriesRegion, settings, clock, context));
 
     private void Ended(object @event, IActorRef seriesRegion, PerfSettings settings, TimeProvider clock)
     {
@@ -68,7 +72,7 @@ public sealed class ReportJobs : ReceivePersistentActor
         Persist(new ReportStarted(id, clock.GetUtcNow().ToUnixTimeMilliseconds()), started =>
         {
             _state.Apply(started);
-            Context.ActorOf(ReportWorker.Props(_state.Get(id)!, seriesRegion, settings, clock), $"report-{id}");
+            Context.ActorOf(ReportWorker.Props(_state.Get(id)!, seriesRegion, settings, clock, _context), $"report-{id}");
         });
     }
 }

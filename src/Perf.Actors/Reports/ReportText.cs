@@ -42,6 +42,13 @@ public static class ReportText
         $"{data.Spec.TimeRange}: {TimestampParser.FormatIso(data.Spec.FromMs)} to {TimestampParser.FormatIso(data.Spec.ToMs)}, " +
         $"buckets of {DurationParser.Format(TimeSpan.FromMilliseconds(data.BucketMs))}";
 
+    public static string Alert(Perf.Actors.Alerts.AlertEvents.AlertTransitioned t) =>
+        $"{TimestampParser.FormatIso(t.TimestampMs)}  {t.RuleName} on {t.Metric}: {t.From.ToString().ToLowerInvariant()} -> " +
+        $"{t.To.ToString().ToLowerInvariant()} ({t.Severity.ToString().ToLowerInvariant()}), value {Number(t.Value)}, threshold {Number(t.Threshold)}";
+
+    public static string Recommendation(Perf.Actors.Optimization.Recommendation r) =>
+        $"{TimestampParser.FormatIso(r.AtMs)}  {r.Kind}: {r.Action}. {r.Reason}";
+
     public static string Anomaly(Perf.Actors.Series.Anomaly a) =>
         $"{TimestampParser.FormatIso(a.TimestampMs)}  {a.Kind} ({a.Detector}), value {Number(a.Value)}, score {a.Score.ToString("0.##", CultureInfo.InvariantCulture)}";
 }

@@ -18,18 +18,19 @@ public sealed class ReportWorker : ReceiveActor
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
 
-    public ReportWorker(ReportJob job, IActorRef seriesRegion, PerfSettings settings, TimeProvider clock)
+    public ReportWorker(ReportJob job, IActorRef seriesRegion, PerfSettings settings, TimeProvider clock, ReportContextSources? context = null)
     {
         var parent = Context.Parent;
         Receive<Finished>(finished => { parent.Tell(finished); Context.Stop(Self); });
         Receive<Failed>(failed => { parent.Tell(failed); Context.Stop(Self); });
-        Task.Run(() => RunAsync(job, seriesRegion, settings, clock, parent)).PipeTo(Self);
+        Task.Run(() => RunAsync(job, seriesRegion, settings, clock, parent, context)).PipeTo(Self);
     }
 
-    public static Props Props(ReportJob job, IActorRef seriesRegion, PerfSettings settings, TimeProvider clock) =>
-        Akka.Actor.Props.Create(() => new ReportWorker(job, seriesRegion, settings, clock));
+    public static Props Props(ReportJob job, IActorRef seriesRegion, PerfSettings settings, TimeProvider clock, ReportContextSources? context = null) =>
+        Akka.Actor.Props.Create(() => new ReportWorker(job, seriesRegion, settings, clock, context));
 
-    private static async Task<object> RunAsync(ReportJob job, IActorRef seriesRegion, PerfSettings settings, TimeProvider clock, IActorRef parent)
+    private static async Task<object> RunAsync(ReportJob job, IActorRef seriesRegion, PerfSettings settings, TimeProvider clock, IActorRef parent,
+        ReportContextSources? context)
     {
         var path = ReportFormats.PathOf(settings.Engine.DataDirectory, job.Id, job.Spec.Format);
         try
@@ -46,7 +47,8 @@ public sealed class ReportWorker : ReceiveActor
                 parent.Tell(new Progressed(job.Id, 0.7 * Interlocked.Increment(ref gathered) / pairs.Length));
             }).ConfigureAwait(false);
 
-            var data = new ReportData(job.Id, spec, bucketMs, clock.GetUtcNow().ToUnixTimeMilliseconds(), metrics);
+            var hosts = context is null ? null : await ContextAsync(context, spec).ConfigureAwait(false);
+            var data = new ReportData(job.Id, spec, bucketMs, clock.GetUtcNow().ToUnixTimeMilliseconds(), metrics, hosts);
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             // Written aside and renamed: the content endpoint never serves half a file.
             var partial = path + ".partial";
@@ -72,6 +74,21 @@ public sealed class ReportWorker : ReceiveActor
         {
             return new Failed(job.Id, e is AskTimeoutException ? "the series did not answer in time; try a shorter time_range" : $"{e.GetType().Name}: {e.Message}");
         }
+    }
+
+    /// <summary>Per host: its alert transitions in the range (one read of the alert log) and its current recommendations.</summary>
+    private static async Task<IReadOnlyDictionary<string, HostContext>> ContextAsync(ReportContextSources context, ReportSpec spec)
+    {
+        var log = await context.ReadAlerts(CancellationToken.None).ConfigureAwait(false);
+        var hosts = new Dictionary<string, HostContext>();
+        foreach (var host in spec.Hosts)
+        {
+            var recommendations = await context.HostRegion.Ask<object>(new Optimization.OptimizerQueries.GetRecommendations(host), AskTimeout)
+                .ConfigureAwait(false) is Optimization.OptimizerQueries.RecommendationsView view ? view.Current : [];
+            var alerts = log.Where(t => t.Host == host && t.TimestampMs >= spec.FromMs && t.TimestampMs <= spec.ToMs).ToArray();
+            hosts[host] = new HostContext(alerts, recommendations);
+        }
+        return hosts;
     }
 
     private static async Task<MetricReport> GatherAsync(IActorRef seriesRegion, ReportSpec spec, string host, string requested, long bucketMs, PerfSettings settings)

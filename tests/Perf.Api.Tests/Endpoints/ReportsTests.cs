@@ -154,6 +154,9 @@ public sealed class ReportsTests(DefaultNode fixture) : IClassFixture<DefaultNod
         Assert.Equal("increasing", summary["trend"]!.GetValue<string>());
         Assert.InRange(summary["slope_per_hour"]!.GetValue<double>(), 4, 6);
         Assert.NotNull(a["anomalies"]);
+        var host = report["hosts"]!.AsArray().Single(h => h!["host"]!.GetValue<string>() == "report-a")!;
+        Assert.NotNull(host["alerts"]!.AsArray());
+        Assert.NotNull(host["recommendations"]!.AsArray());
     }
 
     [Fact]
