@@ -37,13 +37,16 @@ public sealed class AlertActor : UntypedPersistentActor, IWithTimers
     private readonly Dictionary<string, RuleEvaluator> _evaluators = [];
     private Dictionary<string, RuleEvaluatorState>? _restored;
     private long _evaluatedUpToMs = long.MinValue;
-    // Newest sample-time transition in the journal: re-evaluating points after a crash regenerates it, and it is not written twice.
-    private long _persistedUpToMs = long.MinValue;
+    // Newest sample-time transition replayed at recovery (written after the snapshot): re-evaluating the points after the
+    // snapshot regenerates it and those before it, and they are not written twice. Only what recovery saw counts: a
+    // live transition must never hold back a later one at the same or an earlier sample time (a late finding's).
+    private long _recoveredUpToMs = long.MinValue;
     // Transitions replayed from the journal (those after the snapshot), until the rules say which are wall-clock ones.
     private List<AlertTransitioned>? _recovered;
     // Wall-clock (no-data) transitions in the journal after the snapshot: an evaluator restored from the older snapshot
     // makes them again, and they are not written twice. Not needed once a newer snapshot is saved.
-    private HashSet<(string AlertId, AlertState To)>? _recoveredWallClock;
+    // By rule, not alert id: a no-data episode's id embeds the wall-clock moment it began, which a regeneration moves.
+    private HashSet<(string RuleId, AlertState To)>? _recoveredWallClock;
     // When (wall clock) the series last got a message through its shard: a sample, or a keep-alive.
     private long _seriesTouchedMs;
     private int _pendingEvents;
@@ -106,7 +109,9 @@ public sealed class AlertActor : UntypedPersistentActor, IWithTimers
                 if (_dirty) Snapshot();
                 break;
             case SaveSnapshotSuccess saved:
+                // A newer snapshot covers what was replayed: a crash from now on replays only what follows it.
                 _recoveredWallClock = null;
+                _recoveredUpToMs = long.MinValue;
                 // The transitions stay in the journal: they are the alert log. Only older snapshots go.
                 DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1));
                 break;
@@ -137,8 +142,8 @@ public sealed class AlertActor : UntypedPersistentActor, IWithTimers
         {
             foreach (var transition in _recovered)
             {
-                if (IsWallClock(transition)) (_recoveredWallClock ??= []).Add((transition.AlertId, transition.To));
-                else _persistedUpToMs = Math.Max(_persistedUpToMs, transition.TimestampMs);
+                if (IsWallClock(transition)) (_recoveredWallClock ??= []).Add((transition.RuleId, transition.To));
+                else _recoveredUpToMs = Math.Max(_recoveredUpToMs, transition.TimestampMs);
             }
             _recovered = null;
         }
@@ -201,17 +206,15 @@ public sealed class AlertActor : UntypedPersistentActor, IWithTimers
     {
         var fresh = transitions
             .Select(e => (Event: e, WallClock: IsWallClock(e)))
-            .Where(e => late || (e.WallClock ? _recoveredWallClock?.Contains((e.Event.AlertId, e.Event.To)) != true : e.Event.TimestampMs > _persistedUpToMs))
+            .Where(e => late || (e.WallClock ? _recoveredWallClock?.Contains((e.Event.RuleId, e.Event.To)) != true : e.Event.TimestampMs > _recoveredUpToMs))
             .ToArray();
         if (fresh.Length == 0) return;
         foreach (var (e, _) in fresh) LogPrediction(e);
         _pendingEvents += fresh.Length;
-        var next = 0; // the handlers run in order, one per event
         PersistAllAsync(fresh.Select(e => new Tagged(e.Event, [Tag])), persisted =>
         {
             _pendingEvents--;
             var e = (AlertTransitioned)(persisted is Tagged tagged ? tagged.Payload : persisted);
-            if (!fresh[next++].WallClock) _persistedUpToMs = Math.Max(_persistedUpToMs, e.TimestampMs);
             PerfMetrics.AlertTransitions.Add(1, new KeyValuePair<string, object?>("to", e.To.ToString().ToLowerInvariant()));
             // A transition is rare and its state hard to rebuild: snapshot right after it.
             if (_pendingEvents == 0) Snapshot();

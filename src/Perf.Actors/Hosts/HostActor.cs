@@ -21,7 +21,8 @@ public sealed class HostActor : ReceivePersistentActor, IWithTimers
     private readonly int _maxSeries;
     private readonly IActorRef _directory;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly IActorRef? _optimizer;
+    private IActorRef? _optimizer;
+    private readonly (OptimizationPolicy Defaults, OptimizerSettings Settings)? _optimization;
     private IActorRef? _anomalies; // started when the host first sends a series its model watches
     private readonly IActorRef? _seriesRegion;
     private HostState _state = new();
@@ -38,7 +39,8 @@ public sealed class HostActor : ReceivePersistentActor, IWithTimers
         _maxSeries = maxSeries;
         _directory = directory;
         PersistenceId = "host-" + host;
-        if (optimization is { } o) _optimizer = Context.ActorOf(OptimizerActor.Props(host, o.Defaults, o.Settings), "optimizer");
+        _optimization = optimization;
+        StartOptimizer();
 
         Recover<SnapshotOffer>(offer =>
         {
@@ -69,6 +71,12 @@ public sealed class HostActor : ReceivePersistentActor, IWithTimers
         {
             if (_anomalies is null) Sender.Tell(new HostAnomalyProtocol.HostAnomalyList([], [], 0));
             else _anomalies.Forward(query);
+        });
+        // A persistent child stops when its journal fails: start it again (it recovers what it had stored).
+        Command<Terminated>(dead =>
+        {
+            if (dead.ActorRef.Equals(_optimizer)) StartOptimizer();
+            else if (dead.ActorRef.Equals(_anomalies)) _anomalies = null;
         });
         Command<GetHost>(_ => Sender.Tell(_state.IsEmpty ? new HostNotFound(_host) : _state.View(_host)));
         Command<TakeSnapshot>(_ =>
@@ -109,6 +117,14 @@ public sealed class HostActor : ReceivePersistentActor, IWithTimers
             [.. watched.Select(i => latest.Metrics[i])], [.. watched.Select(i => latest.Timestamps[i])], [.. watched.Select(i => latest.Values[i])]));
     }
 
+    private void StartOptimizer()
+    {
+        if (_optimization is not { } o) return;
+        // A fresh name each time: the stopped child's name is free only once its Terminated has arrived, which it has.
+        _optimizer = Context.ActorOf(OptimizerActor.Props(_host, o.Defaults, o.Settings), "optimizer-" + Guid.NewGuid().ToString("N")[..8]);
+        Context.Watch(_optimizer);
+    }
+
     /// <summary>The host model sees the same newest samples per request as the optimizer.</summary>
     private void ModelHost(RecordLatest latest)
     {
@@ -116,6 +132,7 @@ public sealed class HostActor : ReceivePersistentActor, IWithTimers
         {
             if (!latest.Metrics.Any(HostVectors.Watched.Contains)) return;
             _anomalies = Context.ActorOf(HostAnomalyActor.Props(_host, _seriesRegion), "anomalies");
+            Context.Watch(_anomalies);
         }
         _anomalies.Tell(new HostAnomalyProtocol.ObserveHostSamples(latest.Metrics, latest.Timestamps, latest.Values));
     }

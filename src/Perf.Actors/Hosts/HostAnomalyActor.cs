@@ -68,7 +68,7 @@ public sealed class HostAnomalyActor : ReceiveActor
     {
         if (_model is null || !_model.Features.SequenceEqual(_vectors.Features)) return;
         var score = _model.Score(vector);
-        if (score <= _model.Threshold) return;
+        if (!(score > _model.Threshold)) return; // NaN is not unusual
         var mostUnusual = _model.MostUnusual(vector);
         _anomalies.Add(new HostAnomaly(timestampMs, score, _model.Threshold, [.. _model.Features], vector, mostUnusual));
         if (_anomalies.Count > KeptAnomalies) _anomalies.RemoveAt(0);

@@ -47,7 +47,7 @@ public sealed class DispatchState
                 }
                 group = group with { Alerts = With(group.Alerts, transition), Sequence = group.Sequence + 1 };
                 _groups[key] = group;
-                return [new Notification($"{key}/{group.Sequence}", key, NotificationKind.Flapping, [transition], nowMs)];
+                return [new Notification(IdOf(group, group.Sequence), key, NotificationKind.Flapping, [transition], nowMs)];
             case AlertState.Resolved when group is not null && group.Alerts.ContainsKey(transition.AlertId):
                 _groups[key] = group with { Alerts = With(group.Alerts, transition) };
                 return [];
@@ -92,7 +92,7 @@ public sealed class DispatchState
                 }
                 firing = audible;
                 var sequence = group.Sequence + 1;
-                due.Add(new Notification($"{group.Key}/{sequence}", group.Key, NotificationKind.Firing, firing, nowMs));
+                due.Add(new Notification(IdOf(group, sequence), group.Key, NotificationKind.Firing, firing, nowMs));
                 _groups[group.Key] = group with
                 {
                     LastSentMs = nowMs,
@@ -104,12 +104,18 @@ public sealed class DispatchState
             if (group.Alerts.Values.Any(a => a.To == AlertState.Flapping)) continue; // it will report how it ended
             var resolved = group.Alerts.Values.Where(a => a.To == AlertState.Resolved && group.Announced.Contains(a.AlertId)).ToArray();
             if (resolved.Length > 0)
-                due.Add(new Notification($"{group.Key}/{group.Sequence + 1}", group.Key, NotificationKind.Resolved, resolved, nowMs));
+                due.Add(new Notification(IdOf(group, group.Sequence + 1), group.Key, NotificationKind.Resolved, resolved, nowMs));
             // Resolved before its delay was up: nobody was told, nobody needs to be.
             _groups.Remove(group.Key);
         }
         return due;
     }
+
+    /// <summary>
+    /// Unique across episodes: a group that resolved is dropped and the next episode counts from 1 again, so the id
+    /// carries the moment the group began firing as well (receivers drop repeats by id).
+    /// </summary>
+    private static string IdOf(NotificationGroup group, long sequence) => $"{group.Key}/{group.FiringSinceMs}/{sequence}";
 
     /// <summary>One pending delivery per channel.</summary>
     public void Queue(Notification notification, IEnumerable<string> channels, long nowMs)

@@ -31,6 +31,7 @@ public sealed class NotificationDispatcher : UntypedPersistentActor, IWithTimers
     private readonly IActorRef _silenceBook;
     private DispatchState _state = new();
     private SilencesView? _silences; // nothing is sent until the silences are known
+    private (LogEntry Entry, IActorRef Stream)? _held;
     private bool _dirty;
 
     public NotificationDispatcher(
@@ -86,10 +87,12 @@ public sealed class NotificationDispatcher : UntypedPersistentActor, IWithTimers
             case StreamInit:
                 Sender.Tell(StreamAck.Instance);
                 break;
+            case LogEntry entry when _silences is null:
+                // Not acknowledged, so the stream sends nothing more: a silenced alert must not slip through at start-up.
+                _held = (entry, Sender);
+                break;
             case LogEntry entry:
-                Send(_state.Observe(entry.Offset, entry.Transition, Now, Silenced));
-                _dirty = true;
-                Sender.Tell(StreamAck.Instance);
+                Observe(entry, Sender);
                 break;
             case StreamEnded ended:
                 Log.Warning(ended.Cause, "Following the alert log stopped; starting again in 5 s");
@@ -100,6 +103,11 @@ public sealed class NotificationDispatcher : UntypedPersistentActor, IWithTimers
                 break;
             case SilencesView silences:
                 if (_silences is null || silences.Version > _silences.Version) _silences = silences;
+                if (_held is { } held)
+                {
+                    _held = null;
+                    Observe(held.Entry, held.Stream);
+                }
                 break;
             case SubscribeAck:
                 break;
@@ -133,6 +141,13 @@ public sealed class NotificationDispatcher : UntypedPersistentActor, IWithTimers
                 Unhandled(message);
                 break;
         }
+    }
+
+    private void Observe(LogEntry entry, IActorRef stream)
+    {
+        Send(_state.Observe(entry.Offset, entry.Transition, Now, Silenced));
+        _dirty = true;
+        stream.Tell(StreamAck.Instance);
     }
 
     private bool Silenced(AlertTransitioned alert)

@@ -46,6 +46,12 @@ public sealed class SeriesActor : UntypedPersistentActor
     private bool _snapshotDue;
     // The child that evaluates this series' alert rules; only series that some rule watches have one.
     private IActorRef? _alerts;
+    // Until the child has recovered and said how far it got, live points would overtake its catch-up (they are in the
+    // head, so the catch-up covers them).
+    private bool _alertsReady;
+    // A child that has never evaluated anything starts with the write that made it, not with the whole head: a new rule
+    // does not alert on the past.
+    private long _alertsFromMs = long.MaxValue;
     private long _rulesVersion;
 
     public SeriesActor(string entityId, SeriesSettings settings, DetectionSettings detection, SeriesAlerting alerting, IChunkStore chunks, TimeProvider clock)
@@ -76,6 +82,17 @@ public sealed class SeriesActor : UntypedPersistentActor
     {
         PerfMetrics.SeriesStarted();
         base.PreStart();
+    }
+
+    /// <summary>
+    /// The journal refused an event (it could not store it): the state has moved on without it and the writers wait for
+    /// an answer that will not come. Stopping rebuilds the series from what was stored; the writers see a timeout (503)
+    /// and retry.
+    /// </summary>
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
+    {
+        base.OnPersistRejected(cause, @event, sequenceNr);
+        Context.Stop(Self);
     }
 
     protected override void PostStop()
@@ -137,12 +154,13 @@ public sealed class SeriesActor : UntypedPersistentActor
                     _detection.Apply(detected);
                     PerfMetrics.AnomaliesDetected.Add(1);
                     ReconcileAlerts();
-                    _alerts?.Tell(new AlertProtocol.EvaluateFindings(detected.Anomalies));
+                    if (_alertsReady) _alerts?.Tell(new AlertProtocol.EvaluateFindings(detected.Anomalies));
                 });
                 break;
             case RecordFinding:
                 break; // a series without points has nothing to pin the finding on
             case AlertProtocol.AlertsReady ready:
+                _alertsReady = true;
                 CatchUpAlerts(ready.EvaluatedUpToMs);
                 break;
             case AlertProtocol.KeepSeriesAlive:
@@ -156,6 +174,7 @@ public sealed class SeriesActor : UntypedPersistentActor
             case KeepAlive:
                 break;
             case Terminated dead when dead.ActorRef.Equals(_alerts):
+                _alertsReady = false;
                 // It failed (e.g. its journal write): the next write starts it again, and it catches up from its snapshot.
                 _alerts = null;
                 _rulesVersion = 0;
@@ -256,31 +275,40 @@ public sealed class SeriesActor : UntypedPersistentActor
     /// <summary>Hands persisted points (and their findings) to the alert rules, after the write they came in.</summary>
     private void Alert(PointsRecorded points, Anomaly[] findings)
     {
-        ReconcileAlerts();
-        _alerts?.Tell(new AlertProtocol.EvaluateAlerts(points.Timestamps, points.Values, findings));
+        var started = ReconcileAlerts();
+        if (started && points.Timestamps.Length > 0) _alertsFromMs = points.Timestamps[0];
+        if (_alertsReady) _alerts?.Tell(new AlertProtocol.EvaluateAlerts(points.Timestamps, points.Values, findings));
     }
 
-    /// <summary>Starts the alerts child when a rule first matches this series and tells it when the rules change.</summary>
-    private void ReconcileAlerts()
+    /// <summary>
+    /// Starts the alerts child when a rule first matches this series and tells it when the rules change; true when it
+    /// started one.
+    /// </summary>
+    private bool ReconcileAlerts()
     {
         var rules = _alerting.Rules.Current;
-        if (rules.Version == _rulesVersion) return;
+        if (rules.Version == _rulesVersion) return false;
         _rulesVersion = rules.Version;
         var key = SeriesKey.FromEntityId(_entityId);
         var mine = rules.For(key.Host, key.Metric);
-        if (mine.Count == 0 && _alerts is null) return;
+        if (mine.Count == 0 && _alerts is null) return false;
+        var started = false;
         if (_alerts is null)
         {
             _alerts = Context.ActorOf(AlertActor.Props(_entityId, _alerting.Flapping, _alerting.NoData, _clock), "alerts");
+            _alertsReady = false;
+            _alertsFromMs = long.MaxValue;
             Context.Watch(_alerts);
+            started = true;
         }
         _alerts.Tell(new AlertProtocol.UseRules(mine));
+        return started;
     }
 
     /// <summary>The points after <paramref name="evaluatedUpToMs"/> still in the head go to a child that has just recovered.</summary>
     private void CatchUpAlerts(long evaluatedUpToMs)
     {
-        var from = evaluatedUpToMs == long.MinValue ? long.MinValue : evaluatedUpToMs + 1;
+        var from = evaluatedUpToMs == long.MinValue ? _alertsFromMs : evaluatedUpToMs + 1;
         var missed = _state.HeadPoints(from, long.MaxValue);
         if (missed.Count == 0) return;
         var result = RangeResult.From(missed);

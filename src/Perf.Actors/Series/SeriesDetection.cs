@@ -169,7 +169,8 @@ public sealed class SeriesDetection
         public DetectorView View() => new(
             spec.Name, _kind, _points, _alerts, _lastAlertMs, [.. Columns], _lastOutput?.ToArray() ?? [], DetectorState.ToBytes(_detector).Length);
 
-        public DetectorSnapshot ToSnapshot() => new(spec.Key, DetectorState.ToBytes(_detector), _points, _alerts, _lastAlertMs, _lastOutput ?? []);
+        public DetectorSnapshot ToSnapshot() =>
+            new(spec.Key, DetectorState.ToBytes(_detector), _points, _alerts, _lastAlertMs, _lastOutput?.ToArray() ?? []);
 
         public static Running Restore(DetectorSpec spec, DetectorSnapshot stored) =>
             new(spec, DetectorState.FromBytes(stored.State))

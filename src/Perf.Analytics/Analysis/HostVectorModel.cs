@@ -72,7 +72,16 @@ public sealed class HostVectorModel
         var data = ml.Data.LoadFromEnumerable(rows, Schema(d));
         var trainer = ml.AnomalyDetection.Trainers.RandomizedPca(
             featureColumnName: nameof(Row.Features), rank: RankFor(rows.Select(r => r.Features).ToArray(), d), ensureZeroMean: true, seed: seed);
-        var pca = trainer.Fit(data).Model;
+        Microsoft.ML.Trainers.PcaModelParameters pca;
+        try
+        {
+            pca = trainer.Fit(data).Model;
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            // ML.NET refuses eigenvectors it could not learn (vectors that never vary): there is no pattern to model yet.
+            return null;
+        }
         // ML.NET's own score is the reconstruction error relative to the vector's length, which calls a usual vector
         // near the centre unusual; the absolute distance from the learned subspace is what tells a broken pattern.
         VBuffer<float>[] eigenvectors = [];
@@ -81,9 +90,11 @@ public sealed class HostVectorModel
         pca.GetMean(ref center);
         var centerValues = center.Length == 0 ? new float[d] : center.DenseValues().ToArray();
         var components = eigenvectors.Take(rank).Select(v => v.DenseValues().ToArray()).ToArray();
+        // Vectors that never vary (an idle host) leave PCA nothing to learn: no model rather than one that flags everything.
+        if (components.Length == 0 || components.Any(c => c.Any(x => !float.IsFinite(x))) || centerValues.Any(x => !float.IsFinite(x))) return null;
         var model = new HostVectorModel(features, means, deviations, centerValues, components, vectors.Count);
         model.Threshold = vectors.Max(v => model.Score(v)) * ThresholdFactor;
-        return model;
+        return double.IsFinite(model.Threshold) ? model : null;
     }
 
     /// <summary>How far <paramref name="vector"/> (standardised) lies from the subspace of the principal components.</summary>

@@ -18,6 +18,9 @@ public static class SilenceEndpoints
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
 
+    /// <summary>Longest silence: beyond it, a time no longer formats (and nobody means it).</summary>
+    private static readonly TimeSpan MaxDuration = TimeSpan.FromDays(3653);
+
     public static IEndpointRouteBuilder MapSilenceEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/v1/silences", async (string? state, PerfEngine engine, TimeProvider clock) =>
@@ -72,7 +75,8 @@ public static class SilenceEndpoints
             var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
             string Matcher(string name)
             {
-                if (!root.TryGetProperty("matchers", out var matchers) || !matchers.TryGetProperty(name, out var value)) return "*";
+                if (!root.TryGetProperty("matchers", out var matchers) || matchers.ValueKind != JsonValueKind.Object
+                    || !matchers.TryGetProperty(name, out var value)) return "*";
                 if (value.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(value.GetString())) return value.GetString()!;
                 errors.Add(new FieldError($"matchers.{name}", "must be a non-empty string (a name or a pattern with '*')"));
                 return "*";
@@ -80,18 +84,20 @@ public static class SilenceEndpoints
             if (root.TryGetProperty("matchers", out var m) && m.ValueKind != JsonValueKind.Object)
                 errors.Add(new FieldError("matchers", "must be an object with host, metric and/or rule"));
             var (host, metric, rule) = (Matcher("host"), Matcher("metric"), Matcher("rule"));
-            if (host == "*" && metric == "*" && rule == "*")
+            if (host == "*" && metric == "*" && rule == "*" && !errors.Any(e => e.Field == "matchers"))
                 errors.Add(new FieldError("matchers", "must narrow the silence to some host, metric or rule (use \"*\" only for some of them)"));
             var starts = Time(root, "starts_at", errors) ?? now;
             var ends = Time(root, "ends_at", errors);
             if (root.TryGetProperty("duration", out var duration))
             {
-                if (duration.ValueKind == JsonValueKind.String && DurationParser.TryParse(duration.GetString(), out var span) && span > TimeSpan.Zero)
+                if (duration.ValueKind == JsonValueKind.String && DurationParser.TryParse(duration.GetString(), out var span) && span > TimeSpan.Zero
+                    && span <= MaxDuration)
                     ends ??= starts + (long)span.TotalMilliseconds;
                 else errors.Add(new FieldError("duration", "must be a duration such as 30m or 2h"));
             }
             if (ends is null && !errors.Any(e => e.Field is "ends_at" or "duration")) errors.Add(new FieldError("ends_at", "is required (or give a duration)"));
             else if (ends is { } end && (end <= starts || end <= now)) errors.Add(new FieldError("ends_at", "must be after starts_at and in the future"));
+            else if (ends is { } far && far > now + (long)MaxDuration.TotalMilliseconds) errors.Add(new FieldError("ends_at", "must be within 10 years"));
             var comment = root.TryGetProperty("comment", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString()!.Trim() : "";
             if (comment.Length == 0) errors.Add(new FieldError("comment", "is required: say why"));
             var createdBy = root.TryGetProperty("created_by", out var by) && by.ValueKind == JsonValueKind.String ? by.GetString()! : "";

@@ -23,7 +23,7 @@ public sealed class DispatchStateTests
 
         Assert.Empty(state.Due(Minutes(4.9), Policy));
         var first = Assert.Single(state.Due(Minutes(5), Policy));
-        Assert.Equal((NotificationKind.Firing, "host=web-1,rule=cpu_usage", "host=web-1,rule=cpu_usage/1"), (first.Kind, first.GroupKey, first.Id));
+        Assert.Equal((NotificationKind.Firing, "host=web-1,rule=cpu_usage", $"host=web-1,rule=cpu_usage/{Now}/1"), (first.Kind, first.GroupKey, first.Id));
         Assert.Empty(state.Due(Minutes(60), Policy));
         Assert.Equal(NotificationKind.Firing, Assert.Single(state.Due(Minutes(5 + 240), Policy)).Kind);
 
@@ -156,5 +156,20 @@ public sealed class DispatchStateTests
         var state = new DispatchState();
 
         Assert.Empty(state.Observe(1, Transition(AlertState.Firing, AlertState.Flapping), Now, silenced: _ => true));
+    }
+
+    [Fact]
+    public void The_next_episode_of_a_group_gets_new_notification_ids()
+    {
+        var state = new DispatchState();
+        state.Observe(1, Transition(AlertState.Pending, AlertState.Firing), Now);
+        var first = Assert.Single(state.Due(Minutes(5), Policy));
+        state.Observe(2, Transition(AlertState.Firing, AlertState.Resolved), Minutes(6));
+        var resolved = Assert.Single(state.Due(Minutes(6), Policy));
+
+        state.Observe(3, Transition(AlertState.Pending, AlertState.Firing, episode: 2), Minutes(60));
+        var again = Assert.Single(state.Due(Minutes(65), Policy));
+
+        Assert.Equal(3, new[] { first.Id, resolved.Id, again.Id }.Distinct().Count());
     }
 }

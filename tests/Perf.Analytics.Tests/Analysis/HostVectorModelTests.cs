@@ -61,4 +61,14 @@ public sealed class HostVectorModelTests
         Assert.NotNull(model);
         Assert.True(double.IsFinite(model.Score(data[0])));
     }
+
+    [Fact]
+    public void An_idle_host_whose_metrics_never_vary_gets_no_model_that_would_flag_everything()
+    {
+        var idle = Enumerable.Range(0, 100).Select(_ => new[] { 120.0, 5, 30 }).ToArray();
+
+        var model = HostVectorModel.Train(Features, idle);
+
+        Assert.True(model is null || model.Score([120, 5, 30]) <= model.Threshold);
+    }
 }

@@ -58,6 +58,10 @@ public sealed class SilencesTests(DefaultNode fixture) : IClassFixture<DefaultNo
     [InlineData("""{"matchers": {"host": "*"}, "duration": "1h", "comment": "x"}""", "matchers")]
     [InlineData("""{"matchers": {"host": 5}, "duration": "1h", "comment": "x"}""", "matchers.host")]
     [InlineData("""{"matchers": {"host": "a"}, "ends_at": "tomorrow", "comment": "x"}""", "ends_at")]
+    [InlineData("""{"matchers": {"host": "a"}, "duration": "500000w", "comment": "x"}""", "duration")]
+    [InlineData("""{"matchers": {"host": "a"}, "ends_at": "9000-01-01T00:00:00Z", "comment": "x"}""", "ends_at")]
+    [InlineData("""{"matchers": [], "duration": "1h", "comment": "x"}""", "matchers")]
+    [InlineData("""{"matchers": "web-1", "duration": "1h", "comment": "x"}""", "matchers")]
     public async Task An_invalid_silence_is_refused_naming_the_field(string body, string field)
     {
         using var response = await fixture.Client.PostJsonAsync(body, "/api/v1/silences");
