@@ -139,6 +139,28 @@ public sealed class AlertActorTests : Akka.Hosting.TestKit.TestKit, IDisposable
         Assert.Equal((0.4, 100.0), (resolved.Threshold, resolved.Value)); // the limit and the gap, in seconds
     }
 
+    [Fact]
+    public async Task A_finding_that_arrives_late_does_not_hide_a_later_transition_at_the_same_time()
+    {
+        var hostModel = new AlertRule
+        {
+            Id = "host_model", Kind = AlertRuleKind.Anomaly, Metric = "*", AnomalyKinds = ["host_anomaly"], For = TimeSpan.FromMinutes(10),
+        };
+        _alerting.Rules.Replace([Cpu with { For = TimeSpan.Zero }, hostModel]);
+        var series = Spawn();
+        await AppendAsync(series, (0, 40));
+        await AwaitAssertAsync(async () => Assert.NotNull(await Sys.ActorSelection(series.Path / "alerts").ResolveOne(TimeSpan.FromSeconds(3))));
+
+        // The host model's finding about the point at 30 s is stored (and alerts) before the point's own write.
+        series.Tell(new RecordFinding(Id, new Anomaly(T(30), 99, "host-model", "host_anomaly", 5, double.NaN, double.NaN)));
+        Assert.Equal(["Inactive->Firing:Warning@30"], await LogAsync(1));
+        await AppendAsync(series, (30, 99));
+
+        var log = await LogAsync(2);
+        Assert.Contains("Inactive->Firing:Warning@30", log);  // host_model
+        Assert.Contains("Inactive->Firing:Critical@30", log); // cpu_usage at the same sample time
+    }
+
     void IDisposable.Dispose()
     {
         _chunks.Dispose();
