@@ -52,6 +52,7 @@ public sealed class SeriesActor : UntypedPersistentActor
     // A child that has never evaluated anything starts with the write that made it, not with the whole head: a new rule
     // does not alert on the past.
     private long _alertsFromMs = long.MaxValue;
+    private List<Anomaly>? _lateFindings;
     private long _rulesVersion;
 
     public SeriesActor(string entityId, SeriesSettings settings, DetectionSettings detection, SeriesAlerting alerting, IChunkStore chunks, TimeProvider clock)
@@ -155,6 +156,7 @@ public sealed class SeriesActor : UntypedPersistentActor
                     PerfMetrics.AnomaliesDetected.Add(1);
                     ReconcileAlerts();
                     if (_alertsReady) _alerts?.Tell(new AlertProtocol.EvaluateFindings(detected.Anomalies));
+                    else if (_alerts is not null) (_lateFindings ??= []).AddRange(detected.Anomalies); // after its catch-up
                 });
                 break;
             case RecordFinding:
@@ -162,6 +164,11 @@ public sealed class SeriesActor : UntypedPersistentActor
             case AlertProtocol.AlertsReady ready:
                 _alertsReady = true;
                 CatchUpAlerts(ready.EvaluatedUpToMs);
+                if (_lateFindings is { } late)
+                {
+                    _lateFindings = null;
+                    Sender.Tell(new AlertProtocol.EvaluateFindings([.. late]));
+                }
                 break;
             case AlertProtocol.KeepSeriesAlive:
                 // A no-data rule watches this silent series: passivation would stop its alerts child and the silence would
