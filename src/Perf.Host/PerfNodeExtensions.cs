@@ -43,6 +43,7 @@ public static class PerfNodeExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(new AlertRuleRegistry(settings.Alerts.DefaultRules));
         services.AddSingleton(provider => new AlertLog(provider.GetRequiredService<ActorSystem>()));
+        services.AddSingleton(provider => new AlertIndex(provider.GetRequiredService<AlertLog>()));
         services.AddSingleton(_ => NotificationChannels.Create(ActiveChannels(config, settings), NotificationHttp()));
         services.AddSingleton<PerfEngine>();
         services.AddAkka(ActorSystemName, (builder, provider) => builder.ConfigurePerfNode(config, settings, storage, provider));

@@ -71,7 +71,7 @@ public static class AlertEndpoints
 
     /// <summary>Each alert's latest state, newest change first, filtered by state, severity, host and metric patterns, and time.</summary>
     private static async Task<IResult> ListAsync(string? state, string? severity, string? host, string? metric, string? since,
-        AlertLog log, PerfEngine engine, TimeProvider clock, CancellationToken cancellationToken)
+        AlertIndex index, PerfEngine engine, TimeProvider clock, CancellationToken cancellationToken)
     {
         string[] states = ["pending", "firing", "resolved", "inactive", "flapping", "silenced"];
         if (state is not null && !states.Contains(state)) return Problems.Invalid("state", $"must be one of {string.Join(", ", states)}");
@@ -93,13 +93,8 @@ public static class AlertEndpoints
 
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         var silences = await engine.Silences.Ask<SilencesView>(GetSilences.Instance, AskTimeout, cancellationToken);
-        var alerts = new Dictionary<string, (AlertLogEntry First, AlertLogEntry Last)>();
-        foreach (var entry in await log.ReadAsync(0, cancellationToken))
-        {
-            var id = entry.Transition.AlertId;
-            alerts[id] = alerts.TryGetValue(id, out var seen) ? (seen.First, entry) : (entry, entry);
-        }
-        var selected = alerts.Values
+        var alerts = (await index.AlertsAsync(cancellationToken)).Values.Select(t => (First: t[0], Last: t[^1])).ToArray();
+        var selected = alerts
             .Select(a => (a.First, a.Last, Overlay: Overlay(a.Last.Transition, silences, now)))
             .Where(a => state is null || a.Overlay.State == state)
             .Where(a => wantedSeverity is null || a.Last.Transition.Severity == wantedSeverity)
@@ -131,10 +126,9 @@ public static class AlertEndpoints
     }
 
     /// <summary>One alert: its latest state and every transition of its episode, oldest first (its history).</summary>
-    private static async Task<IResult> HistoryAsync(string id, AlertLog log, PerfEngine engine, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<IResult> HistoryAsync(string id, AlertIndex index, PerfEngine engine, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var transitions = (await log.ReadAsync(0, cancellationToken)).Where(e => e.Transition.AlertId == id).ToArray();
-        if (transitions.Length == 0) return Problems.NotFound("id", $"there is no alert '{id}'");
+        if (!(await index.AlertsAsync(cancellationToken)).TryGetValue(id, out var transitions)) return Problems.NotFound("id", $"there is no alert '{id}'");
         var silences = await engine.Silences.Ask<SilencesView>(GetSilences.Instance, AskTimeout, cancellationToken);
         var last = transitions[^1].Transition;
         var overlay = Overlay(last, silences, clock.GetUtcNow().ToUnixTimeMilliseconds());

@@ -109,7 +109,7 @@ public static class SilenceEndpoints
         }
     }
 
-    private static async Task<IResult> AcknowledgeAsync(string id, HttpRequest request, PerfEngine engine, AlertLog log, TimeProvider clock,
+    private static async Task<IResult> AcknowledgeAsync(string id, HttpRequest request, PerfEngine engine, AlertIndex index, TimeProvider clock,
         CancellationToken cancellationToken)
     {
         string by = "", comment = "";
@@ -125,8 +125,7 @@ public static class SilenceEndpoints
                 if (root.TryGetProperty("comment", out var c) && c.ValueKind == JsonValueKind.String) comment = c.GetString()!;
             }
         }
-        var entries = await log.ReadAsync(0, cancellationToken);
-        if (!entries.Any(e => e.Transition.AlertId == id)) return Problems.NotFound("id", $"there is no alert '{id}'");
+        if (!(await index.AlertsAsync(cancellationToken)).ContainsKey(id)) return Problems.NotFound("id", $"there is no alert '{id}'");
         var at = clock.GetUtcNow().ToUnixTimeMilliseconds();
         await engine.Silences.Ask<SilencesView>(new Acknowledge(new Acknowledgement(id, by, comment, at)), AskTimeout);
         return Results.Json(new { alert_id = id, acknowledged_by = by, acknowledged_at = ApiJson.Time(at), comment });

@@ -161,6 +161,26 @@ public sealed class AlertActorTests : Akka.Hosting.TestKit.TestKit, IDisposable
         Assert.Contains("Inactive->Firing:Critical@30", log); // cpu_usage at the same sample time
     }
 
+    [Fact]
+    public async Task The_alert_index_groups_the_log_by_alert_and_picks_up_what_is_stored_after_each_read()
+    {
+        var index = new AlertIndex(new AlertLog(Sys));
+        var series = Spawn();
+        await AppendAsync(series, (0, 40), (30, 95), (60, 96), (90, 97), (120, 50));
+        await LogAsync(3);
+
+        var first = await index.AlertsAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(["Pending", "Firing", "Resolved"], Assert.Single(first).Value.Select(e => e.Transition.To.ToString()));
+
+        await AppendAsync(series, (150, 99));
+        await LogAsync(4);
+        var second = await index.AlertsAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(2, second.Count);
+        Assert.Equal(first.Keys.Single(), second.Keys.Except([second.Values.Single(t => t.Count == 1)[0].Transition.AlertId]).Single());
+        Assert.Single(first); // what was handed out before does not change
+    }
+
     void IDisposable.Dispose()
     {
         _chunks.Dispose();
