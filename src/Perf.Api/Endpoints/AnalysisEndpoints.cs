@@ -46,32 +46,11 @@ public static class AnalysisEndpoints
     {
         var errors = new List<FieldError>();
         if (root.ValueKind != JsonValueKind.Object) return (null, [new FieldError("body", "must be a JSON object")]);
-        foreach (var property in root.EnumerateObject())
-            if (!Fields.Contains(property.Name)) errors.Add(new FieldError(property.Name, $"is not a field of an analysis request ({string.Join(", ", Fields)})"));
-
-        var type = root.TryGetProperty("analysis_type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()! : null;
-        if (type is null || !Types.Contains(type)) errors.Add(new FieldError("analysis_type", $"must be one of {string.Join(", ", Types)}"));
-
-        var metrics = new List<string>();
-        if (!root.TryGetProperty("metrics", out var m) || m.ValueKind != JsonValueKind.Array || m.GetArrayLength() == 0)
-            errors.Add(new FieldError("metrics", "must be a non-empty list of metric names (cpu_usage, memory_usage, or series names such as disk.used)"));
-        else
-            foreach (var (item, i) in m.EnumerateArray().Select((item, i) => (item, i)))
-            {
-                var name = item.ValueKind == JsonValueKind.String ? item.GetString() : null;
-                if (string.IsNullOrWhiteSpace(name) || name.Contains('/') || name.Length > 1024) errors.Add(new FieldError($"metrics[{i}]", "must be a metric name"));
-                else if (metrics.Contains(name)) errors.Add(new FieldError($"metrics[{i}]", $"'{name}' is listed twice"));
-                else metrics.Add(name);
-            }
-
-        var range = engine.Settings.Performance.Analysis.TrendWindow;
-        if (root.TryGetProperty("time_range", out var r))
-        {
-            if (r.ValueKind != JsonValueKind.String || !DurationParser.TryParse(r.GetString(), out range) || range <= TimeSpan.Zero)
-                errors.Add(new FieldError("time_range", "must be a duration such as 1h, 24h or 7d"));
-            else if (range > engine.Settings.Performance.RetentionPeriod)
-                errors.Add(new FieldError("time_range", $"reaches past the retention period ({DurationParser.Format(engine.Settings.Performance.RetentionPeriod)})"));
-        }
+        RequestFields.Unknown(root, Fields, "an analysis request", errors);
+        var type = RequestFields.OneOf(root, "analysis_type", Types, errors);
+        var metrics = RequestFields.Names(root, "metrics", "metric names (cpu_usage, memory_usage, or series names such as disk.used)", required: true,
+            n => n.Contains('/'), errors);
+        var (range, _) = RequestFields.TimeRange(root, engine.Settings.Performance.Analysis.TrendWindow, engine.Settings.Performance.RetentionPeriod, errors);
 
         var host = MetricsDocumentParser.DefaultHost;
         if (root.TryGetProperty("host", out var h))
@@ -85,12 +64,10 @@ public static class AnalysisEndpoints
         {
             if (o.ValueKind != JsonValueKind.Object) errors.Add(new FieldError("options", "must be an object"));
             else
-                foreach (var option in o.EnumerateObject())
-                {
-                    if (!Options.Contains(option.Name)) errors.Add(new FieldError($"options.{option.Name}", $"is not an option ({string.Join(", ", Options)})"));
-                    else if (option.Value.ValueKind is not (JsonValueKind.True or JsonValueKind.False)) errors.Add(new FieldError($"options.{option.Name}", "must be true or false"));
-                    else options[option.Name] = option.Value.GetBoolean();
-                }
+            {
+                RequestFields.Unknown(o, Options, "the options", errors, prefix: "options.");
+                foreach (var option in Options) options[option] = RequestFields.Bool(o, option, absent: false, errors, prefix: "options.");
+            }
         }
         if (errors.Count > 0) return (null, errors);
 

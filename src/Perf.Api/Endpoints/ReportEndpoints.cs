@@ -109,62 +109,17 @@ public static class ReportEndpoints
     {
         var errors = new List<FieldError>();
         if (root.ValueKind != JsonValueKind.Object) return (null, [new FieldError("body", "must be a JSON object")]);
-        foreach (var property in root.EnumerateObject())
-            if (!Fields.Contains(property.Name)) errors.Add(new FieldError(property.Name, $"is not a field of a report request ({string.Join(", ", Fields)})"));
-
-        var type = root.TryGetProperty("report_type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()! : null;
-        if (type is null || !ReportFormats.Types.Contains(type)) errors.Add(new FieldError("report_type", $"must be one of {string.Join(", ", ReportFormats.Types)}"));
-
-        var format = root.TryGetProperty("format", out var f) && f.ValueKind == JsonValueKind.String ? f.GetString()! : null;
-        if (format is null || !ReportFormats.All.Contains(format)) errors.Add(new FieldError("format", $"must be one of {string.Join(", ", ReportFormats.All)}"));
-
-        var metrics = Names(root, "metrics", "metric names (cpu_usage, memory_usage, or series names such as disk.used)", required: true, n => n.Contains('/'), errors);
-        var hosts = Names(root, "hosts", "host names", required: false, n => !MetricsDocumentParser.IsValidHost(n), errors);
-
-        var range = DefaultRange;
-        var rangeText = DurationParser.Format(DefaultRange);
-        if (root.TryGetProperty("time_range", out var r))
-        {
-            if (r.ValueKind != JsonValueKind.String || !DurationParser.TryParse(r.GetString(), out range) || range <= TimeSpan.Zero)
-                errors.Add(new FieldError("time_range", "must be a duration such as 1h, 24h or 7d"));
-            else if (range > engine.Settings.Performance.RetentionPeriod)
-                errors.Add(new FieldError("time_range", $"reaches past the retention period ({DurationParser.Format(engine.Settings.Performance.RetentionPeriod)})"));
-            else rangeText = r.GetString()!;
-        }
-
-        var graphs = true;
-        if (root.TryGetProperty("include_graphs", out var g))
-        {
-            if (g.ValueKind is JsonValueKind.True or JsonValueKind.False) graphs = g.GetBoolean();
-            else errors.Add(new FieldError("include_graphs", "must be true or false"));
-        }
+        RequestFields.Unknown(root, Fields, "a report request", errors);
+        var type = RequestFields.OneOf(root, "report_type", ReportFormats.Types, errors);
+        var format = RequestFields.OneOf(root, "format", ReportFormats.All, errors);
+        var metrics = RequestFields.Names(root, "metrics", "metric names (cpu_usage, memory_usage, or series names such as disk.used)", required: true,
+            n => n.Contains('/'), errors);
+        var hosts = RequestFields.Names(root, "hosts", "host names", required: false, n => !MetricsDocumentParser.IsValidHost(n), errors);
+        var (range, rangeText) = RequestFields.TimeRange(root, DefaultRange, engine.Settings.Performance.RetentionPeriod, errors);
+        var graphs = RequestFields.Bool(root, "include_graphs", absent: true, errors);
         if (errors.Count > 0) return (null, errors);
 
         var to = clock.GetUtcNow().ToUnixTimeMilliseconds();
         return (new ReportSpec(type!, rangeText, to - (long)range.TotalMilliseconds, to, [.. metrics], [.. hosts], format!, graphs), errors);
-    }
-
-    /// <summary>A list of distinct names; absent is an empty list unless <paramref name="required"/>.</summary>
-    private static List<string> Names(JsonElement root, string field, string what, bool required, Func<string, bool> invalid, List<FieldError> errors)
-    {
-        var names = new List<string>();
-        if (!root.TryGetProperty(field, out var list))
-        {
-            if (required) errors.Add(new FieldError(field, $"must be a non-empty list of {what}"));
-            return names;
-        }
-        if (list.ValueKind != JsonValueKind.Array || list.GetArrayLength() == 0)
-        {
-            errors.Add(new FieldError(field, $"must be a non-empty list of {what}"));
-            return names;
-        }
-        foreach (var (item, i) in list.EnumerateArray().Select((item, i) => (item, i)))
-        {
-            var name = item.ValueKind == JsonValueKind.String ? item.GetString() : null;
-            if (string.IsNullOrWhiteSpace(name) || name.Length > 1024 || invalid(name)) errors.Add(new FieldError($"{field}[{i}]", $"must be one of the {what}"));
-            else if (names.Contains(name)) errors.Add(new FieldError($"{field}[{i}]", $"'{name}' is listed twice"));
-            else names.Add(name);
-        }
-        return names;
     }
 }
