@@ -326,10 +326,9 @@ public sealed class SeriesActor : UntypedPersistentActor
     {
         if (_detection.DetectorCount == 0) return null;
         var started = Stopwatch.GetTimestamp();
-        var failures = new List<(string Detector, Exception Error)>();
-        var findings = _detection.Observe(recorded, failures);
+        var findings = _detection.Observe(recorded);
         PerfMetrics.DetectorTime.Record(Stopwatch.GetElapsedTime(started).TotalMicroseconds / recorded.Timestamps.Length);
-        foreach (var (detector, error) in failures)
+        foreach (var (detector, error) in _detection.TakeFailures())
         {
             PerfMetrics.DetectorFailures.Add(1, new KeyValuePair<string, object?>("detector", detector));
             Log.Error(error, "Detector {0} of {1} failed and was restarted", detector, _entityId);

@@ -20,6 +20,7 @@ public sealed class SeriesDetection
     private readonly int _maxAnomalies;
     private readonly Running[] _detectors;
     private List<Anomaly>? _anomalies; // oldest first; null while there are none (most series, most of the time)
+    private List<(string Detector, Exception Error)>? _failures; // until TakeFailures; null unless a detector threw
 
     public SeriesDetection(DetectorSet set, int maxAnomalies)
         : this(set, maxAnomalies, null)
@@ -58,9 +59,9 @@ public sealed class SeriesDetection
     /// <summary>
     /// Feeds the points newer than <see cref="LastObservedMs"/> to every detector, in order, and returns the alerts they
     /// raise (null when none). Nothing is recorded before <see cref="DetectorSet.MinDataPoints"/> points. A detector
-    /// that throws is started afresh and reported in <paramref name="failures"/>, so one bad detector cannot stop a series.
+    /// that throws is started afresh and kept for <see cref="TakeFailures"/>, so one bad detector cannot stop a series.
     /// </summary>
-    public Anomaly[]? Observe(PointsRecorded points, List<(string Detector, Exception Error)>? failures = null)
+    public Anomaly[]? Observe(PointsRecorded points)
     {
         if (_detectors.Length == 0) return null;
         List<Anomaly>? found = null;
@@ -86,13 +87,21 @@ public sealed class SeriesDetection
                 catch (Exception e) // whatever a detector bug throws, the points must still be stored
                 {
                     detector.Reset();
-                    failures?.Add((detector.Spec.Name, e));
+                    (_failures ??= []).Add((detector.Spec.Name, e));
                     continue;
                 }
                 if (recording && output[0] > 0) (found ??= []).Add(detector.Finding(timestamps[p], value, output));
             }
         }
         return found?.ToArray();
+    }
+
+    /// <summary>Detectors that threw since the last call, with what they threw; empty (and nothing allocated) as a rule.</summary>
+    public IReadOnlyList<(string Detector, Exception Error)> TakeFailures()
+    {
+        var failures = _failures ?? [];
+        _failures = null;
+        return failures;
     }
 
     /// <summary>Keeps the findings of one write (live: after they are persisted; replay: as read).</summary>

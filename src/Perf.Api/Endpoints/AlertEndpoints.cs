@@ -110,7 +110,7 @@ public static class AlertEndpoints
                 host = a.Last.Transition.Host,
                 metric = a.Last.Transition.Metric,
                 state = a.Overlay.State,
-                severity = Name(a.Last.Transition.Severity),
+                severity = ApiJson.Name(a.Last.Transition.Severity),
                 value = ApiJson.Number(a.Last.Transition.Value),
                 threshold = ApiJson.Number(a.Last.Transition.Threshold),
                 started_at = ApiJson.Time(a.First.Transition.TimestampMs),
@@ -140,7 +140,7 @@ public static class AlertEndpoints
             host = last.Host,
             metric = last.Metric,
             state = overlay.State,
-            severity = Name(last.Severity),
+            severity = ApiJson.Name(last.Severity),
             started_at = ApiJson.Time(transitions[0].Transition.TimestampMs),
             updated_at = ApiJson.Time(last.TimestampMs),
             silenced_by = overlay.SilencedBy,
@@ -156,8 +156,7 @@ public static class AlertEndpoints
             ? silences.Silences.Where(s => s.IsActive(nowMs) && s.Matches(alert)).Select(s => s.Id).ToArray()
             : [];
         var acknowledged = silences.Acknowledgements.FirstOrDefault(a => a.AlertId == alert.AlertId);
-        return (silencedBy.Length > 0 ? "silenced" : Name(alert.To), silencedBy, acknowledged);
+        return (silencedBy.Length > 0 ? "silenced" : ApiJson.Name(alert.To), silencedBy, acknowledged);
     }
 
-    public static string Name<T>(T value) where T : struct, Enum => value.ToString().ToLowerInvariant();
 }

@@ -7,7 +7,6 @@ using Akka.Streams.Dsl;
 using Perf.Actors.Configuration;
 using Perf.Api.Http;
 using Perf.Host;
-using static Perf.Api.Endpoints.AlertEndpoints;
 
 namespace Perf.Api.Endpoints;
 
@@ -119,9 +118,9 @@ public static class AlertStreamEndpoints
             rule_name = t.RuleName,
             host = t.Host,
             metric = t.Metric,
-            from = Name(t.From),
-            to = Name(t.To),
-            severity = Name(t.Severity),
+            from = ApiJson.Name(t.From),
+            to = ApiJson.Name(t.To),
+            severity = ApiJson.Name(t.Severity),
             timestamp = ApiJson.Time(t.TimestampMs),
             value = ApiJson.Number(t.Value),
             threshold = ApiJson.Number(t.Threshold),

@@ -19,20 +19,20 @@ public static class NotificationEndpoints
             var view = await engine.Notifications.Ask<NotificationsView>(GetNotifications.Instance, AskTimeout);
             var active = view.Channels.Select(c => c.Split(':')[0]).ToHashSet();
             var deliveries = view.Deliveries
-                .Where(d => status is null || Name(d.Status) == status)
+                .Where(d => status is null || ApiJson.Name(d.Status) == status)
                 .Where(d => channel is null || d.Channel == channel)
                 .Select(d => new
                 {
                     notification_id = d.Notification.Id,
                     group = d.Notification.GroupKey,
-                    kind = Name(d.Notification.Kind),
+                    kind = ApiJson.Name(d.Notification.Kind),
                     channel = d.Channel,
-                    status = Name(d.Status),
+                    status = ApiJson.Name(d.Status),
                     attempts = d.Attempts,
                     last_error = d.LastError,
                     created_at = ApiJson.Time(d.Notification.CreatedMs),
                     updated_at = ApiJson.Time(d.UpdatedMs),
-                    alerts = d.Notification.Alerts.Select(a => new { alert_id = a.AlertId, host = a.Host, metric = a.Metric, state = Name(a.To), severity = Name(a.Severity) }),
+                    alerts = d.Notification.Alerts.Select(a => new { alert_id = a.AlertId, host = a.Host, metric = a.Metric, state = ApiJson.Name(a.To), severity = ApiJson.Name(a.Severity) }),
                 })
                 .ToArray();
             return Results.Json(new
@@ -49,5 +49,4 @@ public static class NotificationEndpoints
         return app;
     }
 
-    private static string Name<T>(T value) where T : struct, Enum => value.ToString().ToLowerInvariant();
 }

@@ -70,7 +70,7 @@ public static class ReportEndpoints
         if (await engine.Reports.Ask<object>(new GetReport(id), AskTimeout) is not ReportView { Job: var job })
             return Problems.NotFound("id", $"no report '{id}'");
         if (job.Status != ReportStatus.Done)
-            return Problems.Invalid("status", job.Error is null ? $"the report is {Word(job.Status)}" : $"the report is {Word(job.Status)}: {job.Error}",
+            return Problems.Invalid("status", job.Error is null ? $"the report is {ApiJson.Name(job.Status)}" : $"the report is {ApiJson.Name(job.Status)}: {job.Error}",
                 StatusCodes.Status409Conflict, "Report not ready");
         // Embedded mode: the worker that wrote the file is this node, so the file is in this node's data directory.
         var path = ReportFormats.PathOf(engine.Settings.Engine.DataDirectory, job.Id, job.Spec.Format);
@@ -80,12 +80,11 @@ public static class ReportEndpoints
 
     private static string SelfLink(string id) => $"/api/v1/reports/{id}";
 
-    private static string Word(ReportStatus status) => status.ToString().ToLowerInvariant();
 
     private static object Render(ReportJob job, PerfEngine engine) => new
     {
         id = job.Id,
-        status = Word(job.Status),
+        status = ApiJson.Name(job.Status),
         progress = Math.Round(job.Progress, 3),
         error = job.Error,
         report_type = job.Spec.ReportType,

@@ -18,4 +18,7 @@ public static class ApiJson
 
     /// <summary>JSON has no NaN; an absent value is null.</summary>
     public static double? Number(double value) => double.IsFinite(value) ? value : null;
+
+    /// <summary>An enum value as the API writes it: <c>Firing</c> -> <c>firing</c>.</summary>
+    public static string Name<T>(T value) where T : struct, Enum => value.ToString().ToLowerInvariant();
 }

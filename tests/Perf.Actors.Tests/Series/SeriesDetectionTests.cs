@@ -164,13 +164,13 @@ public sealed class SeriesDetectionTests
             TestDetection.Spec("iid-spike", 0),
         ]);
         var detection = new SeriesDetection(set, 100);
-        var failures = new List<(string Detector, Exception Error)>();
-
-        var found = detection.Observe(Noise(0, 200, 50, seed: 9, edit: (_, v) => v[150] = 500), failures) ?? [];
+        var found = detection.Observe(Noise(0, 200, 50, seed: 9, edit: (_, v) => v[150] = 500)) ?? [];
+        var failures = detection.TakeFailures();
 
         Assert.Equal(200, failures.Count);
         Assert.All(failures, f => Assert.Equal("broken", f.Detector));
         Assert.Contains(found, a => a.Detector == "iid-spike" && a.TimestampMs == T(150));
+        Assert.Empty(detection.TakeFailures());
     }
 
     [Fact]
