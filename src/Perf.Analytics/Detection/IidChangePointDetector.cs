@@ -24,14 +24,10 @@ public sealed record IidChangePointOptions(
 /// IID change-point detection (SPEC sections 0 and 2): the raw score is the value itself (as float32), two-sided
 /// p-values feed a windowed martingale; output [Alert, Score, P-Value, Martingale].
 /// </summary>
-public sealed class IidChangePointDetector : IStreamingDetector
+public sealed class IidChangePointDetector : IidDetector
 {
     /// <summary>Name and state tag.</summary>
     public const string TypeTag = "iid-changepoint";
-
-    private const byte FormatVersion = 1;
-
-    private readonly AnomalyScorer _scorer;
 
     public IidChangePointDetector()
         : this(new IidChangePointOptions())
@@ -39,45 +35,24 @@ public sealed class IidChangePointDetector : IStreamingDetector
     }
 
     public IidChangePointDetector(IidChangePointOptions options)
+        : base(ScorerFor(options), DetectorColumns.ChangePoint)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
         Options = options;
-        _scorer = AnomalyScorer.ForChangePoint(
-            options.Confidence, options.ChangeHistoryLength, options.Martingale, options.PowerMartingaleEpsilon);
     }
 
     public IidChangePointOptions Options { get; }
 
-    public string Name => TypeTag;
+    public override string Name => TypeTag;
 
-    public IReadOnlyList<string> OutputColumns => DetectorColumns.ChangePoint;
-
-    public void Update(double value, Span<double> output)
+    private protected override void WriteOptions(BinaryWriter writer)
     {
-        DetectorColumns.CheckOutput(output, 4);
-        if (!double.IsFinite(value))
-        {
-            AnomalyScorer.WriteMissing(output);
-            return;
-        }
-
-        _scorer.Score(AnomalyScorer.ToRawScore(value), output);
-    }
-
-    public void WriteState(BinaryWriter writer)
-    {
-        ArgumentNullException.ThrowIfNull(writer);
-        writer.Write(TypeTag);
-        writer.Write(FormatVersion);
         writer.Write(Options.Confidence);
         writer.Write(Options.ChangeHistoryLength);
         writer.Write((int)Options.Martingale);
         writer.Write(Options.PowerMartingaleEpsilon);
-        _scorer.Write(writer);
     }
 
-    /// <summary>Reads what <see cref="WriteState"/> wrote after the tag (see <see cref="DetectorState.Read"/>).</summary>
+    /// <summary>Reads what <see cref="IidDetector.WriteState"/> wrote after the tag (see <see cref="DetectorState.Read"/>).</summary>
     internal static IidChangePointDetector ReadState(BinaryReader reader)
     {
         StateIO.ReadVersion(reader, FormatVersion, TypeTag);
@@ -87,7 +62,14 @@ public sealed class IidChangePointDetector : IStreamingDetector
         double epsilon = reader.ReadDouble();
         var detector = StateIO.Construct(
             () => new IidChangePointDetector(new IidChangePointOptions(confidence, history, martingale, epsilon)));
-        detector._scorer.Read(reader);
+        detector.Scorer.Read(reader);
         return detector;
+    }
+
+    private static AnomalyScorer ScorerFor(IidChangePointOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        return AnomalyScorer.ForChangePoint(options.Confidence, options.ChangeHistoryLength, options.Martingale, options.PowerMartingaleEpsilon);
     }
 }

@@ -19,14 +19,10 @@ public sealed record IidSpikeOptions(double Confidence = 99, int PvalueHistoryLe
 /// IID spike detection (SPEC sections 0-1): the raw score is the value itself (as float32); output
 /// [Alert, Score, P-Value].
 /// </summary>
-public sealed class IidSpikeDetector : IStreamingDetector
+public sealed class IidSpikeDetector : IidDetector
 {
     /// <summary>Name and state tag.</summary>
     public const string TypeTag = "iid-spike";
-
-    private const byte FormatVersion = 1;
-
-    private readonly AnomalyScorer _scorer;
 
     public IidSpikeDetector()
         : this(new IidSpikeOptions())
@@ -34,43 +30,23 @@ public sealed class IidSpikeDetector : IStreamingDetector
     }
 
     public IidSpikeDetector(IidSpikeOptions options)
+        : base(ScorerFor(options), DetectorColumns.Spike)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
         Options = options;
-        _scorer = AnomalyScorer.ForSpike(options.Confidence, options.PvalueHistoryLength, options.Side);
     }
 
     public IidSpikeOptions Options { get; }
 
-    public string Name => TypeTag;
+    public override string Name => TypeTag;
 
-    public IReadOnlyList<string> OutputColumns => DetectorColumns.Spike;
-
-    public void Update(double value, Span<double> output)
+    private protected override void WriteOptions(BinaryWriter writer)
     {
-        DetectorColumns.CheckOutput(output, 3);
-        if (!double.IsFinite(value))
-        {
-            AnomalyScorer.WriteMissing(output);
-            return;
-        }
-
-        _scorer.Score(AnomalyScorer.ToRawScore(value), output);
-    }
-
-    public void WriteState(BinaryWriter writer)
-    {
-        ArgumentNullException.ThrowIfNull(writer);
-        writer.Write(TypeTag);
-        writer.Write(FormatVersion);
         writer.Write(Options.Confidence);
         writer.Write(Options.PvalueHistoryLength);
         writer.Write((int)Options.Side);
-        _scorer.Write(writer);
     }
 
-    /// <summary>Reads what <see cref="WriteState"/> wrote after the tag (see <see cref="DetectorState.Read"/>).</summary>
+    /// <summary>Reads what <see cref="IidDetector.WriteState"/> wrote after the tag (see <see cref="DetectorState.Read"/>).</summary>
     internal static IidSpikeDetector ReadState(BinaryReader reader)
     {
         StateIO.ReadVersion(reader, FormatVersion, TypeTag);
@@ -78,7 +54,14 @@ public sealed class IidSpikeDetector : IStreamingDetector
         int history = reader.ReadInt32();
         var side = StateIO.ReadEnum<AnomalySide>(reader);
         var detector = StateIO.Construct(() => new IidSpikeDetector(new IidSpikeOptions(confidence, history, side)));
-        detector._scorer.Read(reader);
+        detector.Scorer.Read(reader);
         return detector;
+    }
+
+    private static AnomalyScorer ScorerFor(IidSpikeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        return AnomalyScorer.ForSpike(options.Confidence, options.PvalueHistoryLength, options.Side);
     }
 }

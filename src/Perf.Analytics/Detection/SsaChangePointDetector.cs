@@ -36,14 +36,10 @@ public sealed record SsaChangePointOptions(
 /// analysis forecast, two-sided p-values and a windowed martingale; output [Alert, Score, P-Value, Martingale]. The
 /// first N - 1 finite points output [0, NaN, NaN, NaN] while the training window fills; see <see cref="SsaDetectorCore"/>.
 /// </summary>
-public sealed class SsaChangePointDetector : IStreamingDetector
+public sealed class SsaChangePointDetector : SsaDetector
 {
     /// <summary>Name and state tag.</summary>
     public const string TypeTag = "ssa-changepoint";
-
-    private const byte FormatVersion = 1;
-
-    private readonly SsaDetectorCore _core;
 
     public SsaChangePointDetector()
         : this(new SsaChangePointOptions())
@@ -51,59 +47,28 @@ public sealed class SsaChangePointDetector : IStreamingDetector
     }
 
     public SsaChangePointDetector(SsaChangePointOptions options)
+        : base(CoreFor(options), DetectorColumns.ChangePoint)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
         Options = options;
-        _core = new SsaDetectorCore(
-            options.TrainingWindowSize,
-            options.SeasonalityWindowSize,
-            options.ErrorFunction,
-            options.ScoringOrder,
-            AnomalyScorer.ForChangePoint(
-                options.Confidence, options.ChangeHistoryLength, options.Martingale, options.PowerMartingaleEpsilon));
     }
 
     /// <summary>
     /// A detector trained on the first N finite points of <paramref name="trainingSeries"/> (the rest is ignored), with
     /// an empty score history and martingale: ML.NET's Fit. Feeding the same series again through
-    /// <see cref="Update"/> then yields ML.NET's batch transform row for row, training rows included.
+    /// <see cref="SsaDetector.Update"/> then yields ML.NET's batch transform row for row, training rows included.
     /// </summary>
     public SsaChangePointDetector(SsaChangePointOptions options, ReadOnlySpan<double> trainingSeries)
         : this(options)
     {
-        _core.Pretrain(trainingSeries);
+        Core.Pretrain(trainingSeries);
     }
 
     public SsaChangePointOptions Options { get; }
 
-    public string Name => TypeTag;
+    public override string Name => TypeTag;
 
-    public IReadOnlyList<string> OutputColumns => DetectorColumns.ChangePoint;
-
-    /// <summary>Whether the model has been trained (N finite points seen).</summary>
-    public bool IsTrained => _core.IsTrained;
-
-    /// <summary>The selected rank r (0 until trained).</summary>
-    public int Rank => _core.Rank;
-
-    /// <summary>The window L in use (can be below the requested one; 0 until trained).</summary>
-    public int WindowSize => _core.WindowSize;
-
-    /// <summary>The forecast of the next point (NaN until trained).</summary>
-    public double Forecast => _core.Forecast;
-
-    public void Update(double value, Span<double> output)
+    private protected override void WriteOptions(BinaryWriter writer)
     {
-        DetectorColumns.CheckOutput(output, 4);
-        _core.Update(value, output);
-    }
-
-    public void WriteState(BinaryWriter writer)
-    {
-        ArgumentNullException.ThrowIfNull(writer);
-        writer.Write(TypeTag);
-        writer.Write(FormatVersion);
         writer.Write(Options.Confidence);
         writer.Write(Options.ChangeHistoryLength);
         writer.Write(Options.TrainingWindowSize);
@@ -112,10 +77,9 @@ public sealed class SsaChangePointDetector : IStreamingDetector
         writer.Write((int)Options.Martingale);
         writer.Write(Options.PowerMartingaleEpsilon);
         writer.Write((int)Options.ScoringOrder);
-        _core.Write(writer);
     }
 
-    /// <summary>Reads what <see cref="WriteState"/> wrote after the tag (see <see cref="DetectorState.Read"/>).</summary>
+    /// <summary>Reads what <see cref="SsaDetector.WriteState"/> wrote after the tag (see <see cref="DetectorState.Read"/>).</summary>
     internal static SsaChangePointDetector ReadState(BinaryReader reader)
     {
         StateIO.ReadVersion(reader, FormatVersion, TypeTag);
@@ -129,7 +93,15 @@ public sealed class SsaChangePointDetector : IStreamingDetector
         var order = StateIO.ReadEnum<SsaScoringOrder>(reader);
         var detector = StateIO.Construct(() => new SsaChangePointDetector(
             new SsaChangePointOptions(confidence, history, training, seasonality, errorFunction, martingale, epsilon, order)));
-        detector._core.Read(reader);
+        detector.Core.Read(reader);
         return detector;
+    }
+
+    private static SsaDetectorCore CoreFor(SsaChangePointOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        return new SsaDetectorCore(options.TrainingWindowSize, options.SeasonalityWindowSize, options.ErrorFunction, options.ScoringOrder,
+            AnomalyScorer.ForChangePoint(options.Confidence, options.ChangeHistoryLength, options.Martingale, options.PowerMartingaleEpsilon));
     }
 }

@@ -34,14 +34,10 @@ public sealed record SsaSpikeOptions(
 /// spectrum analysis forecast; output [Alert, Score, P-Value]. The first N - 1 finite points output [0, NaN, NaN]
 /// while the training window fills; see <see cref="SsaDetectorCore"/>.
 /// </summary>
-public sealed class SsaSpikeDetector : IStreamingDetector
+public sealed class SsaSpikeDetector : SsaDetector
 {
     /// <summary>Name and state tag.</summary>
     public const string TypeTag = "ssa-spike";
-
-    private const byte FormatVersion = 1;
-
-    private readonly SsaDetectorCore _core;
 
     public SsaSpikeDetector()
         : this(new SsaSpikeOptions())
@@ -49,58 +45,28 @@ public sealed class SsaSpikeDetector : IStreamingDetector
     }
 
     public SsaSpikeDetector(SsaSpikeOptions options)
+        : base(CoreFor(options), DetectorColumns.Spike)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
         Options = options;
-        _core = new SsaDetectorCore(
-            options.TrainingWindowSize,
-            options.SeasonalityWindowSize,
-            options.ErrorFunction,
-            options.ScoringOrder,
-            AnomalyScorer.ForSpike(options.Confidence, options.PvalueHistoryLength, options.Side));
     }
 
     /// <summary>
     /// A detector trained on the first N finite points of <paramref name="trainingSeries"/> (the rest is ignored), with
-    /// an empty score history: ML.NET's Fit. Feeding the same series again through <see cref="Update"/> then yields
-    /// ML.NET's batch transform row for row, training rows included.
+    /// an empty score history: ML.NET's Fit. Feeding the same series again through <see cref="SsaDetector.Update"/> then
+    /// yields ML.NET's batch transform row for row, training rows included.
     /// </summary>
     public SsaSpikeDetector(SsaSpikeOptions options, ReadOnlySpan<double> trainingSeries)
         : this(options)
     {
-        _core.Pretrain(trainingSeries);
+        Core.Pretrain(trainingSeries);
     }
 
     public SsaSpikeOptions Options { get; }
 
-    public string Name => TypeTag;
+    public override string Name => TypeTag;
 
-    public IReadOnlyList<string> OutputColumns => DetectorColumns.Spike;
-
-    /// <summary>Whether the model has been trained (N finite points seen).</summary>
-    public bool IsTrained => _core.IsTrained;
-
-    /// <summary>The selected rank r (0 until trained).</summary>
-    public int Rank => _core.Rank;
-
-    /// <summary>The window L in use (can be below the requested one; 0 until trained).</summary>
-    public int WindowSize => _core.WindowSize;
-
-    /// <summary>The forecast of the next point (NaN until trained).</summary>
-    public double Forecast => _core.Forecast;
-
-    public void Update(double value, Span<double> output)
+    private protected override void WriteOptions(BinaryWriter writer)
     {
-        DetectorColumns.CheckOutput(output, 3);
-        _core.Update(value, output);
-    }
-
-    public void WriteState(BinaryWriter writer)
-    {
-        ArgumentNullException.ThrowIfNull(writer);
-        writer.Write(TypeTag);
-        writer.Write(FormatVersion);
         writer.Write(Options.Confidence);
         writer.Write(Options.PvalueHistoryLength);
         writer.Write(Options.TrainingWindowSize);
@@ -108,10 +74,9 @@ public sealed class SsaSpikeDetector : IStreamingDetector
         writer.Write((int)Options.Side);
         writer.Write((int)Options.ErrorFunction);
         writer.Write((int)Options.ScoringOrder);
-        _core.Write(writer);
     }
 
-    /// <summary>Reads what <see cref="WriteState"/> wrote after the tag (see <see cref="DetectorState.Read"/>).</summary>
+    /// <summary>Reads what <see cref="SsaDetector.WriteState"/> wrote after the tag (see <see cref="DetectorState.Read"/>).</summary>
     internal static SsaSpikeDetector ReadState(BinaryReader reader)
     {
         StateIO.ReadVersion(reader, FormatVersion, TypeTag);
@@ -124,7 +89,15 @@ public sealed class SsaSpikeDetector : IStreamingDetector
         var order = StateIO.ReadEnum<SsaScoringOrder>(reader);
         var detector = StateIO.Construct(() => new SsaSpikeDetector(
             new SsaSpikeOptions(confidence, history, training, seasonality, side, errorFunction, order)));
-        detector._core.Read(reader);
+        detector.Core.Read(reader);
         return detector;
+    }
+
+    private static SsaDetectorCore CoreFor(SsaSpikeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        return new SsaDetectorCore(options.TrainingWindowSize, options.SeasonalityWindowSize, options.ErrorFunction, options.ScoringOrder,
+            AnomalyScorer.ForSpike(options.Confidence, options.PvalueHistoryLength, options.Side));
     }
 }
