@@ -74,16 +74,28 @@ public sealed class AnalysisActor : ReceiveActor
         IActorRef seriesRegion, PerfSettings settings, Analyze request, string requested, long bucketMs, bool withAnomalies)
     {
         var series = SeriesOf(requested);
-        var entityId = new SeriesKey(request.Host, series).EntityId;
-        var points = await seriesRegion.Ask<object>(new ReadRange(entityId, request.FromMs, request.ToMs, bucketMs, AggregationKind.Avg), AskTimeout)
+        var (points, anomalies) = await ReadSeriesAsync(seriesRegion, request.Host, series, request.FromMs, request.ToMs, bucketMs, withAnomalies)
+            .ConfigureAwait(false);
+        var threshold = settings.Alerts.DefaultRules.FirstOrDefault(r => r.Metric == series)?.Warning;
+        return new SeriesSample(requested, series, points, anomalies, threshold);
+    }
+
+    /// <summary>
+    /// A series' bucket averages over <c>[fromMs, toMs]</c> and, when asked, its findings there (not asked for when it
+    /// has no points): what analyses and reports are made of. Empty when the series does not exist.
+    /// </summary>
+    public static async Task<(DataPoint[] Points, Anomaly[] Anomalies)> ReadSeriesAsync(
+        IActorRef seriesRegion, string host, string series, long fromMs, long toMs, long bucketMs, bool withAnomalies)
+    {
+        var entityId = new SeriesKey(host, series).EntityId;
+        var points = await seriesRegion.Ask<object>(new ReadRange(entityId, fromMs, toMs, bucketMs, AggregationKind.Avg), AskTimeout)
             .ConfigureAwait(false) is RangeResult range
             ? range.Timestamps.Select((t, i) => new DataPoint(t, range.Values[i])).ToArray()
             : [];
         var anomalies = withAnomalies && points.Length > 0
-            && await seriesRegion.Ask<object>(new GetAnomalies(entityId, request.FromMs, request.ToMs), AskTimeout).ConfigureAwait(false) is AnomalyList list
+            && await seriesRegion.Ask<object>(new GetAnomalies(entityId, fromMs, toMs), AskTimeout).ConfigureAwait(false) is AnomalyList list
             ? list.Anomalies
             : [];
-        var threshold = settings.Alerts.DefaultRules.FirstOrDefault(r => r.Metric == series)?.Warning;
-        return new SeriesSample(requested, series, points, anomalies, threshold);
+        return (points, anomalies);
     }
 }

@@ -1,11 +1,7 @@
 using Akka.Actor;
 using Perf.Actors.Analysis;
 using Perf.Actors.Configuration;
-using Perf.Actors.Series;
-using Perf.Analytics.Aggregation;
-using Perf.Analytics.Compression;
 using static Perf.Actors.Reports.ReportWorkerMessages;
-using static Perf.Actors.Series.SeriesQueries;
 
 namespace Perf.Actors.Reports;
 
@@ -94,15 +90,8 @@ public sealed class ReportWorker : ReceiveActor
     private static async Task<MetricReport> GatherAsync(IActorRef seriesRegion, ReportSpec spec, string host, string requested, long bucketMs, PerfSettings settings)
     {
         var series = AnalysisActor.SeriesOf(requested);
-        var entityId = new SeriesKey(host, series).EntityId;
-        var points = await seriesRegion.Ask<object>(new ReadRange(entityId, spec.FromMs, spec.ToMs, bucketMs, AggregationKind.Avg), AskTimeout)
-            .ConfigureAwait(false) is RangeResult range
-            ? range.Timestamps.Select((t, i) => new DataPoint(t, range.Values[i])).ToArray()
-            : [];
-        var anomalies = points.Length > 0
-            && await seriesRegion.Ask<object>(new GetAnomalies(entityId, spec.FromMs, spec.ToMs), AskTimeout).ConfigureAwait(false) is AnomalyList list
-            ? list.Anomalies
-            : [];
+        var (points, anomalies) = await AnalysisActor.ReadSeriesAsync(seriesRegion, host, series, spec.FromMs, spec.ToMs, bucketMs, withAnomalies: true)
+            .ConfigureAwait(false);
         return new MetricReport(host, requested, series, points, anomalies,
             ReportSummaries.Of(points, spec.FromMs, settings.Performance.Analysis.TrendMinConfidence));
     }
