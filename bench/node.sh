@@ -6,6 +6,9 @@ url=http://127.0.0.1:$port
 dotnet build -c Release src/Perf.Api -nologo -clp:ErrorsOnly >/dev/null
 dotnet build -c Release src/Perf.Cli -nologo -clp:ErrorsOnly >/dev/null
 perf=src/Perf.Cli/bin/Release/net10.0/perf
+# The node starts with this admin key and the CLI sends it (--api-key defaults to $PERF_API_KEY).
+PERF_ADMIN_KEY=${PERF_ADMIN_KEY:-bench-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')}
+export PERF_ADMIN_KEY PERF_API_KEY=$PERF_ADMIN_KEY
 
 start_node() {
   dotnet src/Perf.Api/bin/Release/net10.0/Perf.Api.dll --urls "$url" --data-dir "$data" >"$data/node.log" 2>&1 &

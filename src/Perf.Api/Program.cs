@@ -3,7 +3,9 @@ using Perf.Actors.Configuration;
 using Perf.Actors.Telemetry;
 using Perf.Api.Endpoints;
 using Perf.Api.Http;
+using Perf.Actors.Security;
 using Perf.Api.Ingest;
+using Perf.Api.Security;
 using Perf.Host;
 
 // One Perf node with its HTTP API: `dotnet run --project src/Perf.Api [--urls URL] [--data-dir DIR]`.
@@ -26,6 +28,7 @@ builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = 
 builder.Services.ConfigureHttpJsonOptions(json => ApiJson.Configure(json.SerializerOptions));
 builder.Services.AddProblemDetails();
 builder.Services.AddPerfNode(loaded.Config, settings);
+builder.Services.AddPerfSecurity(settings.Security);
 builder.Services.AddSingleton(provider => new MetricsDocumentParser(
     provider.GetRequiredService<TimeProvider>(), settings.Engine.Ingest.MaxFutureSkew, settings.Performance.RetentionPeriod));
 builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(PerfMetrics.MeterName).AddPrometheusExporter());
@@ -33,13 +36,16 @@ builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(Perf
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.MapPrometheusScrapingEndpoint("/metrics");
+app.UsePerfSecurity();
+app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(15) });
+var scrape = app.MapPrometheusScrapingEndpoint("/metrics");
+if (settings.Security.PublicMetrics) scrape.AllowAnonymous();
+else scrape.RequireArea(Area.Read);
 app.MapHealthEndpoints();
 app.MapIngestEndpoints();
 app.MapPerformanceQueryEndpoints();
 app.MapHostEndpoints();
 app.MapSeriesEndpoints();
-app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(15) });
 app.MapAlertEndpoints();
 app.MapAlertStreamEndpoints();
 app.MapSilenceEndpoints();
@@ -47,6 +53,8 @@ app.MapNotificationEndpoints();
 app.MapAnalysisEndpoints();
 app.MapOptimizationEndpoints();
 app.MapReportEndpoints();
+app.MapAdminEndpoints();
+app.VerifyEveryEndpointIsGuarded();
 await app.RunAsync();
 return 0;
 

@@ -6,8 +6,8 @@ namespace Perf.Host;
 
 /// <summary>
 /// Loads the node's configuration: <c>hocon/perf.conf</c> and <c>hocon/akka.conf</c> shipped beside the binaries, then
-/// environment overrides (<c>PERF_SECTION__KEY=value</c>, e.g. <c>PERF_PERFORMANCE__RETENTION_PERIOD=7d</c>), then the
-/// data directory from <c>--data-dir</c> or <c>PERF_DATA_DIR</c>. Validates everything before the node starts.
+/// environment overrides (<c>PERF_SECTION__KEY=value</c>, e.g. <c>PERF_PERFORMANCE__RETENTION_PERIOD=7d</c>), then
+/// <c>PERF_ADMIN_KEY</c> and the data directory from <c>--data-dir</c> or <c>PERF_DATA_DIR</c>. Validates everything before the node starts.
 /// </summary>
 public static class PerfConfiguration
 {
@@ -28,6 +28,8 @@ public static class PerfConfiguration
             var key = name[EnvironmentPrefix.Length..].ToLowerInvariant().Replace("__", ".", StringComparison.Ordinal);
             overrides.Add($"{key} = {Quote(entry.Value as string ?? "")}");
         }
+        // The first admin key, by the name operators expect (it has no section, so the rule above does not map it).
+        if (environment["PERF_ADMIN_KEY"] is string adminKey && adminKey.Length > 0) overrides.Add($"perf.security.admin_key = {Quote(adminKey)}");
         var dataDir = dataDirectory ?? environment["PERF_DATA_DIR"] as string;
         if (!string.IsNullOrWhiteSpace(dataDir)) overrides.Add($"perf.storage.data_dir = {Quote(dataDir)}");
 

@@ -3,6 +3,7 @@ using Akka.Cluster;
 using Akka.Hosting;
 using Perf.Actors.Configuration;
 using Perf.Actors.Ingestion;
+using Perf.Actors.Security;
 
 namespace Perf.Host;
 
@@ -17,6 +18,9 @@ public sealed class PerfEngine(
     IRequiredActor<NotificationDispatcherKey> notifications,
     IRequiredActor<AnalysisKey> analysis,
     IRequiredActor<ReportJobsKey> reports,
+    IRequiredActor<KeyBookKey> keys,
+    IRequiredActor<AuditTrailKey> audit,
+    ApiKeyRegistry keyRegistry,
     PerfSettings settings,
     PerfStorage storage)
 {
@@ -33,6 +37,8 @@ public sealed class PerfEngine(
     public IActorRef Notifications => notifications.ActorRef;
     public IActorRef Analysis => analysis.ActorRef;
     public IActorRef Reports => reports.ActorRef;
+    public IActorRef Keys => keys.ActorRef;
+    public IActorRef Audit => audit.ActorRef;
     public IngestionPipeline Ingestion => _pipeline.Value;
 
     /// <summary>Ready when this node is an Up cluster member and its database answers.</summary>
@@ -40,6 +46,7 @@ public sealed class PerfEngine(
     {
         var status = Cluster.Get(system).SelfMember.Status;
         if (status != MemberStatus.Up) return (false, $"cluster member is {status}");
+        if (!keyRegistry.Loaded) return (false, "API keys not loaded yet");
         return await storage.IsReachableAsync(cancellationToken) ? (true, "ok") : (false, "database unreachable");
     }
 }

@@ -19,6 +19,7 @@ using Perf.Actors.Optimization;
 using Perf.Actors.Hosts;
 using Perf.Actors.Ingestion;
 using Perf.Actors.Reports;
+using Perf.Actors.Security;
 using Perf.Actors.Serialization;
 using Perf.Actors.Series;
 using Perf.Actors.Storage;
@@ -42,6 +43,8 @@ public static class PerfNodeExtensions
         services.AddSingleton<IChunkStore>(_ => new SqliteChunkStore(storage.ConnectionString, storage.Synchronous));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(new AlertRuleRegistry(settings.Alerts.DefaultRules));
+        services.AddSingleton<ApiKeyRegistry>();
+        services.AddSingleton(provider => new AuditLog(provider.GetRequiredService<ActorSystem>()));
         services.AddSingleton(provider => new AlertLog(provider.GetRequiredService<ActorSystem>()));
         services.AddSingleton(provider => new AlertIndex(provider.GetRequiredService<AlertLog>()));
         services.AddSingleton(_ => NotificationChannels.Create(ActiveChannels(config, settings), NotificationHttp()));
@@ -89,6 +92,9 @@ public static class PerfNodeExtensions
             .WithDistributedPubSub("") // all roles: every node keeps its rule registry current
             .WithSingleton<AlertRuleBookKey>("alert-rules", AlertRuleBook.Props(settings.Alerts.DefaultRules), new ClusterSingletonOptions { Role = "worker" })
             .WithSingleton<SilenceBookKey>("silences", SilenceBook.Props(), new ClusterSingletonOptions { Role = "worker" })
+            .WithSingleton<KeyBookKey>("api-keys", KeyBook.Props(createFirstAdminKey: settings.Security.AdminKey is null, clock),
+                new ClusterSingletonOptions { Role = "worker" })
+            .WithSingleton<AuditTrailKey>("audit", AuditTrail.Props(), new ClusterSingletonOptions { Role = "worker" })
             .WithSingleton<NotificationDispatcherKey>("notification-dispatcher", (system, registry, _) =>
                 {
                     var log = new AlertLog(system);
@@ -114,6 +120,7 @@ public static class PerfNodeExtensions
             .WithActors((system, registry) =>
             {
                 system.ActorOf(AlertRuleSubscriber.Props(alerting.Rules, registry.Get<AlertRuleBookKey>()), "alert-rule-subscriber");
+                system.ActorOf(KeyBookSubscriber.Props(provider.GetRequiredService<ApiKeyRegistry>(), registry.Get<KeyBookKey>()), "key-book-subscriber");
                 registry.Register<AnalysisKey>(system.ActorOf(AnalysisActor.Props(registry.Get<SeriesRegion>(), registry.Get<HostRegion>(), settings), "analysis"));
             })
             .AddStartup((system, _) =>

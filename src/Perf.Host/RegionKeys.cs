@@ -16,3 +16,7 @@ public sealed class SilenceBookKey;
 public sealed class AnalysisKey;
 
 public sealed class ReportJobsKey;
+
+public sealed class KeyBookKey;
+
+public sealed class AuditTrailKey;

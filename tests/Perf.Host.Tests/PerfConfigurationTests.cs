@@ -249,6 +249,20 @@ public sealed class PerfConfigurationTests
         { "perf.cluster.hostname", "10.0.0.5", "10.0.0.5" },
         { "perf.cluster.port", "4053", "4053" },
         { "perf.cluster.shards", "300", "300" },
+        { "perf.security.admin_key", "an-admin-key-of-enough-length", "an-admin-key-of-enough-length" },
+        { "perf.security.jwt.enabled", "false", "false" },
+        { "perf.security.jwt.algorithm", "rs256", "RS256" },
+        { "perf.security.jwt.secret", "a-shared-secret-of-32-characters!", "a-shared-secret-of-32-characters!" },
+        { "perf.security.jwt.public_key_file", "/etc/perf/issuer.pem", "/etc/perf/issuer.pem" },
+        { "perf.security.jwt.issuer", "https://login.example.com", "https://login.example.com" },
+        { "perf.security.jwt.audience", "perf", "perf" },
+        { "perf.security.jwt.role_claim", "perf_role", "perf_role" },
+        { "perf.security.jwt.hosts_claim", "hosts", "hosts" },
+        { "perf.security.rate_limit.requests_per_second", "50", "50" },
+        { "perf.security.rate_limit.burst", "75", "75" },
+        { "perf.security.max_request_bytes", "256KB", "262144" },
+        { "perf.security.request_timeout", "2m", "00:02:00" },
+        { "perf.security.public_metrics", "true", "true" },
     };
 
     [Theory]
@@ -521,6 +535,13 @@ public sealed class PerfConfigurationTests
         { "perf.cluster.port", "70000", "perf.cluster.port" },
         { "perf.cluster.port", "-1", "perf.cluster.port" },
         { "perf.cluster.shards", "0", "perf.cluster.shards" },
+        { "perf.security.admin_key", "short", "perf.security.admin_key" },
+        { "perf.security.jwt.algorithm", "none", "perf.security.jwt.algorithm" },
+        { "perf.security.rate_limit.requests_per_second", "0", "perf.security.rate_limit.requests_per_second" },
+        { "perf.security.rate_limit.burst", "many", "perf.security.rate_limit.burst" },
+        { "perf.security.max_request_bytes", "12", "perf.security.max_request_bytes" },
+        { "perf.security.request_timeout", "10ms", "perf.security.request_timeout" },
+        { "perf.security.public_metrics", "maybe", "perf.security.public_metrics" },
     };
 
     [Theory]
@@ -649,6 +670,25 @@ public sealed class PerfConfigurationTests
         Assert.Equal("./data", settings.Engine.DataDirectory);
     }
 
+    [Fact]
+    public void PERF_ADMIN_KEY_sets_the_first_admin_key()
+    {
+        Assert.Equal("from-the-environment-0123456789", Load(("PERF_ADMIN_KEY", "from-the-environment-0123456789")).Security.AdminKey);
+        Assert.Null(Load().Security.AdminKey);
+    }
+
+    [Theory]
+    [InlineData("HS256", "perf.security.jwt.secret")]
+    [InlineData("RS256", "perf.security.jwt.public_key_file")]
+    public void Enabled_jwt_needs_its_key_material(string algorithm, string missing)
+    {
+        var error = Assert.Throws<PerfConfigurationException>(() => Load(
+            (VariableFor("perf.security.jwt.enabled"), "true"), (VariableFor("perf.security.jwt.algorithm"), algorithm),
+            (VariableFor("perf.security.jwt.issuer"), "issuer"), (VariableFor("perf.security.jwt.audience"), "perf")));
+
+        Assert.Equal(missing, error.Key);
+    }
+
     // ---------------------------------------------------------------------------------------------------------------
     // Helpers
 
@@ -732,6 +772,20 @@ public sealed class PerfConfigurationTests
         "perf.cluster.hostname" => s.Engine.Cluster.Hostname,
         "perf.cluster.port" => s.Engine.Cluster.Port,
         "perf.cluster.shards" => s.Engine.Cluster.Shards,
+        "perf.security.admin_key" => s.Security.AdminKey!,
+        "perf.security.jwt.enabled" => s.Security.Jwt.Enabled,
+        "perf.security.jwt.algorithm" => s.Security.Jwt.Algorithm,
+        "perf.security.jwt.secret" => s.Security.Jwt.Secret!,
+        "perf.security.jwt.public_key_file" => s.Security.Jwt.PublicKeyFile!,
+        "perf.security.jwt.issuer" => s.Security.Jwt.Issuer,
+        "perf.security.jwt.audience" => s.Security.Jwt.Audience,
+        "perf.security.jwt.role_claim" => s.Security.Jwt.RoleClaim,
+        "perf.security.jwt.hosts_claim" => s.Security.Jwt.HostsClaim,
+        "perf.security.rate_limit.requests_per_second" => s.Security.RateLimit.RequestsPerSecond,
+        "perf.security.rate_limit.burst" => s.Security.RateLimit.Burst,
+        "perf.security.max_request_bytes" => s.Security.MaxRequestBytes,
+        "perf.security.request_timeout" => s.Security.RequestTimeout,
+        "perf.security.public_metrics" => s.Security.PublicMetrics,
         _ => throw new ArgumentOutOfRangeException(nameof(key), key, "no setting mapped for this key"),
     };
 

@@ -19,6 +19,13 @@ public sealed class ConfigReader(Config config)
         return value;
     }
 
+    /// <summary>A string that may be left empty (""): null then.</summary>
+    public string? OptionalString(string key)
+    {
+        var value = Raw(key);
+        return string.IsNullOrWhiteSpace(value) ? null : value;
+    }
+
     public bool Bool(string key) => Raw(key).ToLowerInvariant() switch
     {
         "true" or "on" or "yes" => true,

@@ -9,7 +9,8 @@ public sealed record PerfSettings(
     OptimizationSettings Optimization,
     EngineSettings Engine,
     AlertSettings Alerts,
-    NotificationSettings Notifications)
+    NotificationSettings Notifications,
+    SecuritySettings Security)
 {
     /// <exception cref="PerfConfigurationException">naming the first invalid key.</exception>
     public static PerfSettings FromConfig(Config config)
@@ -22,6 +23,7 @@ public sealed record PerfSettings(
             OptimizationSettings.Read(reader),
             EngineSettings.Read(reader),
             AlertSettings.Read(reader, monitoring),
-            NotificationSettings.Read(reader, monitoring));
+            NotificationSettings.Read(reader, monitoring),
+            SecuritySettings.Read(reader));
     }
 }

@@ -31,6 +31,10 @@ using static Perf.Actors.Reports.ReportJobsQueries;
 using static Perf.Actors.Series.SeriesCommands;
 using static Perf.Actors.Series.SeriesEvents;
 using static Perf.Actors.Series.SeriesQueries;
+using Perf.Actors.Security;
+using static Perf.Actors.Security.KeyBookCommands;
+using static Perf.Actors.Security.KeyBookEvents;
+using static Perf.Actors.Security.KeyBookQueries;
 
 namespace Perf.Actors.Serialization;
 
@@ -152,6 +156,18 @@ public sealed class PerfSerializer : SerializerWithStringManifest
         Register<SilenceCreated>("LE1", (w, m) => WriteSilence(w, m.Silence), r => new SilenceCreated(ReadSilence(r)));
         Register<SilenceExpired>("LE2", (w, m) => { w.Write(m.SilenceId); w.Write(m.AtMs); }, r => new SilenceExpired(r.ReadString(), r.ReadInt64()));
         Register<AlertAcknowledged>("LE3", (w, m) => WriteAcknowledgement(w, m.Acknowledgement), r => new AlertAcknowledged(ReadAcknowledgement(r)));
+
+        // API keys (hashes only) and the audit trail
+        Register<CreateKey>("KC", (w, m) => WriteKey(w, m.Key), r => new CreateKey(ReadKey(r)));
+        Register<RevokeKey>("KR", (w, m) => { w.Write(m.KeyId); w.Write(m.RevokedBy); w.Write(m.AtMs); }, r => new RevokeKey(r.ReadString(), r.ReadString(), r.ReadInt64()));
+        Register<GetKeys>("KG", (_, _) => { }, _ => GetKeys.Instance);
+        Register<KeyBookView>("KV", (w, m) => { w.Write(m.Version); w.WriteArray(m.Keys, WriteKey); }, r => new KeyBookView(r.ReadInt64(), r.ReadArray(ReadKey)));
+        Register<KeyNotFound>("KNF", (w, m) => w.Write(m.KeyId), r => new KeyNotFound(r.ReadString()));
+        Register<KeyCreated>("KE1", (w, m) => WriteKey(w, m.Key), r => new KeyCreated(ReadKey(r)));
+        Register<KeyRevoked>("KE2", (w, m) => { w.Write(m.KeyId); w.Write(m.RevokedBy); w.Write(m.AtMs); }, r => new KeyRevoked(r.ReadString(), r.ReadString(), r.ReadInt64()));
+        Register<AuditEntry>("UE", (w, m) => { w.Write(m.AtMs); w.Write(m.Actor); w.Write(m.Role); w.Write(m.Action); w.Write(m.Target); w.Write(m.Status); w.Write(m.RemoteAddress); },
+            r => new AuditEntry(r.ReadInt64(), r.ReadString(), r.ReadString(), r.ReadString(), r.ReadString(), r.ReadInt32(), r.ReadString()));
+        Register<AuditTrail.Recorded>("UR", (_, _) => { }, _ => AuditTrail.Recorded.Instance);
 
         // Analysis
         Register<Analyze>("YA", (w, m) =>
@@ -340,6 +356,24 @@ public sealed class PerfSerializer : SerializerWithStringManifest
             Below = r.ReadBoolean(), For = TimeSpan.FromTicks(r.ReadInt64()), ResolveMargin = r.ReadDouble(), AnomalyKinds = r.ReadStrings(),
             MinScore = r.ReadDouble(), Severity = (AlertSeverity)r.ReadByte(),
         };
+    }
+
+    private static void WriteKey(BinaryWriter w, ApiKey k)
+    {
+        w.Write(k.Id); w.Write(k.Name); w.Write((byte)k.Role); w.WriteStrings(k.Hosts);
+        w.Write(k.RateLimit is not null); w.Write(k.RateLimit?.RequestsPerSecond ?? 0); w.Write(k.RateLimit?.Burst ?? 0);
+        w.WriteBytes(k.Salt); w.WriteBytes(k.Hash); w.Write(k.CreatedMs); w.Write(k.CreatedBy);
+        w.Write(k.RevokedMs ?? -1); w.Write(k.RevokedBy ?? "");
+    }
+
+    private static ApiKey ReadKey(BinaryReader r)
+    {
+        var (id, name, role, hosts) = (r.ReadString(), r.ReadString(), (Role)r.ReadByte(), r.ReadStrings());
+        var (hasLimit, perSecond, burst) = (r.ReadBoolean(), r.ReadInt32(), r.ReadInt32());
+        var (salt, hash, createdMs, createdBy) = (r.ReadBytes(), r.ReadBytes(), r.ReadInt64(), r.ReadString());
+        var (revokedMs, revokedBy) = (r.ReadInt64(), r.ReadString());
+        return new ApiKey(id, name, role, hosts, hasLimit ? new KeyRateLimit(perSecond, burst) : null, salt, hash, createdMs, createdBy,
+            revokedMs < 0 ? null : revokedMs, revokedMs < 0 ? null : revokedBy);
     }
 
     private static void WriteSilence(BinaryWriter w, Silence s)

@@ -5,6 +5,8 @@ using Perf.Actors.Configuration;
 using Perf.Analytics.Time;
 using Perf.Api.Alerts;
 using Perf.Api.Http;
+using Perf.Api.Security;
+using Perf.Actors.Security;
 using Perf.Host;
 
 using static Perf.Actors.Alerts.AlertEvents;
@@ -24,23 +26,23 @@ public static class AlertEndpoints
 
     public static IEndpointRouteBuilder MapAlertEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/alerts", ListAsync);
-        app.MapGet("/api/v1/alerts/{id}", HistoryAsync);
+        app.MapGet("/api/v1/alerts", ListAsync).RequireArea(Area.Read);
+        app.MapGet("/api/v1/alerts/{id}", HistoryAsync).RequireArea(Area.Read);
         app.MapGet("/api/v1/alert-rules", async (PerfEngine engine) =>
-            RulesJson(await engine.AlertRules.Ask<RuleBookView>(GetRules.Instance, AskTimeout)));
+            RulesJson(await engine.AlertRules.Ask<RuleBookView>(GetRules.Instance, AskTimeout))).RequireArea(Area.Read);
         app.MapGet("/api/v1/alert-rules/{id}", async (string id, PerfEngine engine) =>
         {
             var view = await engine.AlertRules.Ask<RuleBookView>(GetRules.Instance, AskTimeout);
             return view.Rules.FirstOrDefault(r => r.Id == id) is { } rule
                 ? Results.Json(AlertRuleJson.Write(rule))
                 : Problems.NotFound("id", $"there is no alert rule '{id}'");
-        });
-        app.MapPost("/api/v1/alert-rules", (HttpRequest request, PerfEngine engine) => SaveAsync(request, null, engine));
-        app.MapPut("/api/v1/alert-rules/{id}", (string id, HttpRequest request, PerfEngine engine) => SaveAsync(request, id, engine));
+        }).RequireArea(Area.Read);
+        app.MapPost("/api/v1/alert-rules", (HttpRequest request, PerfEngine engine) => SaveAsync(request, null, engine)).RequireArea(Area.Operate);
+        app.MapPut("/api/v1/alert-rules/{id}", (string id, HttpRequest request, PerfEngine engine) => SaveAsync(request, id, engine)).RequireArea(Area.Operate);
         app.MapDelete("/api/v1/alert-rules/{id}", async (string id, PerfEngine engine) =>
             await engine.AlertRules.Ask(new DeleteRule(id), AskTimeout) is RuleBookView
                 ? Results.NoContent()
-                : Problems.NotFound("id", $"there is no alert rule '{id}'"));
+                : Problems.NotFound("id", $"there is no alert rule '{id}'")).RequireArea(Area.Operate);
         return app;
     }
 
@@ -71,7 +73,7 @@ public static class AlertEndpoints
 
     /// <summary>Each alert's latest state, newest change first, filtered by state, severity, host and metric patterns, and time.</summary>
     private static async Task<IResult> ListAsync(string? state, string? severity, string? host, string? metric, string? since,
-        AlertIndex index, PerfEngine engine, TimeProvider clock, CancellationToken cancellationToken)
+        HttpContext context, AlertIndex index, PerfEngine engine, TimeProvider clock, CancellationToken cancellationToken)
     {
         string[] states = ["pending", "firing", "resolved", "inactive", "flapping", "silenced"];
         if (state is not null && !states.Contains(state)) return Problems.Invalid("state", $"must be one of {string.Join(", ", states)}");
@@ -91,6 +93,7 @@ public static class AlertEndpoints
         var hostPattern = host is null ? null : new MetricPattern(host);
         var metricPattern = metric is null ? null : new MetricPattern(metric);
 
+        var caller = Caller.From(context)!;
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         var silences = await engine.Silences.Ask<SilencesView>(GetSilences.Instance, AskTimeout, cancellationToken);
         var alerts = (await index.AlertsAsync(cancellationToken)).Values.Select(t => (First: t[0], Last: t[^1])).ToArray();
@@ -99,6 +102,7 @@ public static class AlertEndpoints
             .Where(a => state is null || a.Overlay.State == state)
             .Where(a => wantedSeverity is null || a.Last.Transition.Severity == wantedSeverity)
             .Where(a => hostPattern is null || hostPattern.Matches(a.Last.Transition.Host))
+            .Where(a => caller.CanAccess(a.Last.Transition.Host))
             .Where(a => metricPattern is null || metricPattern.Matches(a.Last.Transition.Metric))
             .Where(a => a.Last.Transition.TimestampMs >= sinceMs)
             .OrderByDescending(a => a.Last.Offset)
@@ -126,9 +130,11 @@ public static class AlertEndpoints
     }
 
     /// <summary>One alert: its latest state and every transition of its episode, oldest first (its history).</summary>
-    private static async Task<IResult> HistoryAsync(string id, AlertIndex index, PerfEngine engine, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<IResult> HistoryAsync(string id, HttpContext context, AlertIndex index, PerfEngine engine, TimeProvider clock,
+        CancellationToken cancellationToken)
     {
         if (!(await index.AlertsAsync(cancellationToken)).TryGetValue(id, out var transitions)) return Problems.NotFound("id", $"there is no alert '{id}'");
+        if (!Caller.From(context)!.CanAccess(transitions[^1].Transition.Host)) return RequestGuards.HostRefused(transitions[^1].Transition.Host, "id");
         var silences = await engine.Silences.Ask<SilencesView>(GetSilences.Instance, AskTimeout, cancellationToken);
         var last = transitions[^1].Transition;
         var overlay = Overlay(last, silences, clock.GetUtcNow().ToUnixTimeMilliseconds());

@@ -6,6 +6,8 @@ using Akka.Streams;
 using Akka.Streams.Dsl;
 using Perf.Actors.Configuration;
 using Perf.Api.Http;
+using Perf.Api.Security;
+using Perf.Actors.Security;
 using Perf.Host;
 
 namespace Perf.Api.Endpoints;
@@ -22,7 +24,7 @@ public static class AlertStreamEndpoints
 
     public static IEndpointRouteBuilder MapAlertStreamEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/alerts/stream", StreamAsync);
+        app.MapGet("/api/v1/alerts/stream", StreamAsync).RequireArea(Area.Read).DisableRequestTimeout();
         return app;
     }
 
@@ -38,8 +40,10 @@ public static class AlertStreamEndpoints
         }
         var hostPattern = host is null ? null : new MetricPattern(host);
         var metricPattern = metric is null ? null : new MetricPattern(metric);
+        var caller = Caller.From(context)!;
         var events = log.Follow(after)
-            .Where(e => (hostPattern is null || hostPattern.Matches(e.Transition.Host)) && (metricPattern is null || metricPattern.Matches(e.Transition.Metric)))
+            .Where(e => (hostPattern is null || hostPattern.Matches(e.Transition.Host)) && (metricPattern is null || metricPattern.Matches(e.Transition.Metric))
+                        && caller.CanAccess(e.Transition.Host))
             .Select(e => (AlertLogEntry?)e)
             .KeepAlive<AlertLogEntry?, AlertLogEntry?, Akka.NotUsed>(KeepAlive, () => null) // keeps proxies from closing an idle stream
             .RunAsAsyncEnumerable(system.Materializer());

@@ -2,6 +2,8 @@ using System.Text.Json;
 using Akka.Actor;
 using Perf.Analytics.Time;
 using Perf.Api.Http;
+using Perf.Api.Security;
+using Perf.Actors.Security;
 using Perf.Api.Ingest;
 using Perf.Host;
 using static Perf.Actors.Analysis.AnalysisProtocol;
@@ -21,7 +23,7 @@ public static class AnalysisEndpoints
 
     public static IEndpointRouteBuilder MapAnalysisEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/v1/performance/analyze", AnalyzeAsync);
+        app.MapPost("/api/v1/performance/analyze", AnalyzeAsync).RequireArea(Area.Analyze);
         return app;
     }
 
@@ -33,6 +35,7 @@ public static class AnalysisEndpoints
         {
             var (analyze, errors) = Read(body!.RootElement, engine, clock);
             if (analyze is null) return Problems.Invalid(errors, StatusCodes.Status422UnprocessableEntity, "Invalid analysis request");
+            if (!Caller.From(request.HttpContext)!.CanAccess(analyze.Host)) return RequestGuards.HostRefused(analyze.Host);
             return await engine.Analysis.Ask<object>(analyze, AskTimeout) switch
             {
                 AnalysisDocument document => Results.Text(document.Json, "application/json"),

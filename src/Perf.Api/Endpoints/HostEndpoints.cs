@@ -1,5 +1,7 @@
 using Akka.Actor;
 using Perf.Api.Http;
+using Perf.Api.Security;
+using Perf.Actors.Security;
 using Perf.Api.Ingest;
 using Perf.Host;
 using static Perf.Actors.Hosts.HostDirectoryQueries;
@@ -14,11 +16,13 @@ public static class HostEndpoints
 
     public static IEndpointRouteBuilder MapHostEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/hosts", async (PerfEngine engine) =>
+        app.MapGet("/api/v1/hosts", async (HttpContext context, PerfEngine engine) =>
         {
             var list = await engine.Directory.Ask<HostList>(ListHosts.Instance, AskTimeout);
-            return Results.Json(new { hosts = list.Hosts, count = list.Hosts.Length });
-        });
+            var caller = Caller.From(context)!;
+            var hosts = list.Hosts.Where(caller.CanAccess).ToArray();
+            return Results.Json(new { hosts, count = hosts.Length });
+        }).RequireArea(Area.Read);
         app.MapGet("/api/v1/hosts/{host}", async (string host, PerfEngine engine) =>
         {
             if (!MetricsDocumentParser.IsValidHost(host)) return Problems.Invalid("host", "is not a valid host name");
@@ -38,7 +42,7 @@ public static class HostEndpoints
                 }),
                 _ => Problems.NotFound("host", $"host '{host}' has no series"),
             };
-        });
+        }).RequireArea(Area.Read);
         return app;
     }
 }

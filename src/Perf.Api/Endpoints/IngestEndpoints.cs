@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Http.Features;
 using Perf.Actors.Ingestion;
 using Perf.Actors.Telemetry;
 using Perf.Api.Http;
+using Perf.Api.Security;
+using Perf.Actors.Security;
 using Perf.Api.Ingest;
 using Perf.Host;
 
@@ -13,7 +15,7 @@ public static class IngestEndpoints
 {
     public static IEndpointRouteBuilder MapIngestEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/v1/performance/metrics", CollectAsync);
+        app.MapPost("/api/v1/performance/metrics", CollectAsync).RequireArea(Area.Ingest).WithMetadata(BodySizeLimit.SetByEndpoint);
         return app;
     }
 
@@ -59,6 +61,8 @@ public static class IngestEndpoints
             if (parsed is null) return Refused("invalid", Problems.Invalid(errors));
             batch = parsed;
         }
+        if (Caller.From(context) is { IsHostScoped: true } caller && batch.Hosts.FirstOrDefault(h => !caller.CanAccess(h.Host)) is { } outside)
+            return Refused("forbidden", RequestGuards.HostRefused(outside.Host));
 
         var outcome = await engine.Ingestion.SubmitAsync(batch, cancellationToken);
         var retryAfter = engine.Settings.Engine.Ingest.RetryAfter;

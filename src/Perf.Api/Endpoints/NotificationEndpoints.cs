@@ -1,5 +1,7 @@
 using Akka.Actor;
 using Perf.Api.Http;
+using Perf.Api.Security;
+using Perf.Actors.Security;
 using Perf.Host;
 using static Perf.Actors.Notifications.NotificationProtocol;
 
@@ -45,7 +47,7 @@ public static class NotificationEndpoints
                 deliveries,
                 count = deliveries.Length,
             });
-        });
+        }).RequireArea(Area.Operate);
         return app;
     }
 

@@ -4,6 +4,8 @@ using Akka.Actor;
 using Perf.Actors.Optimization;
 using Perf.Analytics.Time;
 using Perf.Api.Http;
+using Perf.Api.Security;
+using Perf.Actors.Security;
 using Perf.Api.Ingest;
 using Perf.Host;
 using static Perf.Actors.Hosts.HostDirectoryQueries;
@@ -30,8 +32,8 @@ public static partial class OptimizationEndpoints
 
     public static IEndpointRouteBuilder MapOptimizationEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/v1/performance/optimize", OptimizeAsync);
-        app.MapGet("/api/v1/recommendations", RecommendationsAsync);
+        app.MapPost("/api/v1/performance/optimize", OptimizeAsync).RequireArea(Area.Operate);
+        app.MapGet("/api/v1/recommendations", RecommendationsAsync).RequireArea(Area.Read);
         return app;
     }
 
@@ -43,6 +45,7 @@ public static partial class OptimizationEndpoints
         {
             var (set, resourceType, errors) = Read(body!.RootElement);
             if (set is null) return Problems.Invalid(errors, StatusCodes.Status422UnprocessableEntity, "Invalid optimization request");
+            if (!Caller.From(request.HttpContext)!.CanAccess(set.Host)) return RequestGuards.HostRefused(set.Host);
             return await engine.Hosts.Ask<object>(set, AskTimeout) switch
             {
                 PolicyAccepted accepted => Results.Json(new
@@ -68,7 +71,7 @@ public static partial class OptimizationEndpoints
             if (h.Count != 1 || !MetricsDocumentParser.IsValidHost(h[0])) return Problems.Invalid("host", "must be a host name");
             hosts = [h[0]!];
         }
-        else hosts = (await engine.Directory.Ask<HostList>(ListHosts.Instance, AskTimeout)).Hosts;
+        else hosts = [.. (await engine.Directory.Ask<HostList>(ListHosts.Instance, AskTimeout)).Hosts.Where(Caller.From(request.HttpContext)!.CanAccess)];
         var views = await Task.WhenAll(hosts.Select(host => engine.Hosts.Ask<RecommendationsView>(new GetRecommendations(host), AskTimeout)));
         return Results.Json(new
         {

@@ -2,6 +2,8 @@ using Akka.Actor;
 using Perf.Actors.Series;
 using Perf.Analytics.Aggregation;
 using Perf.Api.Http;
+using Perf.Api.Security;
+using Perf.Actors.Security;
 using Perf.Api.Ingest;
 using Perf.Host;
 using static Perf.Actors.Hosts.HostQueries;
@@ -23,7 +25,7 @@ public static class PerformanceQueryEndpoints
 
     public static IEndpointRouteBuilder MapPerformanceQueryEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/performance/metrics", GetMetricsAsync);
+        app.MapGet("/api/v1/performance/metrics", GetMetricsAsync).RequireArea(Area.Read);
         return app;
     }
 

@@ -4,6 +4,8 @@ using Perf.Actors.Analysis;
 using Perf.Actors.Reports;
 using Perf.Analytics.Time;
 using Perf.Api.Http;
+using Perf.Api.Security;
+using Perf.Actors.Security;
 using Perf.Api.Ingest;
 using Perf.Host;
 using static Perf.Actors.Hosts.HostDirectoryQueries;
@@ -28,9 +30,9 @@ public static class ReportEndpoints
 
     public static IEndpointRouteBuilder MapReportEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/v1/performance/reports", CreateAsync);
-        app.MapGet("/api/v1/reports/{id}", StatusAsync);
-        app.MapGet("/api/v1/reports/{id}/content", ContentAsync);
+        app.MapPost("/api/v1/performance/reports", CreateAsync).RequireArea(Area.Analyze);
+        app.MapGet("/api/v1/reports/{id}", StatusAsync).RequireArea(Area.Analyze);
+        app.MapGet("/api/v1/reports/{id}/content", ContentAsync).RequireArea(Area.Analyze).Audited().DisableRequestTimeout();
         return app;
     }
 
@@ -42,12 +44,14 @@ public static class ReportEndpoints
         {
             var (spec, errors) = Read(body!.RootElement, engine, clock);
             if (spec is null) return Problems.Invalid(errors, StatusCodes.Status422UnprocessableEntity, "Invalid report request");
+            var caller = Caller.From(request.HttpContext)!;
+            if (spec.Hosts.FirstOrDefault(h => !caller.CanAccess(h)) is { } outside) return RequestGuards.HostRefused(outside, "hosts");
             if (spec.Hosts.Length == 0)
             {
-                // No hosts named: every host the directory knows (the document's request has no hosts field).
-                var known = await engine.Directory.Ask<HostList>(ListHosts.Instance, AskTimeout);
-                if (known.Hosts.Length == 0) return Problems.Invalid("hosts", "no host has sent metrics yet; nothing to report", StatusCodes.Status422UnprocessableEntity, "Invalid report request");
-                spec = spec with { Hosts = [.. known.Hosts.Order(StringComparer.Ordinal)] };
+                // No hosts named: every host the directory knows (the document's request has no hosts field) that the caller may see.
+                var known = (await engine.Directory.Ask<HostList>(ListHosts.Instance, AskTimeout)).Hosts.Where(caller.CanAccess).ToArray();
+                if (known.Length == 0) return Problems.Invalid("hosts", "no host has sent metrics yet; nothing to report", StatusCodes.Status422UnprocessableEntity, "Invalid report request");
+                spec = spec with { Hosts = [.. known.Order(StringComparer.Ordinal)] };
             }
             if (spec.Hosts.Length * spec.Metrics.Length > MaxSeries)
                 return Problems.Invalid("hosts", $"{spec.Hosts.Length} hosts × {spec.Metrics.Length} metrics is more than {MaxSeries} series; name fewer hosts",

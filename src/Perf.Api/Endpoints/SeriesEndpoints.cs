@@ -3,6 +3,8 @@ using Perf.Actors.Series;
 using Perf.Analytics.Aggregation;
 using Perf.Analytics.Time;
 using Perf.Api.Http;
+using Perf.Api.Security;
+using Perf.Actors.Security;
 using Perf.Api.Ingest;
 using Perf.Host;
 using static Perf.Actors.Series.SeriesQueries;
@@ -16,9 +18,9 @@ public static class SeriesEndpoints
 
     public static IEndpointRouteBuilder MapSeriesEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/series/{host}/{metric}", ReadAsync);
-        app.MapGet("/api/v1/series/{host}/{metric}/state", StateAsync);
-        app.MapGet("/api/v1/series/{host}/{metric}/anomalies", AnomaliesAsync);
+        app.MapGet("/api/v1/series/{host}/{metric}", ReadAsync).RequireArea(Area.Read);
+        app.MapGet("/api/v1/series/{host}/{metric}/state", StateAsync).RequireArea(Area.Read);
+        app.MapGet("/api/v1/series/{host}/{metric}/anomalies", AnomaliesAsync).RequireArea(Area.Read);
         return app;
     }
 

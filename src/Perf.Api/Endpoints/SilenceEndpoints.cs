@@ -3,6 +3,8 @@ using Akka.Actor;
 using Perf.Actors.Alerts;
 using Perf.Analytics.Time;
 using Perf.Api.Http;
+using Perf.Api.Security;
+using Perf.Actors.Security;
 using Perf.Api.Ingest;
 using Perf.Host;
 using static Perf.Actors.Alerts.SilenceBookCommands;
@@ -31,20 +33,20 @@ public static class SilenceEndpoints
             var view = await engine.Silences.Ask<SilencesView>(GetSilences.Instance, AskTimeout);
             var silences = view.Silences.Where(s => state is null || StateOf(s, now) == state).OrderByDescending(s => s.CreatedMs).Select(s => Json(s, now)).ToArray();
             return Results.Json(new { silences, count = silences.Length });
-        });
+        }).RequireArea(Area.Read);
         app.MapGet("/api/v1/silences/{id}", async (string id, PerfEngine engine, TimeProvider clock) =>
         {
             var view = await engine.Silences.Ask<SilencesView>(GetSilences.Instance, AskTimeout);
             return view.Silences.FirstOrDefault(s => s.Id == id) is { } silence
                 ? Results.Json(Json(silence, clock.GetUtcNow().ToUnixTimeMilliseconds()))
                 : Problems.NotFound("id", $"there is no silence '{id}'");
-        });
-        app.MapPost("/api/v1/silences", CreateAsync);
+        }).RequireArea(Area.Read);
+        app.MapPost("/api/v1/silences", CreateAsync).RequireArea(Area.Operate);
         app.MapDelete("/api/v1/silences/{id}", async (string id, PerfEngine engine, TimeProvider clock) =>
             await engine.Silences.Ask(new ExpireSilence(id, clock.GetUtcNow().ToUnixTimeMilliseconds()), AskTimeout) is SilencesView
                 ? Results.NoContent()
-                : Problems.NotFound("id", $"there is no silence '{id}'"));
-        app.MapPost("/api/v1/alerts/{id}/ack", AcknowledgeAsync);
+                : Problems.NotFound("id", $"there is no silence '{id}'")).RequireArea(Area.Operate);
+        app.MapPost("/api/v1/alerts/{id}/ack", AcknowledgeAsync).RequireArea(Area.Operate);
         return app;
     }
 
@@ -125,7 +127,10 @@ public static class SilenceEndpoints
                 if (root.TryGetProperty("comment", out var c) && c.ValueKind == JsonValueKind.String) comment = c.GetString()!;
             }
         }
-        if (!(await index.AlertsAsync(cancellationToken)).ContainsKey(id)) return Problems.NotFound("id", $"there is no alert '{id}'");
+        if (!(await index.AlertsAsync(cancellationToken)).TryGetValue(id, out var transitions)) return Problems.NotFound("id", $"there is no alert '{id}'");
+        var caller = Caller.From(request.HttpContext)!;
+        if (!caller.CanAccess(transitions[^1].Transition.Host)) return RequestGuards.HostRefused(transitions[^1].Transition.Host, "id");
+        if (by.Length == 0) by = caller.Actor; // who acknowledged is on record even when the client does not say
         var at = clock.GetUtcNow().ToUnixTimeMilliseconds();
         await engine.Silences.Ask<SilencesView>(new Acknowledge(new Acknowledgement(id, by, comment, at)), AskTimeout);
         return Results.Json(new { alert_id = id, acknowledged_by = by, acknowledged_at = ApiJson.Time(at), comment });

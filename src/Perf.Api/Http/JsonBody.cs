@@ -12,5 +12,10 @@ public static class JsonBody
             return (null, Problems.Invalid("Content-Type", "must be application/json", StatusCodes.Status415UnsupportedMediaType, "Unsupported media type"));
         try { return (await JsonDocument.ParseAsync(request.Body, cancellationToken: request.HttpContext.RequestAborted), null); }
         catch (JsonException e) { return (null, Problems.Invalid("body", $"is not valid JSON ({e.Message})")); }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            var limit = request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize ?? 0;
+            return (null, Security.RequestGuards.TooLarge(limit));
+        }
     }
 }

@@ -28,8 +28,9 @@ public static class BenchOptionFactory
 
     public static Option<string?> ApiKey() => new("--api-key")
     {
-        Description = "API key sent with every request (header chosen by --api-key-header).",
+        Description = "API key sent with every request (header chosen by --api-key-header). Default: $PERF_API_KEY.",
         HelpName = "KEY",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("PERF_API_KEY"),
     };
 
     public static Option<string> ApiKeyHeader() => new("--api-key-header")

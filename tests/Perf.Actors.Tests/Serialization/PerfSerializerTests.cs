@@ -32,6 +32,10 @@ using static Perf.Actors.Reports.ReportJobsQueries;
 using static Perf.Actors.Series.SeriesCommands;
 using static Perf.Actors.Series.SeriesEvents;
 using static Perf.Actors.Series.SeriesQueries;
+using Perf.Actors.Security;
+using static Perf.Actors.Security.KeyBookCommands;
+using static Perf.Actors.Security.KeyBookEvents;
+using static Perf.Actors.Security.KeyBookQueries;
 
 namespace Perf.Actors.Tests.Serialization;
 
@@ -71,6 +75,9 @@ public sealed class PerfSerializerTests : IDisposable
     private static readonly Anomaly Finding = new(1_700_000_000_000, 42.5, "iid-spike", "spike", 42.5, 1e-5, double.NaN);
 
     /// <summary>One example of every type the serializer knows; the test below fails when a type is added without one.</summary>
+    private static readonly ApiKey AgentKey = new("0123456789ab", "agents of web", Role.Ingest, ["web-*", "db-1"], new KeyRateLimit(50, 100),
+        [1, 2, 3, 4], [9, 8, 7], 1_800_000_000_000, "admin-key");
+
     public static TheoryData<IPerfMessage> Examples() =>
     [
         new AppendPoints("h/cpu.usage", [3, 1, 2], [0.5, -0.0, double.NaN], 1L << 40 | 7),
@@ -135,6 +142,15 @@ public sealed class PerfSerializerTests : IDisposable
         new SilencesView(4, [Quiet, Quiet with { Id = "s-2", Comment = "" }], [Seen]),
         new SilenceNotFound("s-9"),
         new SilenceCreated(Quiet),
+        new CreateKey(AgentKey),
+        new RevokeKey("0123456789ab", "admin-key", 77),
+        GetKeys.Instance,
+        new KeyBookView(2, [AgentKey, AgentKey with { Id = "ba9876543210", Hosts = [], RateLimit = null, RevokedMs = 80, RevokedBy = "admin-key" }]),
+        new KeyNotFound("nope"),
+        new KeyCreated(AgentKey),
+        new KeyRevoked("0123456789ab", "jwt:ops", 81),
+        new AuditEntry(1_800_000_000_000, "0123456789ab", "operator", "POST /api/v1/silences", "/api/v1/silences", 201, "127.0.0.1"),
+        AuditTrail.Recorded.Instance,
         new SilenceExpired("s-1", 12),
         new AlertAcknowledged(Seen),
         new RuleSaved(TrendRule),

@@ -46,6 +46,7 @@ public sealed class AlertsTests(DefaultNode fixture) : IClassFixture<DefaultNode
     public async Task The_websocket_twin_of_the_stream_carries_the_same_events()
     {
         using var socket = new System.Net.WebSockets.ClientWebSocket();
+        socket.Options.SetRequestHeader("X-Api-Key", PerfNodeProcess.AdminKey);
         var url = new Uri(fixture.Node.BaseAddress.ToString().Replace("http://", "ws://") + "api/v1/alerts/stream?host=ws-host");
         await socket.ConnectAsync(url, CancellationToken.None);
 

@@ -11,6 +11,9 @@ namespace Perf.Api.Tests.Infrastructure;
 /// </summary>
 public sealed class PerfNodeProcess : IAsyncDisposable
 {
+    /// <summary>The admin key every test node starts with (<c>PERF_ADMIN_KEY</c>); <see cref="Client"/> sends it.</summary>
+    public const string AdminKey = "perf-test-admin-key-0123456789abcdef";
+
     private readonly StringBuilder _output = new();
     private Process? _process;
 
@@ -37,7 +40,7 @@ public sealed class PerfNodeProcess : IAsyncDisposable
     {
         Port = FreePort();
         _process = Launch($"--urls http://127.0.0.1:{Port} --data-dir \"{DataDirectory}\"");
-        Client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        Client = ClientWithKey(AdminKey);
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(90));
         while (DateTime.UtcNow < deadline)
         {
@@ -51,6 +54,14 @@ public sealed class PerfNodeProcess : IAsyncDisposable
             await Task.Delay(100);
         }
         throw new TimeoutException($"Perf.Api did not become ready:\n{Output}");
+    }
+
+    /// <summary>A client of this node that sends <paramref name="key"/> as a bearer token (none when null).</summary>
+    public HttpClient ClientWithKey(string? key)
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        if (key is not null) client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        return client;
     }
 
     /// <summary>Runs the node to completion (for start-up failures) and returns its exit code.</summary>
@@ -95,6 +106,7 @@ public sealed class PerfNodeProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        start.Environment["PERF_ADMIN_KEY"] = AdminKey;
         foreach (var (key, value) in Environment) start.Environment[key] = value;
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         var process = new Process { StartInfo = start };

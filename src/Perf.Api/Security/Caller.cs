@@ -1,0 +1,36 @@
+using System.Security.Claims;
+using Perf.Actors.Configuration;
+using Perf.Actors.Security;
+
+namespace Perf.Api.Security;
+
+/// <summary>The authenticated caller of a request: who, with which role, limited to which hosts.</summary>
+public sealed record Caller(string Actor, Role Role, MetricPattern[] Hosts, KeyRateLimit? RateLimit)
+{
+    public bool IsHostScoped => Hosts.Length > 0;
+
+    /// <summary>Whether the caller may read or write the series of <paramref name="host"/>.</summary>
+    public bool CanAccess(string host) => Hosts.Length == 0 || Hosts.Any(p => p.Matches(host));
+
+    public static ClaimsPrincipal Principal(string actor, Role role, IEnumerable<string> hosts, KeyRateLimit? rateLimit, string scheme)
+    {
+        var claims = new List<Claim> { new(PerfClaims.Actor, actor), new(PerfClaims.Role, role.Name()) };
+        claims.AddRange(hosts.Select(h => new Claim(PerfClaims.Host, h)));
+        if (rateLimit is not null) claims.Add(new Claim(PerfClaims.RateLimit, $"{rateLimit.RequestsPerSecond}/{rateLimit.Burst}"));
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, scheme, PerfClaims.Actor, PerfClaims.Role));
+    }
+
+    /// <summary>The caller of an authenticated principal; null when it carries no Perf identity.</summary>
+    public static Caller? From(ClaimsPrincipal user)
+    {
+        if (user.Identity?.IsAuthenticated != true || user.FindFirst(PerfClaims.Actor)?.Value is not { } actor
+            || RoleGrants.Parse(user.FindFirst(PerfClaims.Role)?.Value) is not { } role)
+            return null;
+        KeyRateLimit? limit = null;
+        if (user.FindFirst(PerfClaims.RateLimit)?.Value.Split('/') is [var perSecond, var burst])
+            limit = new KeyRateLimit(int.Parse(perSecond, System.Globalization.CultureInfo.InvariantCulture), int.Parse(burst, System.Globalization.CultureInfo.InvariantCulture));
+        return new Caller(actor, role, [.. user.FindAll(PerfClaims.Host).Select(c => new MetricPattern(c.Value))], limit);
+    }
+
+    public static Caller? From(HttpContext context) => From(context.User);
+}
