@@ -29,3 +29,27 @@ public sealed class LimitedNode : IAsyncLifetime
     public ValueTask InitializeAsync() => new(Node.StartAsync());
     public ValueTask DisposeAsync() => Node.DisposeAsync();
 }
+
+/// <summary>
+/// A node for the security tests: JWT (HS256) accepted beside API keys, and the access log on, so tests can read it.
+/// </summary>
+public sealed class SecuredNode : IAsyncLifetime
+{
+    public const string JwtSecret = "a-test-secret-for-hs256-tokens-0123456789";
+    public const string JwtIssuer = "https://login.perf.test";
+    public const string JwtAudience = "perf-api";
+
+    public PerfNodeProcess Node { get; } = new(new Dictionary<string, string>
+    {
+        ["PERF_PERF__SECURITY__JWT__ENABLED"] = "true",
+        ["PERF_PERF__SECURITY__JWT__SECRET"] = JwtSecret,
+        ["PERF_PERF__SECURITY__JWT__ISSUER"] = JwtIssuer,
+        ["PERF_PERF__SECURITY__JWT__AUDIENCE"] = JwtAudience,
+        ["PERF_PERF__SECURITY__MAX_REQUEST_BYTES"] = "64KB",
+        ["Logging__LogLevel__Perf.Access"] = "Information",
+    });
+
+    public HttpClient Client => Node.Client;
+    public ValueTask InitializeAsync() => new(Node.StartAsync());
+    public ValueTask DisposeAsync() => Node.DisposeAsync();
+}

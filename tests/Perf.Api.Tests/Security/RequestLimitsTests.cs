@@ -1,0 +1,50 @@
+using System.Net;
+using Perf.Api.Tests.Infrastructure;
+
+namespace Perf.Api.Tests.Security;
+
+/// <summary>Per-key rate limits and the body limit of the management endpoints.</summary>
+public sealed class RequestLimitsTests(SecuredNode fixture) : IClassFixture<SecuredNode>
+{
+    [Fact]
+    public async Task A_burst_over_a_keys_limit_gets_429_with_Retry_After_and_other_keys_are_unaffected()
+    {
+        var limited = await Keys.CreateAsync(fixture.Client, "read", rateLimit: (1, 3));
+        var other = await Keys.CreateAsync(fixture.Client, "read");
+        using var limitedClient = fixture.Node.ClientWithKey(limited.Token);
+        using var otherClient = fixture.Node.ClientWithKey(other.Token);
+
+        var statuses = new List<HttpResponseMessage>();
+        for (var i = 0; i < 10; i++) statuses.Add(await limitedClient.GetAsync("/api/v1/hosts"));
+        using var unaffected = await otherClient.GetAsync("/api/v1/hosts");
+
+        Assert.Equal(HttpStatusCode.OK, statuses[0].StatusCode);
+        var refused = statuses.Where(r => r.StatusCode == HttpStatusCode.TooManyRequests).ToArray();
+        Assert.InRange(refused.Length, 6, 9); // a burst of 3, plus whatever the bucket refilled meanwhile
+        Assert.NotNull(refused[0].Headers.RetryAfter);
+        Assert.Equal("application/problem+json", refused[0].Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.OK, unaffected.StatusCode);
+        foreach (var response in statuses) response.Dispose();
+    }
+
+    [Fact]
+    public async Task A_management_body_over_its_limit_gets_413_while_ingestion_keeps_its_own_limit()
+    {
+        var huge = "{\"comment\":\"" + new string('x', 100 * 1024) + "\"}";
+
+        using var silence = await fixture.Client.PostJsonAsync(huge, "/api/v1/silences");
+        await silence.ExpectProblemAsync(HttpStatusCode.RequestEntityTooLarge, "body");
+
+        // 100 KB of metrics is well inside perf.ingest.max_body_bytes (16 MB).
+        var start = NodeApi.RecentSecond(20);
+        var batch = "[" + string.Join(",", Enumerable.Range(0, 1000).Select(i =>
+            NodeApi.Serialize(new
+            {
+                host = "limits-host",
+                timestamp = NodeApi.Iso(start.AddSeconds(i)),
+                metrics = new { cpu = new { usage = i % 100 + 0.5, user = 1.25 } },
+            }))) + "]";
+        Assert.True(batch.Length > 64 * 1024);
+        await (await fixture.Client.PostJsonAsync(batch)).ExpectAcceptedAsync();
+    }
+}
