@@ -47,6 +47,7 @@ app.MapNotificationEndpoints();
 app.MapAnalysisEndpoints();
 app.MapOptimizationEndpoints();
 app.MapReportEndpoints();
+app.MapBackupEndpoints();
 await app.RunAsync();
 return 0;
 
