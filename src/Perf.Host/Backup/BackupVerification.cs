@@ -9,7 +9,7 @@ namespace Perf.Host.Backup;
 /// <param name="Events">series journal events replayed after their snapshots.</param>
 /// <param name="Chunks">rows of the chunk table decoded.</param>
 /// <param name="ChunksFailed">of them, those that did not decode or disagree with their row.</param>
-/// <param name="OtherEvents">events and snapshots of the other persistent actors (hosts, alerts, rules, reports, ...) decoded.</param>
+/// <param name="OtherEvents">events and snapshots of Perf's other persistent actors (hosts, alerts, rules, reports, ...) decoded.</param>
 /// <param name="FailureCount">every failure found; <paramref name="Failures"/> lists the first <see cref="BackupVerifier.MaxListedFailures"/>.</param>
 public sealed record BackupVerification(
     string Integrity,

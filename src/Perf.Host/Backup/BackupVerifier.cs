@@ -12,7 +12,7 @@ namespace Perf.Host.Backup;
 /// Checks that a backup file restores: <c>PRAGMA integrity_check</c>, then every series recovers the way its actor would
 /// (latest snapshot, the journal after it, through <see cref="SeriesRecovery"/>, with no sequence number missing), every
 /// row of the chunk table decodes and agrees with its row, and every event and snapshot of the other persistent actors
-/// deserializes. Opens the file read-only and leaves it untouched.
+/// (hosts, alerts, rule book, silences, optimizers, reports) deserializes. Opens the file read-only and leaves it untouched.
 /// </summary>
 public sealed class BackupVerifier(DetectionSettings detection, PerfSerializer serializer)
 {
@@ -75,8 +75,12 @@ public sealed class BackupVerifier(DetectionSettings detection, PerfSerializer s
             {
                 if (tables.Contains("series_chunks")) DecodeChunks();
                 if (tables.Contains("series_journal") || tables.Contains("series_snapshot")) RecoverSeries(tables);
-                if (tables.Contains("journal")) DecodeOther("journal", "SELECT persistence_id, sequence_number, identifier, manifest, message FROM journal ORDER BY ordering");
-                if (tables.Contains("snapshot")) DecodeOther("snapshot", "SELECT persistence_id, sequence_number, serializer_id, manifest, snapshot FROM snapshot");
+                // Only Perf's own rows: Akka's (the sharding coordinators' state) are its business, and the standalone
+                // verifier has no cluster to decode them with.
+                if (tables.Contains("journal"))
+                    DecodeOther("journal", $"SELECT persistence_id, sequence_number, identifier, manifest, message FROM journal WHERE identifier = {PerfSerializer.Id} ORDER BY ordering");
+                if (tables.Contains("snapshot"))
+                    DecodeOther("snapshot", $"SELECT persistence_id, sequence_number, serializer_id, manifest, snapshot FROM snapshot WHERE serializer_id = {PerfSerializer.Id}");
             });
             return new BackupVerification(integrity, _series, _failedSeries.Count, _points, _snapshots, _events, _chunkRows, _chunksFailed, _otherEvents,
                 _failures.Count, _failures.Take(MaxListedFailures).ToArray());
