@@ -27,7 +27,15 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = settings.Engine.Ingest.MaxBodyBytes);
 builder.Services.ConfigureHttpJsonOptions(json => ApiJson.Configure(json.SerializerOptions));
 builder.Services.AddProblemDetails();
-builder.Services.AddPerfNode(loaded.Config, settings);
+try
+{
+    builder.Services.AddPerfNode(loaded.Config, settings);
+}
+catch (IOException e) // another node holds the data directory (DataDirectoryLock)
+{
+    await Console.Error.WriteLineAsync(e.Message);
+    return 2;
+}
 builder.Services.AddPerfSecurity(settings.Security);
 builder.Services.AddSingleton(provider => new MetricsDocumentParser(
     provider.GetRequiredService<TimeProvider>(), settings.Engine.Ingest.MaxFutureSkew, settings.Performance.RetentionPeriod));
@@ -54,6 +62,7 @@ app.MapAnalysisEndpoints();
 app.MapOptimizationEndpoints();
 app.MapReportEndpoints();
 app.MapAdminEndpoints();
+app.MapBackupEndpoints();
 app.VerifyEveryEndpointIsGuarded();
 await app.RunAsync();
 return 0;

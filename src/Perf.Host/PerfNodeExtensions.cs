@@ -11,6 +11,7 @@ using Perf.Actors;
 using Perf.Actors.Alerts;
 using Perf.Actors.Analysis;
 using Perf.Actors.Notifications;
+using Perf.Host.Backup;
 using Perf.Host.Notifications;
 using Akka.Streams.Dsl;
 using Akka.Event;
@@ -37,7 +38,10 @@ public static class PerfNodeExtensions
     /// </summary>
     public static IServiceCollection AddPerfNode(this IServiceCollection services, Config config, PerfSettings settings)
     {
+        // Held until the process exits: `perf restore` must not replace the database under a running node.
+        var directoryLock = DataDirectoryLock.Acquire(settings.Engine.DataDirectory);
         var storage = PerfStorage.Open(settings.Engine.DataDirectory, settings.Engine.SqliteSynchronous);
+        services.AddSingleton(directoryLock);
         services.AddSingleton(settings);
         services.AddSingleton(storage);
         services.AddSingleton<IChunkStore>(_ => new SqliteChunkStore(storage.ConnectionString, storage.Synchronous));
@@ -49,6 +53,9 @@ public static class PerfNodeExtensions
         services.AddSingleton(provider => new AlertIndex(provider.GetRequiredService<AlertLog>()));
         services.AddSingleton(_ => NotificationChannels.Create(ActiveChannels(config, settings), NotificationHttp()));
         services.AddSingleton<PerfEngine>();
+        services.AddSingleton(provider => new BackupVerifier(settings.Engine.Detection,
+            (PerfSerializer)provider.GetRequiredService<ActorSystem>().Serialization.FindSerializerForType(typeof(SeriesActorSnapshot))));
+        services.AddSingleton<DatabaseBackups>();
         services.AddAkka(ActorSystemName, (builder, provider) => builder.ConfigurePerfNode(config, settings, storage, provider));
         return services;
     }

@@ -40,7 +40,7 @@ public sealed class IngestDriverTests
         Assert.All(endpoint.TimestampsBySeries.Values, timestamps =>
         {
             Assert.Equal(10, timestamps.Count);
-            Assert.All(timestamps.Zip(timestamps.Skip(1)), pair => Assert.True(pair.Second > pair.First));
+            Assert.All(timestamps.Zip(timestamps.Skip(1)), pair => Assert.True(pair.Item2 > pair.Item1));
         });
         Assert.True(totals.P99Milliseconds > 0);
         Assert.True(totals.MaxMilliseconds >= totals.P50Milliseconds);
@@ -71,7 +71,7 @@ public sealed class IngestDriverTests
         Assert.Equal(2000, endpoint.SamplesStored);
         Assert.Equal(30, endpoint.TimestampsBySeries.Count);
         Assert.All(endpoint.TimestampsBySeries.Values, timestamps =>
-            Assert.All(timestamps.Zip(timestamps.Skip(1)), pair => Assert.True(pair.Second > pair.First)));
+            Assert.All(timestamps.Zip(timestamps.Skip(1)), pair => Assert.True(pair.Item2 > pair.Item1)));
     }
 
     [Fact]

@@ -44,7 +44,7 @@ public sealed class SeriesCycleTests
         foreach (var series in points.GroupBy(point => point.SeriesIndex))
         {
             var timestamps = series.Select(point => point.TimestampMs).ToList();
-            Assert.All(timestamps.Zip(timestamps.Skip(1)), pair => Assert.True(pair.Second > pair.First));
+            Assert.All(timestamps.Zip(timestamps.Skip(1)), pair => Assert.True(pair.Item2 > pair.Item1));
         }
 
         Assert.Equal(Start.ToUnixTimeMilliseconds(), points[0].TimestampMs);

@@ -106,21 +106,12 @@ public sealed class SeriesActor : UntypedPersistentActor
     {
         switch (message)
         {
-            case SnapshotOffer { Snapshot: SeriesActorSnapshot snapshot }:
-                _state = SeriesState.FromSnapshot(snapshot.Storage);
-                _detection = SeriesDetection.FromSnapshot(_detectorSet, _detectionSettings.MaxAnomaliesPerSeries, snapshot.Detection);
-                break;
-            case SnapshotOffer { Snapshot: SeriesSnapshot snapshot }:
-                // Written before series ran detectors: the detectors start afresh from the points replayed after it.
-                _state = SeriesState.FromSnapshot(snapshot);
-                break;
-            case PointsRecorded recorded:
-                _state.Apply(recorded);
-                // Advances the detectors exactly as live; their findings are replayed from their own events.
-                _detection.Observe(recorded);
+            case SnapshotOffer offer:
+                if (!SeriesRecovery.TryRestore(offer.Snapshot, _detectorSet, _detectionSettings.MaxAnomaliesPerSeries, out _state, out _detection))
+                    throw new InvalidOperationException($"{PersistenceId} was offered a {offer.Snapshot.GetType().Name}, not a series snapshot");
                 break;
             case ISeriesEvent e:
-                Apply(e);
+                SeriesRecovery.Replay(_state, _detection, e);
                 break;
             case RecoveryCompleted:
                 TrySeal();
@@ -348,22 +339,7 @@ public sealed class SeriesActor : UntypedPersistentActor
         });
     }
 
-    private void Apply(ISeriesEvent e)
-    {
-        switch (e)
-        {
-            case AnomaliesDetected detected: _detection.Apply(detected); break;
-            case ChunksExpired expired:
-                _state.Apply(expired);
-                _detection.Expire(expired.CutoffMs);
-                break;
-            case ChunksRetained retained:
-                _state.Apply(retained);
-                _detection.Expire(retained.CutoffMs);
-                break;
-            default: _state.Apply(e); break;
-        }
-    }
+    private void Apply(ISeriesEvent e) => SeriesRecovery.Apply(_state, _detection, e);
 
     private static void Reply(List<(AppendPoints Append, IActorRef ReplyTo)> batch, int[] rejected)
     {

@@ -11,6 +11,8 @@ public sealed class PerfRootCommand : RootCommand
         Subcommands.Add(Bench);
         Subcommands.Add(Detect);
         Subcommands.Add(Report);
+        Subcommands.Add(Backup);
+        Subcommands.Add(Restore);
     }
 
     public BenchCommand Bench { get; } = new();
@@ -18,4 +20,8 @@ public sealed class PerfRootCommand : RootCommand
     public DetectCommand Detect { get; } = new();
 
     public ReportCommand Report { get; } = new();
+
+    public BackupCommand Backup { get; } = new();
+
+    public RestoreCommand Restore { get; } = new();
 }
