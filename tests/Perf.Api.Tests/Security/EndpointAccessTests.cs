@@ -129,6 +129,23 @@ public sealed class EndpointAccessTests(SecuredNode fixture) : IClassFixture<Sec
         Assert.False(string.IsNullOrEmpty(why));
     }
 
+    [Theory]
+    [InlineData("X-Api-Key", "{0}")]
+    [InlineData("Authorization", "Bearer {0}")]
+    [InlineData("Authorization", "Token {0}")] // InfluxDB clients and Telegraf
+    [InlineData("Authorization", "Basic {1}")] // Prometheus remote_write and most agents: the key as the password
+    public async Task A_key_is_accepted_wherever_agents_send_it(string header, string format)
+    {
+        var key = await Keys.CreateAsync(fixture.Client, "read");
+        using var client = fixture.Node.ClientWithKey(null);
+        var basic = Convert.ToBase64String(Encoding.UTF8.GetBytes("agent:" + key.Token));
+        client.DefaultRequestHeaders.TryAddWithoutValidation(header, string.Format(format, key.Token, basic));
+
+        using var response = await client.GetAsync("/api/v1/hosts");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
     /// <summary>One request to the endpoint with placeholder route values and an empty JSON object as body; the status.
     /// A stream that opens (SSE) is closed as soon as its headers arrive.</summary>
     private static async Task<HttpStatusCode> SendAsync(HttpClient client, Endpoint endpoint)
