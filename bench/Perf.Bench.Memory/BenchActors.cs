@@ -38,7 +38,7 @@ public sealed class PlainActor : UntypedActor
 public sealed class BarePersistentActor : UntypedPersistentActor
 {
     /// <summary>Journal of the bare actors: the series journal, or one of <see cref="BenchJournals"/>.</summary>
-    public static string JournalId { get; set; } = SqliteSeriesJournal.PluginId;
+    public static string JournalId { get; set; } = SeriesJournal.PluginId;
 
     private IActorRef? _snapReplyTo;
 
@@ -46,7 +46,7 @@ public sealed class BarePersistentActor : UntypedPersistentActor
     {
         PersistenceId = "bare-" + entityId;
         JournalPluginId = JournalId;
-        SnapshotPluginId = SqliteSeriesSnapshotStore.PluginId;
+        SnapshotPluginId = SeriesSnapshotStore.PluginId;
     }
 
     public override string PersistenceId { get; }

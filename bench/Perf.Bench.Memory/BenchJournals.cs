@@ -9,8 +9,8 @@ namespace Perf.Bench.Memory;
 
 /// <summary>
 /// Journals that stop part-way, to split the cost of a persisted event: <see cref="NullJournal"/> is Akka.Persistence's own
-/// machinery only (Eventsourced + AsyncWriteJournal); <see cref="SerializeOnlyJournal"/> adds what SqliteSeriesJournal
-/// does before its row inserts: serializing, the rows, and the hand-off to the database's <see cref="SqliteWriter"/> and its
+/// machinery only (Eventsourced + AsyncWriteJournal); <see cref="SerializeOnlyJournal"/> adds what SeriesJournal
+/// does before its row inserts: serializing, the rows, and the hand-off to the database's <see cref="DatabaseWriter"/> and its
 /// group commit, with a unit of work that inserts nothing.
 /// </summary>
 public sealed class NullJournal : AsyncWriteJournal
@@ -29,16 +29,16 @@ public sealed class SerializeOnlyJournal : AsyncWriteJournal
 {
     public const string PluginId = "bench.serialize-journal";
     private readonly Akka.Serialization.Serialization _serialization = Context.System.Serialization;
-    private readonly SqliteWriter.Lease _writer;
+    private readonly DatabaseWriter.Lease _writer;
 
     public SerializeOnlyJournal()
     {
         // The writer of the node's database, shared with the real series journal (its plugin config names the database).
-        var series = Context.System.Settings.Config.GetConfig(SqliteSeriesJournal.PluginId);
-        _writer = SqliteWriter.Acquire(series.GetString("connection-string"), series.GetString("synchronous", "full"));
+        var series = Context.System.Settings.Config.GetConfig(SeriesJournal.PluginId);
+        _writer = DatabaseWriter.Acquire(SeriesDatabase.Sqlite(series.GetString("connection-string"), series.GetString("synchronous", "full")));
     }
 
-    // SqliteSeriesJournal.WriteMessagesAsync, with its AppendRows work replaced by one that writes nothing.
+    // SeriesJournal.WriteMessagesAsync, with its AppendRows work replaced by one that writes nothing.
     protected override async Task<IImmutableList<Exception?>> WriteMessagesAsync(IEnumerable<AtomicWrite> messages, CancellationToken cancellationToken)
     {
         var rows = new List<Row>();
@@ -67,9 +67,9 @@ public sealed class SerializeOnlyJournal : AsyncWriteJournal
 
     private sealed record Row(string PersistenceId, long SequenceNr, int SerializerId, string Manifest, byte[] Payload);
 
-    private sealed class InsertNothing(List<Row> rows) : SqliteWork
+    private sealed class InsertNothing(List<Row> rows) : DatabaseWork
     {
-        public override void Execute(SqliteStatements statements) => GC.KeepAlive(rows);
+        public override void Execute(DatabaseStatements statements) => GC.KeepAlive(rows);
     }
 }
 

@@ -30,7 +30,7 @@ public sealed record ChildOptions
     public string Hocon { get; init; } = "";
     public int InFlight { get; init; } = 4_000;
     public int StepMs { get; init; } = 10_000;
-    /// <summary>Journal of the persistent kind: series (SqliteSeriesJournal), null, serialize (see BenchJournals).</summary>
+    /// <summary>Journal of the persistent kind: series (SeriesJournal), null, serialize (see BenchJournals).</summary>
     public string Journal { get; init; } = "series";
     /// <summary>Sample allocations by type during the append phases (GCAllocationTick).</summary>
     public bool AllocProfile { get; init; }
@@ -95,7 +95,7 @@ public static class Child
         {
             "null" => NullJournal.PluginId,
             "serialize" => SerializeOnlyJournal.PluginId,
-            _ => Perf.Actors.Storage.SqliteSeriesJournal.PluginId,
+            _ => Perf.Actors.Storage.SeriesJournal.PluginId,
         };
         Func<string, Props>? probe = o.Kind switch
         {

@@ -59,15 +59,16 @@ public static class Micro
         var recorded = new PointsRecorded([t0], [42.5]);
         Measure("PerfSerializer.ToBinary(PointsRecorded, 1 point)", _ => Keep(serializer.ToBinary(recorded)));
 
-        // The database writer behind SqliteSeriesJournal and SqliteSeriesSnapshotStore, on its own temporary database.
+        // The database writer behind SeriesJournal and SeriesSnapshotStore, on its own temporary SQLite database.
         Directory.CreateDirectory(dataDir);
         var connectionString = new SqliteConnectionStringBuilder { DataSource = Path.Combine(dataDir, "micro.db"), Pooling = true }.ToString();
-        SqliteSeriesJournal.Initialize(connectionString);
-        using (var lease = SqliteWriter.Acquire(connectionString, "normal"))
+        var database = SeriesDatabase.Sqlite(connectionString, "normal");
+        database.CreateSchema();
+        using (var lease = DatabaseWriter.Acquire(database))
         {
             var writer = lease.Writer;
             var pending = new List<Task>(N + 2_000);
-            Measure("SqliteWriter.WriteAsync hand-off, writer's caller side (unit of work + its TaskCompletionSource, queue)", _ =>
+            Measure("DatabaseWriter.WriteAsync hand-off, writer's caller side (unit of work + its TaskCompletionSource, queue)", _ =>
                 pending.Add(writer.WriteAsync(new Nothing())));
             Task.WaitAll(pending);
 
@@ -75,7 +76,7 @@ public static class Micro
             var ids = Enumerable.Range(0, 1000).Select(k => SeriesActor.PersistenceIdOf(Child.EntityId("bench", k))).ToArray();
             var insert = new InsertRows(ids, payload, serializer.Identifier, serializer.Manifest(recorded), N);
             writer.WriteAsync(insert).Wait();
-            results.Add(("SqliteWriter: SQLite insert of one journal row (prepared statement, on the writer's thread)", insert.BytesPerRow));
+            results.Add(("DatabaseWriter: SQLite insert of one journal row (prepared statement, on the writer's thread)", insert.BytesPerRow));
         }
         SqliteConnection.ClearAllPools();
 
@@ -102,24 +103,24 @@ public static class Micro
         return results;
     }
 
-    private sealed class Nothing : SqliteWork
+    private sealed class Nothing : DatabaseWork
     {
-        public override void Execute(SqliteStatements statements) { }
+        public override void Execute(DatabaseStatements statements) { }
     }
 
     /// <summary>
-    /// Inserts <paramref name="count"/> journal rows the way SqliteSeriesJournal's (private) AppendRows work does: one
-    /// prepared statement from <see cref="SqliteStatements"/>, five parameters set per row. Measures on the writer's thread.
+    /// Inserts <paramref name="count"/> journal rows the way SeriesJournal's (private) AppendRows work does: one
+    /// prepared statement from <see cref="DatabaseStatements"/>, five parameters set per row. Measures on the writer's thread.
     /// </summary>
-    private sealed class InsertRows(string[] ids, byte[] payload, int serializerId, string manifest, int count) : SqliteWork
+    private sealed class InsertRows(string[] ids, byte[] payload, int serializerId, string manifest, int count) : DatabaseWork
     {
-        private const string Sql = "INSERT INTO series_journal (persistence_id, sequence_nr, serializer_id, manifest, payload) VALUES ($id, $seq, $ser, $man, $payload)";
+        private const string Sql = "INSERT INTO series_journal (persistence_id, sequence_nr, serializer_id, manifest, payload) VALUES (@id, @seq, @ser, @man, @payload)";
 
         public double BytesPerRow { get; private set; }
 
-        public override void Execute(SqliteStatements statements)
+        public override void Execute(DatabaseStatements statements)
         {
-            var insert = statements.Command(Sql, ("$id", SqliteType.Text), ("$seq", SqliteType.Integer), ("$ser", SqliteType.Integer), ("$man", SqliteType.Text), ("$payload", SqliteType.Blob));
+            var insert = statements.Command(Sql, ("@id", System.Data.DbType.String), ("@seq", System.Data.DbType.Int64), ("@ser", System.Data.DbType.Int32), ("@man", System.Data.DbType.String), ("@payload", System.Data.DbType.Binary));
             var p = insert.Parameters;
             void Row(int i)
             {

@@ -13,12 +13,16 @@ public static class PerfConfiguration
 {
     public const string EnvironmentPrefix = "PERF_";
 
-    public static (Config Config, PerfSettings Settings) Load(string? dataDirectory = null, IDictionary? environment = null, string? hoconDirectory = null)
+    /// <param name="programDefaults">HOCON of the program being started, above the files and below the environment
+    /// (Perf.Host: <c>perf.cluster.roles = [worker]</c>).</param>
+    public static (Config Config, PerfSettings Settings) Load(string? dataDirectory = null, IDictionary? environment = null, string? hoconDirectory = null,
+        string? programDefaults = null)
     {
         hoconDirectory ??= Path.Combine(AppContext.BaseDirectory, "hocon");
         environment ??= Environment.GetEnvironmentVariables();
-        var files = ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(hoconDirectory, "perf.conf")))
+        Config files = ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(hoconDirectory, "perf.conf")))
             .WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(hoconDirectory, "akka.conf"))));
+        if (programDefaults is not null) files = ConfigurationFactory.ParseString(programDefaults).WithFallback(files);
 
         var overrides = new List<string>();
         foreach (DictionaryEntry entry in environment)

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Cluster;
+using ClusterSettings = Perf.Actors.Configuration.ClusterSettings;
 using Akka.Cluster.Hosting;
 using Akka.Configuration;
 using Akka.Hosting;
@@ -33,18 +34,21 @@ public static class PerfNodeExtensions
     public const string ActorSystemName = "perf";
 
     /// <summary>
-    /// An embedded single node: a one-member Akka cluster hosting the series and host shards, the host directory
-    /// singleton, the SQLite journal/snapshot store and the chunk store in <c>{data_dir}/perf.db</c>, and the ingestion pipeline.
+    /// A Perf node. Embedded (roles worker and api, no seed nodes; the default): a one-member Akka cluster hosting the
+    /// series and host shards, the singletons, the SQLite journal/snapshot store and the chunk store in
+    /// <c>{data_dir}/perf.db</c>, and the ingestion pipeline. In a cluster, workers host the shards and singletons on
+    /// PostgreSQL and api nodes reach them through proxies (<c>perf.cluster.roles</c>, <c>perf.storage.provider</c>).
     /// </summary>
     public static IServiceCollection AddPerfNode(this IServiceCollection services, Config config, PerfSettings settings)
     {
         // Held until the process exits: `perf restore` must not replace the database under a running node.
         var directoryLock = DataDirectoryLock.Acquire(settings.Engine.DataDirectory);
-        var storage = PerfStorage.Open(settings.Engine.DataDirectory, settings.Engine.SqliteSynchronous);
+        var engine = settings.Engine;
+        var storage = PerfStorage.Open(engine.DataDirectory, engine.StorageProvider, engine.PostgresConnectionString, engine.SqliteSynchronous);
         services.AddSingleton(directoryLock);
         services.AddSingleton(settings);
         services.AddSingleton(storage);
-        services.AddSingleton<IChunkStore>(_ => new SqliteChunkStore(storage.ConnectionString, storage.Synchronous));
+        services.AddSingleton<IChunkStore>(_ => new SqlChunkStore(storage.Series));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(new AlertRuleRegistry(settings.Alerts.DefaultRules));
         services.AddSingleton<ApiKeyRegistry>();
@@ -79,51 +83,27 @@ public static class PerfNodeExtensions
         this AkkaConfigurationBuilder builder, Config config, PerfSettings settings, PerfStorage storage, IServiceProvider provider)
     {
         var engine = settings.Engine;
-        var chunks = provider.GetRequiredService<IChunkStore>();
         var clock = provider.GetRequiredService<TimeProvider>();
         var alerting = new SeriesAlerting(provider.GetRequiredService<AlertRuleRegistry>(), settings.Alerts.Flapping,
             new NoDataSettings(settings.Performance.CollectionInterval, engine.Series.PassivateAfter));
-        return builder
+        var sqlOptions = storage.Provider == StorageProvider.PostgreSql
+            ? new DataOptions().UseConnectionString(ProviderName.PostgreSQL15, storage.ConnectionString)
+            : new DataOptions()
+                .UseConnectionString(ProviderName.SQLiteMS, storage.ConnectionString)
+                .UseAfterConnectionOpened(storage.ConfigureConnection, storage.ConfigureConnectionAsync);
+        builder
             .AddHocon(config, HoconAddMode.Prepend)
-            .AddHocon(SqliteSeriesJournal.PluginConfig(storage.ConnectionString, storage.Synchronous), HoconAddMode.Prepend)
+            .AddHocon(PluginDatabase.PluginConfig(storage.Series), HoconAddMode.Prepend)
             .ConfigureLoggers(loggers => loggers.AddLoggerFactory())
             .WithCustomSerializer("perf", [typeof(IPerfMessage)], system => new PerfSerializer(system))
             .WithRemoting(engine.Cluster.Hostname, engine.Cluster.Port)
-            .WithClustering(new ClusterOptions { Roles = ["worker", "api"] })
-            .WithSqlPersistence(
-                new DataOptions()
-                    .UseConnectionString(ProviderName.SQLiteMS, storage.ConnectionString)
-                    .UseAfterConnectionOpened(storage.ConfigureConnection, storage.ConfigureConnectionAsync),
-                autoInitialize: true)
-            .WithSingleton<HostDirectory>("host-directory", HostDirectoryActor.Props(), new ClusterSingletonOptions { Role = "worker" })
-            .WithDistributedPubSub("") // all roles: every node keeps its rule registry current
-            .WithSingleton<AlertRuleBookKey>("alert-rules", AlertRuleBook.Props(settings.Alerts.DefaultRules), new ClusterSingletonOptions { Role = "worker" })
-            .WithSingleton<SilenceBookKey>("silences", SilenceBook.Props(), new ClusterSingletonOptions { Role = "worker" })
-            .WithSingleton<KeyBookKey>("api-keys", KeyBook.Props(createFirstAdminKey: settings.Security.AdminKey is null, clock),
-                new ClusterSingletonOptions { Role = "worker" })
-            .WithSingleton<AuditTrailKey>("audit", AuditTrail.Props(), new ClusterSingletonOptions { Role = "worker" })
-            .WithSingleton<NotificationDispatcherKey>("notification-dispatcher", (system, registry, _) =>
-                {
-                    var log = new AlertLog(system);
-                    return NotificationDispatcher.Props(settings.Notifications.Policy, provider.GetRequiredService<IReadOnlyList<INotificationChannel>>(),
-                        offset => log.Follow(offset).Select(e => (e.Offset, e.Transition)), registry.Get<SilenceBookKey>(), clock);
-                },
-                new ClusterSingletonOptions { Role = "worker" })
-            .WithShardRegion<SeriesRegion>("series",
-                entityId => SeriesActor.Props(entityId, engine.Series, engine.Detection, alerting, chunks, clock),
-                new PerfMessageExtractor(engine.Cluster.Shards),
-                new ShardOptions { Role = "worker", RememberEntities = false, PassivateIdleEntityAfter = engine.Series.PassivateAfter })
-            .WithShardRegion<HostRegion>("host",
-                (_, registry) => host => HostActor.Props(host, engine.Ingest.MaxSeriesPerHost, registry.Get<HostDirectory>(),
-                    (OptimizationPolicy.From(settings.Optimization), engine.Optimizer), registry.Get<SeriesRegion>()),
-                new PerfMessageExtractor(engine.Cluster.Shards),
-                new ShardOptions { Role = "worker", RememberEntities = false, PassivateIdleEntityAfter = engine.Series.PassivateAfter })
-            // After the shard regions: report workers ask the series region. On the default journal, one small event per job change.
-            .WithSingleton<ReportJobsKey>("reports", (system, registry, _) => ReportJobs.Props(registry.Get<SeriesRegion>(), settings, clock,
-                    new ReportContextSources(registry.Get<HostRegion>(),
-                        async token => (await new AlertLog(system).ReadAsync(0, token)).Select(e => e.Transition).ToArray())),
-                new ClusterSingletonOptions { Role = "worker" })
-            // After the shard regions: the analysis actor asks the series region.
+            .WithClustering(new ClusterOptions { Roles = [.. engine.Cluster.Roles], SeedNodes = [.. engine.Cluster.SeedNodes] })
+            .WithSqlPersistence(sqlOptions, autoInitialize: true)
+            .WithDistributedPubSub(""); // all roles: every node keeps its rule and key registries current
+        if (engine.Cluster.IsWorker) builder.WithWorker(settings, provider, alerting, clock);
+        else builder.WithApiProxies(engine);
+        return builder
+            // After the shard regions (or their proxies): the analysis actor asks the series region.
             .WithActors((system, registry) =>
             {
                 system.ActorOf(AlertRuleSubscriber.Props(alerting.Rules, registry.Get<AlertRuleBookKey>()), "alert-rule-subscriber");
@@ -132,13 +112,65 @@ public static class PerfNodeExtensions
             })
             .AddStartup((system, _) =>
             {
-                // Embedded mode is a cluster of one: join ourselves.
+                // Without seed nodes the node is a cluster of one: it joins itself.
                 var cluster = Cluster.Get(system);
-                cluster.Join(cluster.SelfAddress);
+                if (engine.Cluster.SeedNodes.Count == 0) cluster.Join(cluster.SelfAddress);
                 var missing = settings.Notifications.Channels.Except(ActiveChannels(config, settings).Select(c => c.Name)).ToArray();
-                if (settings.Notifications.Enabled && missing.Length > 0)
+                if (engine.Cluster.IsWorker && settings.Notifications.Enabled && missing.Length > 0)
                     system.Log.Warning("monitoring.alerts.channels lists {0} without a definition under perf.notifications.channels: not notified",
                         string.Join(", ", missing));
             });
+    }
+
+    /// <summary>What a worker hosts: the series and host shards and every singleton (on the workers only).</summary>
+    private static AkkaConfigurationBuilder WithWorker(this AkkaConfigurationBuilder builder, PerfSettings settings, IServiceProvider provider,
+        SeriesAlerting alerting, TimeProvider clock)
+    {
+        var engine = settings.Engine;
+        var chunks = provider.GetRequiredService<IChunkStore>();
+        var workers = new ClusterSingletonOptions { Role = ClusterSettings.WorkerRole };
+        return builder
+            .WithSingleton<HostDirectory>("host-directory", HostDirectoryActor.Props(), workers)
+            .WithSingleton<AlertRuleBookKey>("alert-rules", AlertRuleBook.Props(settings.Alerts.DefaultRules), workers)
+            .WithSingleton<SilenceBookKey>("silences", SilenceBook.Props(), workers)
+            .WithSingleton<KeyBookKey>("api-keys", KeyBook.Props(createFirstAdminKey: settings.Security.AdminKey is null, clock), workers)
+            .WithSingleton<AuditTrailKey>("audit", AuditTrail.Props(), workers)
+            .WithSingleton<NotificationDispatcherKey>("notification-dispatcher", (system, registry, _) =>
+                {
+                    var log = new AlertLog(system);
+                    return NotificationDispatcher.Props(settings.Notifications.Policy, provider.GetRequiredService<IReadOnlyList<INotificationChannel>>(),
+                        offset => log.Follow(offset).Select(e => (e.Offset, e.Transition)), registry.Get<SilenceBookKey>(), clock);
+                },
+                workers)
+            .WithShardRegion<SeriesRegion>("series",
+                entityId => SeriesActor.Props(entityId, engine.Series, engine.Detection, alerting, chunks, clock),
+                new PerfMessageExtractor(engine.Cluster.Shards),
+                new ShardOptions { Role = ClusterSettings.WorkerRole, RememberEntities = false, PassivateIdleEntityAfter = engine.Series.PassivateAfter })
+            .WithShardRegion<HostRegion>("host",
+                (_, registry) => host => HostActor.Props(host, engine.Ingest.MaxSeriesPerHost, registry.Get<HostDirectory>(),
+                    (OptimizationPolicy.From(settings.Optimization), engine.Optimizer), registry.Get<SeriesRegion>()),
+                new PerfMessageExtractor(engine.Cluster.Shards),
+                new ShardOptions { Role = ClusterSettings.WorkerRole, RememberEntities = false, PassivateIdleEntityAfter = engine.Series.PassivateAfter })
+            // After the shard regions: report workers ask the series region. On the default journal, one small event per job change.
+            .WithSingleton<ReportJobsKey>("reports", (system, registry, _) => ReportJobs.Props(registry.Get<SeriesRegion>(), settings, clock,
+                    new ReportContextSources(registry.Get<HostRegion>(),
+                        async token => (await new AlertLog(system).ReadAsync(0, token)).Select(e => e.Transition).ToArray())),
+                workers);
+    }
+
+    /// <summary>What a thin api node has instead: proxies to the workers' shards and singletons, and no entity of its own.</summary>
+    private static AkkaConfigurationBuilder WithApiProxies(this AkkaConfigurationBuilder builder, EngineSettings engine)
+    {
+        var workers = new ClusterSingletonOptions { Role = ClusterSettings.WorkerRole };
+        return builder
+            .WithShardRegionProxy<SeriesRegion>("series", ClusterSettings.WorkerRole, new PerfMessageExtractor(engine.Cluster.Shards))
+            .WithShardRegionProxy<HostRegion>("host", ClusterSettings.WorkerRole, new PerfMessageExtractor(engine.Cluster.Shards))
+            .WithSingletonProxy<HostDirectory>("host-directory", workers)
+            .WithSingletonProxy<AlertRuleBookKey>("alert-rules", workers)
+            .WithSingletonProxy<SilenceBookKey>("silences", workers)
+            .WithSingletonProxy<KeyBookKey>("api-keys", workers)
+            .WithSingletonProxy<AuditTrailKey>("audit", workers)
+            .WithSingletonProxy<NotificationDispatcherKey>("notification-dispatcher", workers)
+            .WithSingletonProxy<ReportJobsKey>("reports", workers);
     }
 }

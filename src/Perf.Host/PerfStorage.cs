@@ -4,46 +4,65 @@ using Perf.Actors.Storage;
 
 namespace Perf.Host;
 
-/// <summary>The node's embedded database: one SQLite file holding the journal, snapshots and the chunk table.</summary>
+/// <summary>
+/// The node's database. Embedded (the default): one SQLite file, <c>{data_dir}/perf.db</c>, holding the journal,
+/// snapshots and the chunk table. Cluster: a PostgreSQL server shared by every worker (<c>perf.storage.provider</c>).
+/// The data directory stays local either way (reports, backups, the lock of a running node).
+/// </summary>
 public sealed class PerfStorage
 {
-    private PerfStorage(string dataDirectory, string databasePath, string synchronous)
+    private PerfStorage(string dataDirectory, SeriesDatabase series, string? databasePath)
     {
-        Synchronous = synchronous is "normal" or "full" ? synchronous : throw new ArgumentOutOfRangeException(nameof(synchronous), synchronous, "normal or full");
         DataDirectory = dataDirectory;
+        Series = series;
         DatabasePath = databasePath;
-        // Pooling keeps connections open between the journal's many small writes; the busy timeout (seconds) covers the
-        // moments when the journal, snapshot store and chunk writer want the write lock together.
-        ConnectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = databasePath,
-            Pooling = true,
-            DefaultTimeout = 30,
-        }.ToString();
     }
 
     public string DataDirectory { get; }
-    public string DatabasePath { get; }
-    public string ConnectionString { get; }
 
-    /// <summary><c>PRAGMA synchronous</c> of every connection: "normal" or "full" (perf.storage.sqlite_synchronous).</summary>
-    public string Synchronous { get; }
+    /// <summary>The series tables' database, and the provider and connection of every other table too.</summary>
+    public SeriesDatabase Series { get; }
 
-    public static PerfStorage Open(string dataDirectory, string synchronous = "full")
+    public StorageProvider Provider => Series.Provider;
+    public string ConnectionString => Series.ConnectionString;
+
+    /// <summary><c>PRAGMA synchronous</c> of every SQLite connection: "normal" or "full" (perf.storage.sqlite_synchronous).</summary>
+    public string Synchronous => Series.Synchronous;
+
+    /// <summary>The SQLite file; null on PostgreSQL.</summary>
+    public string? DatabasePath { get; }
+
+    public static PerfStorage Open(string dataDirectory, string synchronous = "full") =>
+        Open(dataDirectory, StorageProvider.Sqlite, null, synchronous);
+
+    public static PerfStorage Open(string dataDirectory, StorageProvider provider, string? postgresConnectionString, string synchronous = "full")
     {
         var full = Path.GetFullPath(dataDirectory);
         Directory.CreateDirectory(full);
-        var storage = new PerfStorage(full, Path.Combine(full, "perf.db"), synchronous);
-        SqliteChunkStore.Initialize(storage.ConnectionString);
+        if (provider == StorageProvider.PostgreSql)
+        {
+            var postgres = new PerfStorage(full, SeriesDatabase.PostgreSql(postgresConnectionString
+                ?? throw new ArgumentNullException(nameof(postgresConnectionString))), null);
+            postgres.Series.CreateSchema();
+            return postgres;
+        }
+        var path = Path.Combine(full, "perf.db");
+        // Pooling keeps connections open between the journal's many small writes; the busy timeout (seconds) covers the
+        // moments when the journal, snapshot store and chunk writer want the write lock together.
+        var connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true, DefaultTimeout = 30 }.ToString();
+        var storage = new PerfStorage(full, SeriesDatabase.Sqlite(connectionString, synchronous), path);
+        storage.Series.CreateSchema();
         storage.CreateJournalSchema();
         return storage;
     }
 
-    private string Pragmas => SqliteWriter.ConnectionPragmas(Synchronous);
+    private string Pragmas => SeriesDatabase.SqlitePragmas(Synchronous);
 
-    /// <summary>Applies the fsync policy to a connection the journal or snapshot store just opened (a per-connection setting).</summary>
+    /// <summary>Applies the fsync policy to a SQLite connection Akka.Persistence.Sql just opened (a per-connection
+    /// setting); nothing to do on PostgreSQL.</summary>
     public void ConfigureConnection(DbConnection connection)
     {
+        if (Provider != StorageProvider.Sqlite) return;
         using var command = connection.CreateCommand();
         command.CommandText = Pragmas;
         command.ExecuteNonQuery();
@@ -51,6 +70,7 @@ public sealed class PerfStorage
 
     public async Task ConfigureConnectionAsync(DbConnection connection, CancellationToken cancellationToken)
     {
+        if (Provider != StorageProvider.Sqlite) return;
         await using var command = connection.CreateCommand();
         command.CommandText = Pragmas;
         await command.ExecuteNonQueryAsync(cancellationToken);
@@ -107,14 +127,13 @@ public sealed class PerfStorage
     {
         try
         {
-            await using var connection = new SqliteConnection(ConnectionString);
-            await connection.OpenAsync(cancellationToken);
+            await using var connection = await Series.OpenAsync(cancellationToken);
             await using var command = connection.CreateCommand();
-            command.CommandText = "SELECT count(*) FROM sqlite_master";
+            command.CommandText = "SELECT 1";
             await command.ExecuteScalarAsync(cancellationToken);
             return true;
         }
-        catch (SqliteException)
+        catch (DbException)
         {
             return false;
         }

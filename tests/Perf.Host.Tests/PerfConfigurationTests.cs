@@ -143,7 +143,9 @@ public sealed class PerfConfigurationTests
             SnapshotEvery: 100, ChunkMaxPoints: 120, ChunkMaxSpan: TimeSpan.FromHours(2), PassivateAfter: TimeSpan.FromMinutes(2),
             RetentionPeriod: TimeSpan.FromDays(30), OutOfOrderTolerance: TimeSpan.FromMinutes(5)), engine.Series);
         Assert.Equal(new QuerySettings(MaxPoints: 11_000, DefaultRange: TimeSpan.FromHours(1)), engine.Query);
-        Assert.Equal(new ClusterSettings(Hostname: "127.0.0.1", Port: 0, Shards: 100), engine.Cluster);
+        Assert.Equal(("127.0.0.1", 0, 100), (engine.Cluster.Hostname, engine.Cluster.Port, engine.Cluster.Shards));
+        Assert.Equal(["worker", "api"], engine.Cluster.Roles);
+        Assert.Empty(engine.Cluster.SeedNodes);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -250,6 +252,11 @@ public sealed class PerfConfigurationTests
         { "perf.cluster.port", "4053", "4053" },
         { "perf.cluster.shards", "300", "300" },
         { "perf.security.admin_key", "an-admin-key-of-enough-length", "an-admin-key-of-enough-length" },
+        { "perf.storage.provider", "sqlite", "Sqlite" },
+        { "perf.storage.postgresql.connection_string", "Host=db;Database=perf", "Host=db;Database=perf" },
+        { "perf.cluster.roles", "worker", "worker" },
+        { "perf.cluster.roles", "api,worker", "api,worker" },
+        { "perf.cluster.seed_nodes", "akka.tcp://perf@10.0.0.1:4053,akka.tcp://perf@10.0.0.2:4053", "akka.tcp://perf@10.0.0.1:4053,akka.tcp://perf@10.0.0.2:4053" },
         { "perf.security.jwt.enabled", "false", "false" },
         { "perf.security.jwt.algorithm", "rs256", "RS256" },
         { "perf.security.jwt.secret", "a-shared-secret-of-32-characters!", "a-shared-secret-of-32-characters!" },
@@ -536,6 +543,11 @@ public sealed class PerfConfigurationTests
         { "perf.cluster.port", "-1", "perf.cluster.port" },
         { "perf.cluster.shards", "0", "perf.cluster.shards" },
         { "perf.security.admin_key", "short", "perf.security.admin_key" },
+        { "perf.storage.provider", "oracle", "perf.storage.provider" },
+        { "perf.storage.provider", "postgresql", "perf.storage.postgresql.connection_string" },
+        { "perf.cluster.roles", "gateway", "perf.cluster.roles" },
+        { "perf.cluster.roles", "api", "perf.cluster.seed_nodes" },
+        { "perf.cluster.seed_nodes", "10.0.0.1:4053", "perf.cluster.seed_nodes" },
         { "perf.security.jwt.algorithm", "none", "perf.security.jwt.algorithm" },
         { "perf.security.rate_limit.requests_per_second", "0", "perf.security.rate_limit.requests_per_second" },
         { "perf.security.rate_limit.burst", "many", "perf.security.rate_limit.burst" },
@@ -773,6 +785,10 @@ public sealed class PerfConfigurationTests
         "perf.cluster.port" => s.Engine.Cluster.Port,
         "perf.cluster.shards" => s.Engine.Cluster.Shards,
         "perf.security.admin_key" => s.Security.AdminKey!,
+        "perf.storage.provider" => s.Engine.StorageProvider,
+        "perf.storage.postgresql.connection_string" => s.Engine.PostgresConnectionString!,
+        "perf.cluster.roles" => s.Engine.Cluster.Roles,
+        "perf.cluster.seed_nodes" => s.Engine.Cluster.SeedNodes,
         "perf.security.jwt.enabled" => s.Security.Jwt.Enabled,
         "perf.security.jwt.algorithm" => s.Security.Jwt.Algorithm,
         "perf.security.jwt.secret" => s.Security.Jwt.Secret!,

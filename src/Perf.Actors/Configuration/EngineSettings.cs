@@ -2,18 +2,28 @@ namespace Perf.Actors.Configuration;
 
 /// <summary>Engine knobs under <c>perf.*</c>: storage, ingestion limits, series storage, detection, queries, cluster.</summary>
 public sealed record EngineSettings(
-    string DataDirectory, string SqliteSynchronous, IngestSettings Ingest, SeriesSettings Series, DetectionSettings Detection, QuerySettings Query,
+    string DataDirectory, string SqliteSynchronous, Storage.StorageProvider StorageProvider, string? PostgresConnectionString, IngestSettings Ingest, SeriesSettings Series, DetectionSettings Detection, QuerySettings Query,
     ClusterSettings Cluster, OptimizerSettings Optimizer)
 {
     public static EngineSettings Read(ConfigReader config) => new(
         config.String("perf.storage.data_dir"),
         config.OneOf("perf.storage.sqlite_synchronous", "normal", "full"),
+        Storage.SeriesDatabase.ParseProvider(config.OneOf("perf.storage.provider", "sqlite", "postgresql")),
+        PostgresConnection(config),
         IngestSettings.Read(config),
         SeriesSettings.Read(config),
         DetectionSettings.Read(config),
         QuerySettings.Read(config),
         ClusterSettings.Read(config),
         OptimizerSettings.Read(config));
+
+    private static string? PostgresConnection(ConfigReader config)
+    {
+        var connection = config.OptionalString("perf.storage.postgresql.connection_string");
+        if (config.OneOf("perf.storage.provider", "sqlite", "postgresql") == "postgresql" && connection is null)
+            throw new PerfConfigurationException("perf.storage.postgresql.connection_string", "is required when perf.storage.provider = postgresql");
+        return connection;
+    }
 }
 
 public sealed record IngestSettings(
@@ -52,10 +62,31 @@ public sealed record QuerySettings(int MaxPoints, TimeSpan DefaultRange)
         config.Duration("perf.query.default_range", TimeSpan.FromSeconds(1)));
 }
 
-public sealed record ClusterSettings(string Hostname, int Port, int Shards)
+/// <param name="Roles">worker (hosts the shards and singletons), api (serves HTTP through proxies), or both (embedded).</param>
+/// <param name="SeedNodes">Akka addresses to join; none: a cluster of one that joins itself.</param>
+public sealed record ClusterSettings(string Hostname, int Port, int Shards, IReadOnlyList<string> Roles, IReadOnlyList<string> SeedNodes)
 {
-    public static ClusterSettings Read(ConfigReader config) => new(
-        config.String("perf.cluster.hostname"),
-        config.Int("perf.cluster.port", 0, 65535),
-        config.Int("perf.cluster.shards", 1, 100_000));
+    public const string WorkerRole = "worker";
+    public const string ApiRole = "api";
+
+    public bool IsWorker => Roles.Contains(WorkerRole);
+
+    public static ClusterSettings Read(ConfigReader config)
+    {
+        var roles = config.StringList("perf.cluster.roles").Select(r => r.ToLowerInvariant()).Distinct().ToArray();
+        if (roles.Length == 0 || roles.Any(r => r is not (WorkerRole or ApiRole)))
+            throw new PerfConfigurationException("perf.cluster.roles", "must list worker, api or both");
+        var seeds = config.StringList("perf.cluster.seed_nodes");
+        foreach (var seed in seeds)
+            if (!Uri.TryCreate(seed, UriKind.Absolute, out var address) || address.Scheme != "akka.tcp" || address.Port <= 0)
+                throw new PerfConfigurationException("perf.cluster.seed_nodes", $"'{seed}' is not an address like akka.tcp://perf@10.0.0.1:4053");
+        if (!roles.Contains(WorkerRole) && seeds.Count == 0)
+            throw new PerfConfigurationException("perf.cluster.seed_nodes", "an api-only node needs seed nodes: the workers it joins");
+        return new ClusterSettings(
+            config.String("perf.cluster.hostname"),
+            config.Int("perf.cluster.port", 0, 65535),
+            config.Int("perf.cluster.shards", 1, 100_000),
+            roles,
+            seeds);
+    }
 }

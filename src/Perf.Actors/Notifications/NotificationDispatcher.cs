@@ -44,7 +44,7 @@ public sealed class NotificationDispatcher : UntypedPersistentActor, IWithTimers
         _follow = follow;
         _clock = clock;
         // It persists no events, only its state: the latest-only snapshot store overwrites it in place.
-        SnapshotPluginId = Storage.SqliteSeriesSnapshotStore.PluginId;
+        SnapshotPluginId = Storage.SeriesSnapshotStore.PluginId;
     }
 
     public override string PersistenceId => "notification-dispatcher";

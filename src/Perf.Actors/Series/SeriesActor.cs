@@ -66,9 +66,9 @@ public sealed class SeriesActor : UntypedPersistentActor
         _chunks = chunks;
         _clock = clock;
         PersistenceId = PersistenceIdOf(entityId);
-        // Series events and snapshots go to the SQLite plugins built for many small writes (see SqliteWriter).
-        JournalPluginId = SqliteSeriesJournal.PluginId;
-        SnapshotPluginId = SqliteSeriesSnapshotStore.PluginId;
+        // Series events and snapshots go to the plugins built for many small writes (see DatabaseWriter).
+        JournalPluginId = SeriesJournal.PluginId;
+        SnapshotPluginId = SeriesSnapshotStore.PluginId;
     }
 
     public override string PersistenceId { get; }

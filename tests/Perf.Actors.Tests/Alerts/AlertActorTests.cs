@@ -23,16 +23,16 @@ public sealed class AlertActorTests : Akka.Hosting.TestKit.TestKit, IDisposable
     };
 
     private readonly TestDatabase _db = new();
-    private readonly SqliteChunkStore _chunks;
+    private readonly SqlChunkStore _chunks;
     private readonly MutableClock _clock = new(Start);
     // Silence is counted in 200 ms intervals, keep-alives every 40 s (a third of 2 min), both on _clock.
     private readonly SeriesAlerting _alerting = new(new AlertRuleRegistry([Cpu]), new FlappingSettings(TimeSpan.FromMinutes(30), 4),
         new NoDataSettings(TimeSpan.FromMilliseconds(200), TimeSpan.FromMinutes(2)));
 
-    public AlertActorTests() : base("alert-actor-tests") => _chunks = new SqliteChunkStore(_db.Storage.ConnectionString);
+    public AlertActorTests() : base("alert-actor-tests") => _chunks = new SqlChunkStore(_db.Storage.Series);
 
     protected override void ConfigureAkka(AkkaConfigurationBuilder builder, IServiceProvider provider) => builder
-        .AddHocon(SqliteSeriesJournal.PluginConfig(_db.Storage.ConnectionString, "full"), HoconAddMode.Prepend)
+        .AddHocon(PluginDatabase.PluginConfig(_db.Storage.Series), HoconAddMode.Prepend)
         .WithCustomSerializer("perf", [typeof(IPerfMessage)], system => new PerfSerializer(system))
         .WithSqlPersistence(_db.Storage.ConnectionString, ProviderName.SQLiteMS, autoInitialize: true);
 

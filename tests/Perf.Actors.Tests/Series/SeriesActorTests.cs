@@ -18,13 +18,13 @@ public sealed class SeriesActorTests : Akka.Hosting.TestKit.TestKit, IDisposable
 {
     private static readonly DateTimeOffset Start = new(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
     private readonly TestDatabase _db = new();
-    private readonly SqliteChunkStore _chunks;
+    private readonly SqlChunkStore _chunks;
     private readonly MutableClock _clock = new(Start);
 
-    public SeriesActorTests() : base("series-actor-tests") => _chunks = new SqliteChunkStore(_db.Storage.ConnectionString);
+    public SeriesActorTests() : base("series-actor-tests") => _chunks = new SqlChunkStore(_db.Storage.Series);
 
     protected override void ConfigureAkka(AkkaConfigurationBuilder builder, IServiceProvider provider) => builder
-        .AddHocon(SqliteSeriesJournal.PluginConfig(_db.Storage.ConnectionString, "full"), HoconAddMode.Prepend)
+        .AddHocon(PluginDatabase.PluginConfig(_db.Storage.Series), HoconAddMode.Prepend)
         .WithCustomSerializer("perf", [typeof(IPerfMessage)], system => new PerfSerializer(system))
         .WithSqlPersistence(_db.Storage.ConnectionString, ProviderName.SQLiteMS, autoInitialize: true);
 

@@ -3,72 +3,29 @@ using Akka.Actor;
 using Akka.Configuration;
 using Akka.Persistence;
 using Akka.Persistence.Journal;
-using Microsoft.Data.Sqlite;
+using System.Data;
 
 namespace Perf.Actors.Storage;
 
 /// <summary>
-/// The journal of the series actors: an Akka.Persistence write journal on the node's SQLite file, built for one job —
+/// The journal of the series actors: an Akka.Persistence write journal on the node's database (SQLite or PostgreSQL), built for one job —
 /// many small writes from many actors. Every write that arrives while a transaction is being committed joins the next
 /// one (group commit across all series), through one connection with one prepared statement, so the cost per event is
 /// a row insert instead of a round of the general SQL plugin's machinery (which ran out of CPU near 10,000 writes/s
-/// here). Writes go through the database's <see cref="SqliteWriter"/>. Rows are keyed by (persistence id, sequence
+/// here). Writes go through the database's <see cref="DatabaseWriter"/>. Rows are keyed by (persistence id, sequence
 /// number). Other actors keep using Akka.Persistence.Sql, whose tagged events and queries the alert stream needs.
 /// </summary>
-public sealed class SqliteSeriesJournal : AsyncWriteJournal
+public sealed class SeriesJournal : AsyncWriteJournal
 {
     public const string PluginId = "perf.series-journal";
 
-    private readonly SqlitePluginDatabase _database;
+    private readonly PluginDatabase _database;
     private readonly Akka.Serialization.Serialization _serialization;
 
-    public SqliteSeriesJournal(Config config)
+    public SeriesJournal(Config config)
     {
-        _database = new SqlitePluginDatabase(config, PluginId, Initialize);
+        _database = new PluginDatabase(config, PluginId);
         _serialization = Context.System.Serialization;
-    }
-
-    /// <summary>HOCON that registers this journal and <see cref="SqliteSeriesSnapshotStore"/>; series actors select them by plugin id.</summary>
-    public static Config PluginConfig(string connectionString, string synchronous)
-    {
-        var cs = connectionString.Replace("\\", "\\\\").Replace("\"", "\\\"");
-        return ConfigurationFactory.ParseString($$"""
-            perf.series-journal {
-              class = "{{typeof(SqliteSeriesJournal).AssemblyQualifiedName}}"
-              plugin-dispatcher = "akka.actor.default-dispatcher"
-              connection-string = "{{cs}}"
-              synchronous = {{synchronous}}
-              # Longer than perf.ingest.write_timeout: a write the journal gives up on must not commit behind the
-              # actor's back, and a queued write always commits within the writer's next transactions.
-              circuit-breaker.call-timeout = 60s
-            }
-            perf.series-snapshot-store {
-              class = "{{typeof(SqliteSeriesSnapshotStore).AssemblyQualifiedName}}"
-              plugin-dispatcher = "akka.actor.default-dispatcher"
-              connection-string = "{{cs}}"
-              synchronous = {{synchronous}}
-              circuit-breaker.call-timeout = 60s
-            }
-            """);
-    }
-
-    public static void Initialize(string connectionString)
-    {
-        using var connection = new SqliteConnection(connectionString);
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = """
-            PRAGMA journal_mode = WAL;
-            CREATE TABLE IF NOT EXISTS series_journal (
-                persistence_id TEXT    NOT NULL,
-                sequence_nr    INTEGER NOT NULL,
-                serializer_id  INTEGER NOT NULL,
-                manifest       TEXT    NOT NULL,
-                payload        BLOB    NOT NULL,
-                PRIMARY KEY (persistence_id, sequence_nr)
-            ) WITHOUT ROWID;
-            """;
-        command.ExecuteNonQuery();
     }
 
     protected override async Task<IImmutableList<Exception?>> WriteMessagesAsync(IEnumerable<AtomicWrite> messages, CancellationToken cancellationToken)
@@ -99,12 +56,12 @@ public sealed class SqliteSeriesJournal : AsyncWriteJournal
         await using var command = connection.CreateCommand();
         command.CommandText = """
             SELECT sequence_nr, serializer_id, manifest, payload FROM series_journal
-            WHERE persistence_id = $id AND sequence_nr BETWEEN $from AND $to ORDER BY sequence_nr LIMIT $max
+            WHERE persistence_id = @id AND sequence_nr BETWEEN @from AND @to ORDER BY sequence_nr LIMIT @max
             """;
-        command.Parameters.AddWithValue("$id", persistenceId);
-        command.Parameters.AddWithValue("$from", fromSequenceNr);
-        command.Parameters.AddWithValue("$to", toSequenceNr);
-        command.Parameters.AddWithValue("$max", max);
+        command.AddParameter("@id", persistenceId);
+        command.AddParameter("@from", fromSequenceNr);
+        command.AddParameter("@to", toSequenceNr);
+        command.AddParameter("@max", max);
         await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
         while (await reader.ReadAsync().ConfigureAwait(false))
         {
@@ -120,9 +77,9 @@ public sealed class SqliteSeriesJournal : AsyncWriteJournal
         await _database.Writer.FlushAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT coalesce(max(sequence_nr), 0) FROM series_journal WHERE persistence_id = $id";
-        command.Parameters.AddWithValue("$id", persistenceId);
-        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) ?? 0L);
+        command.CommandText = "SELECT coalesce(max(sequence_nr), 0) FROM series_journal WHERE persistence_id = @id";
+        command.AddParameter("@id", persistenceId);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) ?? 0L);
     }
 
     protected override void PostStop()
@@ -133,13 +90,13 @@ public sealed class SqliteSeriesJournal : AsyncWriteJournal
 
     private sealed record Row(string PersistenceId, long SequenceNr, int SerializerId, string Manifest, byte[] Payload);
 
-    private sealed class AppendRows(List<Row> rows) : SqliteWork
+    private sealed class AppendRows(List<Row> rows) : DatabaseWork
     {
-        private const string Sql = "INSERT INTO series_journal (persistence_id, sequence_nr, serializer_id, manifest, payload) VALUES ($id, $seq, $ser, $man, $payload)";
+        private const string Sql = "INSERT INTO series_journal (persistence_id, sequence_nr, serializer_id, manifest, payload) VALUES (@id, @seq, @ser, @man, @payload)";
 
-        public override void Execute(SqliteStatements statements)
+        public override void Execute(DatabaseStatements statements)
         {
-            var insert = statements.Command(Sql, ("$id", SqliteType.Text), ("$seq", SqliteType.Integer), ("$ser", SqliteType.Integer), ("$man", SqliteType.Text), ("$payload", SqliteType.Blob));
+            var insert = statements.Command(Sql, ("@id", DbType.String), ("@seq", DbType.Int64), ("@ser", DbType.Int32), ("@man", DbType.String), ("@payload", DbType.Binary));
             var p = insert.Parameters;
             foreach (var row in rows)
             {
@@ -150,16 +107,16 @@ public sealed class SqliteSeriesJournal : AsyncWriteJournal
     }
 
     /// <summary>The newest row of a persistence id stays: it carries the highest sequence number a recovery must continue from.</summary>
-    private sealed class DeleteRows(string persistenceId, long toSequenceNr) : SqliteWork
+    private sealed class DeleteRows(string persistenceId, long toSequenceNr) : DatabaseWork
     {
         private const string Sql = """
-            DELETE FROM series_journal WHERE persistence_id = $id AND sequence_nr <= $to
-              AND sequence_nr < (SELECT max(sequence_nr) FROM series_journal WHERE persistence_id = $id)
+            DELETE FROM series_journal WHERE persistence_id = @id AND sequence_nr <= @to
+              AND sequence_nr < (SELECT max(sequence_nr) FROM series_journal WHERE persistence_id = @id)
             """;
 
-        public override void Execute(SqliteStatements statements)
+        public override void Execute(DatabaseStatements statements)
         {
-            var delete = statements.Command(Sql, ("$id", SqliteType.Text), ("$to", SqliteType.Integer));
+            var delete = statements.Command(Sql, ("@id", DbType.String), ("@to", DbType.Int64));
             (delete.Parameters[0].Value, delete.Parameters[1].Value) = (persistenceId, toSequenceNr);
             delete.ExecuteNonQuery();
         }

@@ -1,53 +1,34 @@
 using Akka.Configuration;
 using Akka.Persistence;
 using Akka.Persistence.Snapshot;
-using Microsoft.Data.Sqlite;
+using System.Data;
 
 namespace Perf.Actors.Storage;
 
 /// <summary>
 /// Snapshot store of the series actors: the latest snapshot of each series, one row per series, replaced on every save.
 /// A series only ever recovers from its latest snapshot, so keeping one row makes deleting old snapshots unnecessary,
-/// and saves ride the database's <see cref="SqliteWriter"/> with the journal writes.
+/// and saves ride the database's <see cref="DatabaseWriter"/> with the journal writes.
 /// </summary>
-public sealed class SqliteSeriesSnapshotStore : SnapshotStore
+public sealed class SeriesSnapshotStore : SnapshotStore
 {
     public const string PluginId = "perf.series-snapshot-store";
 
-    private readonly SqlitePluginDatabase _database;
+    private readonly PluginDatabase _database;
     private readonly Akka.Serialization.Serialization _serialization;
 
-    public SqliteSeriesSnapshotStore(Config config)
+    public SeriesSnapshotStore(Config config)
     {
-        _database = new SqlitePluginDatabase(config, PluginId, Initialize);
+        _database = new PluginDatabase(config, PluginId);
         _serialization = Context.System.Serialization;
-    }
-
-    public static void Initialize(string connectionString)
-    {
-        using var connection = new SqliteConnection(connectionString);
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = """
-            PRAGMA journal_mode = WAL;
-            CREATE TABLE IF NOT EXISTS series_snapshot (
-                persistence_id TEXT    NOT NULL PRIMARY KEY,
-                sequence_nr    INTEGER NOT NULL,
-                created_ticks  INTEGER NOT NULL,
-                serializer_id  INTEGER NOT NULL,
-                manifest       TEXT    NOT NULL,
-                payload        BLOB    NOT NULL
-            ) WITHOUT ROWID;
-            """;
-        command.ExecuteNonQuery();
     }
 
     protected override async Task<SelectedSnapshot?> LoadAsync(string persistenceId, SnapshotSelectionCriteria criteria, CancellationToken cancellationToken)
     {
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT sequence_nr, created_ticks, serializer_id, manifest, payload FROM series_snapshot WHERE persistence_id = $id";
-        command.Parameters.AddWithValue("$id", persistenceId);
+        command.CommandText = "SELECT sequence_nr, created_ticks, serializer_id, manifest, payload FROM series_snapshot WHERE persistence_id = @id";
+        command.AddParameter("@id", persistenceId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) return null;
         var metadata = new SnapshotMetadata(persistenceId, reader.GetInt64(0), new DateTime(reader.GetInt64(1), DateTimeKind.Utc));
@@ -77,20 +58,20 @@ public sealed class SqliteSeriesSnapshotStore : SnapshotStore
     }
 
     /// <summary>Replaces the series' snapshot unless the stored one is newer (saves may complete out of order).</summary>
-    private sealed class SaveRow(string persistenceId, long sequenceNr, long createdTicks, int serializerId, string manifest, byte[] payload) : SqliteWork
+    private sealed class SaveRow(string persistenceId, long sequenceNr, long createdTicks, int serializerId, string manifest, byte[] payload) : DatabaseWork
     {
         private const string Sql = """
             INSERT INTO series_snapshot (persistence_id, sequence_nr, created_ticks, serializer_id, manifest, payload)
-            VALUES ($id, $seq, $created, $ser, $man, $payload)
+            VALUES (@id, @seq, @created, @ser, @man, @payload)
             ON CONFLICT (persistence_id) DO UPDATE SET sequence_nr = excluded.sequence_nr, created_ticks = excluded.created_ticks,
               serializer_id = excluded.serializer_id, manifest = excluded.manifest, payload = excluded.payload
             WHERE excluded.sequence_nr >= series_snapshot.sequence_nr
             """;
 
-        public override void Execute(SqliteStatements statements)
+        public override void Execute(DatabaseStatements statements)
         {
-            var command = statements.Command(Sql, ("$id", SqliteType.Text), ("$seq", SqliteType.Integer), ("$created", SqliteType.Integer),
-                ("$ser", SqliteType.Integer), ("$man", SqliteType.Text), ("$payload", SqliteType.Blob));
+            var command = statements.Command(Sql, ("@id", DbType.String), ("@seq", DbType.Int64), ("@created", DbType.Int64),
+                ("@ser", DbType.Int32), ("@man", DbType.String), ("@payload", DbType.Binary));
             var p = command.Parameters;
             (p[0].Value, p[1].Value, p[2].Value, p[3].Value, p[4].Value, p[5].Value) = (persistenceId, sequenceNr, createdTicks, serializerId, manifest, payload);
             command.ExecuteNonQuery();
@@ -98,13 +79,13 @@ public sealed class SqliteSeriesSnapshotStore : SnapshotStore
     }
 
     /// <summary>Deletes the stored snapshot when it is at or below the given sequence number.</summary>
-    private sealed class DeleteRow(string persistenceId, long maxSequenceNr) : SqliteWork
+    private sealed class DeleteRow(string persistenceId, long maxSequenceNr) : DatabaseWork
     {
-        private const string Sql = "DELETE FROM series_snapshot WHERE persistence_id = $id AND sequence_nr <= $max";
+        private const string Sql = "DELETE FROM series_snapshot WHERE persistence_id = @id AND sequence_nr <= @max";
 
-        public override void Execute(SqliteStatements statements)
+        public override void Execute(DatabaseStatements statements)
         {
-            var command = statements.Command(Sql, ("$id", SqliteType.Text), ("$max", SqliteType.Integer));
+            var command = statements.Command(Sql, ("@id", DbType.String), ("@max", DbType.Int64));
             (command.Parameters[0].Value, command.Parameters[1].Value) = (persistenceId, maxSequenceNr);
             command.ExecuteNonQuery();
         }

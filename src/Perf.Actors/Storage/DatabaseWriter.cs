@@ -1,43 +1,43 @@
 using System.Collections.Concurrent;
+using System.Data;
+using System.Data.Common;
 using System.Threading.Channels;
-using Microsoft.Data.Sqlite;
 
 namespace Perf.Actors.Storage;
 
 /// <summary>
-/// The one writer of a SQLite database. Every write of the node's hot path (series journal rows, series snapshots,
+/// The one writer of a node's series tables. Every write of the hot path (series journal rows, series snapshots,
 /// sealed chunks) is queued here, and whatever queued up while a transaction was committing goes into the next one:
 /// group commit across all series and all kinds of write, through one connection with prepared statements. SQLite
-/// admits one writer at a time anyway; funnelling the writes avoids lock contention and the cost of a commit per write.
-/// Shared per database and reference counted: <see cref="Acquire"/> it, dispose the lease when done.
+/// admits one writer at a time anyway, and on PostgreSQL one commit (one fsync, one round trip) for many writes is what
+/// keeps the cost per point low. Shared per database and reference counted: <see cref="Acquire"/> it, dispose the
+/// lease when done.
 /// </summary>
-public sealed class SqliteWriter
+public sealed class DatabaseWriter
 {
     private const int MaxWorkPerTransaction = 4096;
-    private static readonly ConcurrentDictionary<string, SqliteWriter> Writers = new();
+    private static readonly ConcurrentDictionary<string, DatabaseWriter> Writers = new();
     private static readonly Lock Registry = new();
 
-    private readonly string _connectionString;
-    private readonly string _synchronous;
-    private readonly Channel<SqliteWork> _queue = Channel.CreateUnbounded<SqliteWork>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly SeriesDatabase _database;
+    private readonly Channel<DatabaseWork> _queue = Channel.CreateUnbounded<DatabaseWork>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _loop;
     private int _leases;
 
-    private SqliteWriter(string connectionString, string synchronous)
+    private DatabaseWriter(SeriesDatabase database)
     {
-        _connectionString = connectionString;
-        _synchronous = synchronous is "normal" or "full" ? synchronous : throw new ArgumentOutOfRangeException(nameof(synchronous), synchronous, "normal or full");
+        _database = database;
         _loop = Task.Run(LoopAsync);
     }
 
     /// <summary>A lease on the writer of this database, created on first use; the last lease disposed closes it.</summary>
-    public static Lease Acquire(string connectionString, string synchronous)
+    public static Lease Acquire(SeriesDatabase database)
     {
         lock (Registry)
         {
-            var writer = Writers.GetOrAdd(connectionString, cs => new SqliteWriter(cs, synchronous));
-            if (writer._synchronous != synchronous)
-                throw new InvalidOperationException($"The database writer runs with synchronous = {writer._synchronous}, not {synchronous}");
+            var writer = Writers.GetOrAdd(database.ConnectionString, _ => new DatabaseWriter(database));
+            if (writer._database != database)
+                throw new InvalidOperationException($"The database writer runs with {writer._database}, not {database}");
             writer._leases++;
             return new Lease(writer);
         }
@@ -47,44 +47,24 @@ public sealed class SqliteWriter
     /// Queues a unit of work; the task completes when the transaction that carried it has committed. A unit that throws
     /// fails alone (it runs inside its own savepoint); one whose token is cancelled before its turn is skipped.
     /// </summary>
-    public Task WriteAsync(SqliteWork work, CancellationToken cancellationToken = default)
+    public Task WriteAsync(DatabaseWork work, CancellationToken cancellationToken = default)
     {
         work.CancellationToken = cancellationToken;
         return _queue.Writer.TryWrite(work)
             ? work.Completion
-            : Task.FromException(new ObjectDisposedException(nameof(SqliteWriter), "the database writer is closed"));
+            : Task.FromException(new ObjectDisposedException(nameof(DatabaseWriter), "the database writer is closed"));
     }
 
     /// <summary>Completes once everything queued before it has committed: readers that must see all acknowledged and
     /// in-flight writes (a recovering actor reading its highest sequence number) wait for this first.</summary>
     public Task FlushAsync(CancellationToken cancellationToken = default) => WriteAsync(new Barrier(), cancellationToken);
 
-    /// <summary>Opens a connection with the node's per-connection settings (for reads).</summary>
-    public static async Task<SqliteConnection> OpenAsync(string connectionString, string synchronous, CancellationToken cancellationToken = default)
-    {
-        var connection = new SqliteConnection(connectionString);
-        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var pragma = connection.CreateCommand();
-        pragma.CommandText = ConnectionPragmas(synchronous);
-        await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        return connection;
-    }
-
-    /// <summary>
-    /// Per-connection settings of every connection to the node's database (ours and Akka.Persistence.Sql's).
-    /// SQLite's own busy handler waits in steps of a few milliseconds when another connection holds the write lock;
-    /// without it the driver's retry loop sleeps far longer between attempts and writes stall in bursts.
-    /// </summary>
-    public static string ConnectionPragmas(string synchronous) => synchronous is "normal" or "full"
-        ? $"PRAGMA synchronous = {synchronous}; PRAGMA busy_timeout = 30000;"
-        : throw new ArgumentOutOfRangeException(nameof(synchronous), synchronous, "normal or full");
-
     private async Task LoopAsync()
     {
-        SqliteConnection connection;
+        DbConnection connection;
         try
         {
-            connection = await OpenAsync(_connectionString, _synchronous).ConfigureAwait(false);
+            connection = await _database.OpenAsync().ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -95,9 +75,9 @@ public sealed class SqliteWriter
         }
         await using (connection)
         {
-            using var statements = new SqliteStatements(connection);
+            using var statements = new DatabaseStatements(connection);
             using var savepoint = connection.CreateCommand();
-            var batch = new List<SqliteWork>();
+            var batch = new List<DatabaseWork>();
             var failures = new Exception?[MaxWorkPerTransaction];
             while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
             {
@@ -120,8 +100,8 @@ public sealed class SqliteWriter
     }
 
     /// <returns>false when a unit failed without isolation: the transaction was rolled back and nothing was written.</returns>
-    private static bool TryCommit(SqliteConnection connection, SqliteStatements statements, SqliteCommand savepoint,
-        List<SqliteWork> batch, Exception?[] failures, bool isolate)
+    private static bool TryCommit(DbConnection connection, DatabaseStatements statements, DbCommand savepoint,
+        List<DatabaseWork> batch, Exception?[] failures, bool isolate)
     {
         using var transaction = connection.BeginTransaction();
         statements.Transaction = transaction;
@@ -155,7 +135,7 @@ public sealed class SqliteWriter
     }
 
     /// <summary>Runs one unit in its own savepoint, so that its failure rolls back only its own statements.</summary>
-    private static Exception? RunIsolated(SqliteWork work, SqliteStatements statements, SqliteCommand savepoint)
+    private static Exception? RunIsolated(DatabaseWork work, DatabaseStatements statements, DbCommand savepoint)
     {
         savepoint.CommandText = "SAVEPOINT work";
         savepoint.ExecuteNonQuery();
@@ -168,15 +148,16 @@ public sealed class SqliteWriter
         }
         catch (Exception e)
         {
+            // Both dialects: ROLLBACK TO / RELEASE without the optional SAVEPOINT keyword.
             savepoint.CommandText = "ROLLBACK TO work; RELEASE work";
             savepoint.ExecuteNonQuery();
             return e;
         }
     }
 
-    private sealed class Barrier : SqliteWork
+    private sealed class Barrier : DatabaseWork
     {
-        public override void Execute(SqliteStatements statements) { }
+        public override void Execute(DatabaseStatements statements) { }
     }
 
     private void Release()
@@ -184,17 +165,17 @@ public sealed class SqliteWriter
         lock (Registry)
         {
             if (--_leases > 0) return;
-            Writers.TryRemove(_connectionString, out _);
+            Writers.TryRemove(_database.ConnectionString, out _);
             _queue.Writer.TryComplete();
         }
         _loop.GetAwaiter().GetResult();
     }
 
     /// <summary>A user's hold on the writer. Dispose once: the writer closes after its last lease, once its queue is drained.</summary>
-    public sealed class Lease(SqliteWriter writer) : IDisposable
+    public sealed class Lease(DatabaseWriter writer) : IDisposable
     {
         private int _disposed;
-        public SqliteWriter Writer { get; } = writer;
+        public DatabaseWriter Writer { get; } = writer;
 
         public void Dispose()
         {
@@ -203,8 +184,8 @@ public sealed class SqliteWriter
     }
 }
 
-/// <summary>One unit of work for the <see cref="SqliteWriter"/>: runs inside its transaction, on its thread.</summary>
-public abstract class SqliteWork
+/// <summary>One unit of work for the <see cref="DatabaseWriter"/>: runs inside its transaction, on its thread.</summary>
+public abstract class DatabaseWork
 {
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -212,7 +193,7 @@ public abstract class SqliteWork
 
     internal CancellationToken CancellationToken { get; set; }
 
-    public abstract void Execute(SqliteStatements statements);
+    public abstract void Execute(DatabaseStatements statements);
 
     internal void Complete(Exception? error)
     {
@@ -223,20 +204,26 @@ public abstract class SqliteWork
 }
 
 /// <summary>The writer's connection with its prepared statements, cached by SQL text.</summary>
-public sealed class SqliteStatements(SqliteConnection connection) : IDisposable
+public sealed class DatabaseStatements(DbConnection connection) : IDisposable
 {
-    private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DbCommand> _commands = new(StringComparer.Ordinal);
 
-    internal SqliteTransaction? Transaction { get; set; }
+    internal DbTransaction? Transaction { get; set; }
 
     /// <summary>The prepared command for <paramref name="sql"/>, with parameters named and typed on first use.</summary>
-    public SqliteCommand Command(string sql, params ReadOnlySpan<(string Name, SqliteType Type)> parameters)
+    public DbCommand Command(string sql, params ReadOnlySpan<(string Name, DbType Type)> parameters)
     {
         if (!_commands.TryGetValue(sql, out var command))
         {
             command = connection.CreateCommand();
             command.CommandText = sql;
-            foreach (var (name, type) in parameters) command.Parameters.Add(name, type);
+            foreach (var (name, type) in parameters)
+            {
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = name;
+                parameter.DbType = type;
+                command.Parameters.Add(parameter);
+            }
             _commands[sql] = command;
         }
         command.Transaction = Transaction;

@@ -4,23 +4,23 @@ using Perf.Actors.Storage;
 namespace Perf.Actors.Tests.Storage;
 
 /// <summary>The shared writer of a database, on a real SQLite file.</summary>
-public sealed class SqliteWriterTests : IDisposable
+public sealed class DatabaseWriterTests : IDisposable
 {
     private readonly TestDatabase _db = new();
 
-    private sealed class Insert(int value) : SqliteWork
+    private sealed class Insert(int value) : DatabaseWork
     {
-        public override void Execute(SqliteStatements statements)
+        public override void Execute(DatabaseStatements statements)
         {
-            var command = statements.Command("INSERT INTO numbers (value) VALUES ($v)", ("$v", SqliteType.Integer));
+            var command = statements.Command("INSERT INTO numbers (value) VALUES (@v)", ("@v", System.Data.DbType.Int64));
             command.Parameters[0].Value = value;
             command.ExecuteNonQuery();
         }
     }
 
-    private sealed class Blocking(Task release) : SqliteWork
+    private sealed class Blocking(Task release) : DatabaseWork
     {
-        public override void Execute(SqliteStatements statements) => release.Wait();
+        public override void Execute(DatabaseStatements statements) => release.Wait();
     }
 
     private async Task<List<long>> NumbersAsync()
@@ -35,7 +35,7 @@ public sealed class SqliteWriterTests : IDisposable
         return values;
     }
 
-    public SqliteWriterTests()
+    public DatabaseWriterTests()
     {
         using var connection = new SqliteConnection(_db.Storage.ConnectionString);
         connection.Open();
@@ -47,7 +47,7 @@ public sealed class SqliteWriterTests : IDisposable
     [Fact]
     public async Task A_failing_unit_fails_alone_and_the_rest_of_its_transaction_commits()
     {
-        using var lease = SqliteWriter.Acquire(_db.Storage.ConnectionString, "full");
+        using var lease = DatabaseWriter.Acquire(_db.Storage.Series);
         // Hold the writer so that all of the following land in one transaction.
         var release = new TaskCompletionSource();
         var blocker = lease.Writer.WriteAsync(new Blocking(release.Task));
@@ -66,7 +66,7 @@ public sealed class SqliteWriterTests : IDisposable
     [Fact]
     public async Task Flush_completes_after_everything_queued_before_it_and_cancelled_units_are_skipped()
     {
-        using var lease = SqliteWriter.Acquire(_db.Storage.ConnectionString, "full");
+        using var lease = DatabaseWriter.Acquire(_db.Storage.Series);
         var release = new TaskCompletionSource();
         var blocker = lease.Writer.WriteAsync(new Blocking(release.Task));
         using var cancelled = new CancellationTokenSource();
@@ -87,16 +87,16 @@ public sealed class SqliteWriterTests : IDisposable
     [Fact]
     public void One_database_has_one_fsync_policy()
     {
-        using var lease = SqliteWriter.Acquire(_db.Storage.ConnectionString, "full");
-        Assert.Throws<InvalidOperationException>(() => SqliteWriter.Acquire(_db.Storage.ConnectionString, "normal"));
-        using var second = SqliteWriter.Acquire(_db.Storage.ConnectionString, "full");
+        using var lease = DatabaseWriter.Acquire(_db.Storage.Series);
+        Assert.Throws<InvalidOperationException>(() => DatabaseWriter.Acquire(SeriesDatabase.Sqlite(_db.Storage.ConnectionString, "normal")));
+        using var second = DatabaseWriter.Acquire(_db.Storage.Series);
         Assert.Same(lease.Writer, second.Writer);
     }
 
     [Fact]
     public async Task After_the_last_lease_the_writer_refuses_work_with_a_faulted_task()
     {
-        var lease = SqliteWriter.Acquire(_db.Storage.ConnectionString, "full");
+        var lease = DatabaseWriter.Acquire(_db.Storage.Series);
         var writer = lease.Writer;
         lease.Dispose();
         await Assert.ThrowsAsync<ObjectDisposedException>(() => writer.WriteAsync(new Insert(1)));
