@@ -11,6 +11,8 @@ command -v pdfinfo >/dev/null 2>&1 || need_apt+=(poppler-utils)
 # Real notification receivers for the alert tests: Alertmanager, and an SMTP server (aiosmtpd, run by Debian's python3).
 command -v prometheus-alertmanager >/dev/null 2>&1 || need_apt+=(prometheus-alertmanager)
 /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || need_apt+=(python3-aiosmtpd)
+# The cluster tests run a real PostgreSQL server (initdb + pg_ctl into a temporary directory).
+ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need_apt+=(postgresql)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "test.sh: installing ${need_apt[*]}"
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi

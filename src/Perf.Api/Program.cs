@@ -63,6 +63,7 @@ app.MapOptimizationEndpoints();
 app.MapReportEndpoints();
 app.MapAdminEndpoints();
 app.MapBackupEndpoints();
+app.MapClusterEndpoints();
 app.VerifyEveryEndpointIsGuarded();
 await app.RunAsync();
 return 0;

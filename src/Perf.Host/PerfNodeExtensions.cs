@@ -94,6 +94,7 @@ public static class PerfNodeExtensions
         builder
             .AddHocon(config, HoconAddMode.Prepend)
             .AddHocon(PluginDatabase.PluginConfig(storage.Series), HoconAddMode.Prepend)
+            .AddHocon($"akka.cluster.split-brain-resolver.stable-after = {(long)engine.Cluster.DownUnreachableAfter.TotalMilliseconds}ms", HoconAddMode.Prepend)
             .ConfigureLoggers(loggers => loggers.AddLoggerFactory())
             .WithCustomSerializer("perf", [typeof(IPerfMessage)], system => new PerfSerializer(system))
             .WithRemoting(engine.Cluster.Hostname, engine.Cluster.Port)

@@ -64,7 +64,10 @@ public sealed record QuerySettings(int MaxPoints, TimeSpan DefaultRange)
 
 /// <param name="Roles">worker (hosts the shards and singletons), api (serves HTTP through proxies), or both (embedded).</param>
 /// <param name="SeedNodes">Akka addresses to join; none: a cluster of one that joins itself.</param>
-public sealed record ClusterSettings(string Hostname, int Port, int Shards, IReadOnlyList<string> Roles, IReadOnlyList<string> SeedNodes)
+/// <param name="DownUnreachableAfter">How long a member must stay unreachable (and the rest stable) before the split brain
+/// resolver downs it (keep-majority) and its shards move to the survivors.</param>
+public sealed record ClusterSettings(string Hostname, int Port, int Shards, IReadOnlyList<string> Roles, IReadOnlyList<string> SeedNodes,
+    TimeSpan DownUnreachableAfter)
 {
     public const string WorkerRole = "worker";
     public const string ApiRole = "api";
@@ -87,6 +90,7 @@ public sealed record ClusterSettings(string Hostname, int Port, int Shards, IRea
             config.Int("perf.cluster.port", 0, 65535),
             config.Int("perf.cluster.shards", 1, 100_000),
             roles,
-            seeds);
+            seeds,
+            config.Duration("perf.cluster.down_unreachable_after", TimeSpan.FromSeconds(1)));
     }
 }

@@ -17,8 +17,10 @@ public sealed class PerfNodeProcess : IAsyncDisposable
     private readonly StringBuilder _output = new();
     private Process? _process;
 
-    public PerfNodeProcess(IReadOnlyDictionary<string, string>? environment = null, string? dataDirectory = null)
+    /// <param name="worker">Run Perf.Host (a cluster worker without HTTP) instead of Perf.Api.</param>
+    public PerfNodeProcess(IReadOnlyDictionary<string, string>? environment = null, string? dataDirectory = null, bool worker = false)
     {
+        _worker = worker;
         Environment = environment ?? new Dictionary<string, string>();
         // A directory the caller passed outlives this process (restart tests); one made here is removed with it.
         _ownsDataDirectory = dataDirectory is null;
@@ -26,6 +28,7 @@ public sealed class PerfNodeProcess : IAsyncDisposable
     }
 
     private readonly bool _ownsDataDirectory;
+    private readonly bool _worker;
 
     public IReadOnlyDictionary<string, string> Environment { get; }
     public string DataDirectory { get; }
@@ -54,6 +57,31 @@ public sealed class PerfNodeProcess : IAsyncDisposable
             await Task.Delay(100);
         }
         throw new TimeoutException($"Perf.Api did not become ready:\n{Output}");
+    }
+
+    /// <summary>Starts a worker (Perf.Host); it has no HTTP endpoint, so whoever needs it Up waits for it in the cluster's
+    /// status (<c>GET /api/v1/cluster</c> of an api node).</summary>
+    public void StartWorker()
+    {
+        if (!_worker) throw new InvalidOperationException("not a worker");
+        _process = Launch($"--data-dir \"{DataDirectory}\"");
+    }
+
+    /// <summary>SIGTERM, as an orchestrator stops a node, then waits for it to exit (a graceful leave).</summary>
+    public async Task<int> TerminateAsync(TimeSpan timeout)
+    {
+        if (_process is null) throw new InvalidOperationException("not started");
+        using (var term = System.Diagnostics.Process.Start("kill", ["-TERM", _process.Id.ToString()])) await term.WaitForExitAsync();
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"The node did not exit within {timeout} of SIGTERM. Its output:\n{Output}");
+        }
+        return _process.ExitCode;
     }
 
     /// <summary>A client of this node that sends <paramref name="key"/> as a bearer token (none when null).</summary>
@@ -100,7 +128,7 @@ public sealed class PerfNodeProcess : IAsyncDisposable
 
     private Process Launch(string arguments)
     {
-        var start = new ProcessStartInfo("dotnet", $"\"{ApiAssembly()}\" {arguments}")
+        var start = new ProcessStartInfo("dotnet", $"\"{Assembly(_worker ? "Perf.Host" : "Perf.Api")}\" {arguments}")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -118,18 +146,18 @@ public sealed class PerfNodeProcess : IAsyncDisposable
         return process;
     }
 
-    /// <summary>The Perf.Api build of the same configuration as this test assembly.</summary>
-    private static string ApiAssembly()
+    /// <summary>The build of <paramref name="project"/> of the same configuration as this test assembly.</summary>
+    private static string Assembly(string project)
     {
         var here = new DirectoryInfo(AppContext.BaseDirectory); // tests/Perf.Api.Tests/bin/{Configuration}/net10.0/
         var framework = here.Name;
         var configuration = here.Parent!.Name;
         var repo = here.Parent!.Parent!.Parent!.Parent!.Parent!.FullName;
-        var path = Path.Combine(repo, "src", "Perf.Api", "bin", configuration, framework, "Perf.Api.dll");
-        return File.Exists(path) ? path : throw new FileNotFoundException("Build Perf.Api first", path);
+        var path = Path.Combine(repo, "src", project, "bin", configuration, framework, project + ".dll");
+        return File.Exists(path) ? path : throw new FileNotFoundException($"Build {project} first", path);
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -1,0 +1,111 @@
+using System.Text.Json;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Sharding;
+using Perf.Actors.Security;
+using Perf.Api.Http;
+using Perf.Api.Ingest;
+using Perf.Api.Security;
+using Perf.Host;
+
+namespace Perf.Api.Endpoints;
+
+/// <summary>
+/// The cluster as operators see it: members with roles, status and reachability, and the shards and entities each
+/// worker hosts (<c>GET /api/v1/cluster</c>); a member asked to leave gracefully (its shards handed over) or marked down
+/// (after it died without leaving) by an admin.
+/// </summary>
+public static class ClusterEndpoints
+{
+    private static readonly TimeSpan StatsTimeout = TimeSpan.FromSeconds(5);
+
+    public static IEndpointRouteBuilder MapClusterEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/v1/cluster", StatusAsync).RequireArea(Area.Operate);
+        app.MapPost("/api/v1/cluster/leave", (HttpRequest request, PerfEngine engine) => ActAsync(request, engine, "leave")).RequireArea(Area.Admin);
+        app.MapPost("/api/v1/cluster/down", (HttpRequest request, PerfEngine engine) => ActAsync(request, engine, "down")).RequireArea(Area.Admin);
+        return app;
+    }
+
+    private static async Task<IResult> StatusAsync(PerfEngine engine, CancellationToken cancellationToken)
+    {
+        var cluster = Cluster.Get(engine.System);
+        var state = cluster.State;
+        var unreachable = state.Unreachable.Select(m => m.Address).ToHashSet();
+        var shards = await ShardsAsync(engine, "series", cancellationToken);
+        var hosts = await ShardsAsync(engine, "host", cancellationToken);
+        var members = state.Members.OrderBy(m => m.Address.ToString(), StringComparer.Ordinal).Select(m => new
+        {
+            address = m.Address.ToString(),
+            roles = m.Roles.Order(StringComparer.Ordinal).ToArray(),
+            status = m.Status.ToString().ToLowerInvariant(),
+            reachable = !unreachable.Contains(m.Address),
+            self = m.Address == cluster.SelfAddress,
+            leader = state.Leader == m.Address,
+            series = Counts(shards, m.Address),
+            hosts = Counts(hosts, m.Address),
+        }).ToArray();
+        return Results.Json(new
+        {
+            self = cluster.SelfAddress.ToString(),
+            leader = state.Leader?.ToString(),
+            members,
+            unreachable = unreachable.Select(a => a.ToString()).ToArray(),
+            shard_stats_complete = shards.Complete && hosts.Complete,
+        });
+    }
+
+    private static object? Counts((IReadOnlyDictionary<Address, ShardRegionStats> Regions, bool Complete) stats, Address member) =>
+        stats.Regions.TryGetValue(member, out var region)
+            ? new { shards = region.Stats.Count, entities = region.Stats.Values.Sum() }
+            : null;
+
+    /// <summary>Shard and entity counts of every region of a type, from any node (a proxy asks the hosting regions).
+    /// Incomplete when a region did not answer in time (an unreachable member).</summary>
+    private static async Task<(IReadOnlyDictionary<Address, ShardRegionStats> Regions, bool Complete)> ShardsAsync(
+        PerfEngine engine, string typeName, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var region = typeName == "series" ? engine.Series : engine.Hosts;
+            var stats = await region.Ask<ClusterShardingStats>(new GetClusterShardingStats(StatsTimeout), StatsTimeout + TimeSpan.FromSeconds(1), cancellationToken);
+            return (stats.Regions, stats.Regions.Values.All(r => r.Failed.Count == 0));
+        }
+        catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
+        {
+            return (new Dictionary<Address, ShardRegionStats>(), false);
+        }
+    }
+
+    /// <summary>Body <c>{"address": "akka.tcp://perf@host:port"}</c>: the member to act on (leave: default this node).</summary>
+    private static async Task<IResult> ActAsync(HttpRequest request, PerfEngine engine, string action)
+    {
+        var cluster = Cluster.Get(engine.System);
+        Address? address = action == "leave" ? cluster.SelfAddress : null;
+        if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
+        {
+            var (body, problem) = await JsonBody.ReadAsync(request);
+            if (problem is not null) return problem;
+            using (body)
+            {
+                var root = body!.RootElement;
+                if (root.ValueKind != JsonValueKind.Object) return Problems.Invalid("body", "must be a JSON object");
+                var errors = new List<FieldError>();
+                RequestFields.Unknown(root, ["address"], $"a {action} request", errors);
+                if (root.TryGetProperty("address", out var value))
+                {
+                    try { address = value.ValueKind == JsonValueKind.String ? Address.Parse(value.GetString()!) : null; }
+                    catch (UriFormatException) { address = null; }
+                    if (address is null) errors.Add(new FieldError("address", "must be a member address such as akka.tcp://perf@10.0.0.1:4053"));
+                }
+                if (errors.Count > 0) return Problems.Invalid(errors, StatusCodes.Status422UnprocessableEntity, $"Invalid {action} request");
+            }
+        }
+        if (address is null) return Problems.Invalid("address", "is required: the member to mark down", StatusCodes.Status422UnprocessableEntity, "Invalid down request");
+        if (cluster.State.Members.All(m => m.Address != address))
+            return Problems.NotFound("address", $"{address} is not a member of this cluster");
+        if (action == "leave") cluster.Leave(address);
+        else cluster.Down(address);
+        return Results.Json(new { action, address = address.ToString() }, statusCode: StatusCodes.Status202Accepted);
+    }
+}
