@@ -44,6 +44,7 @@ public sealed class PerfStorage
             var postgres = new PerfStorage(full, SeriesDatabase.PostgreSql(postgresConnectionString
                 ?? throw new ArgumentNullException(nameof(postgresConnectionString))), null);
             postgres.Series.CreateSchema();
+            postgres.CreatePostgresJournalSchema();
             return postgres;
         }
         var path = Path.Combine(full, "perf.db");
@@ -118,6 +119,53 @@ public sealed class PerfStorage
             );
             CREATE INDEX IF NOT EXISTS tags_persistence_id_sequence_nr ON [tags] ([persistence_id], [sequence_nr]);
             CREATE INDEX IF NOT EXISTS tags_tag_ordering_id ON [tags] ([tag], [ordering_id]);
+            """;
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>
+    /// Akka.Persistence.Sql's tables on PostgreSQL, as its own initialisation makes them, plus the indexes it lacks — made
+    /// here under an advisory lock, because every node of a cluster starting at once against an empty database would
+    /// otherwise race to create them (PostgreSQL fails the loser of two concurrent CREATE TABLEs of one name).
+    /// </summary>
+    private void CreatePostgresJournalSchema()
+    {
+        using var connection = Series.OpenAsync().GetAwaiter().GetResult();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            BEGIN;
+            SELECT pg_advisory_xact_lock(4718);
+            CREATE TABLE IF NOT EXISTS journal (
+                ordering        BIGINT  GENERATED ALWAYS AS IDENTITY CONSTRAINT "PK_journal" PRIMARY KEY,
+                created         BIGINT  NOT NULL,
+                deleted         BOOLEAN NOT NULL,
+                persistence_id  TEXT    NOT NULL,
+                sequence_number BIGINT  NOT NULL,
+                message         BYTEA   NOT NULL,
+                manifest        TEXT,
+                identifier      INTEGER,
+                writer_uuid     TEXT
+            );
+            CREATE UNIQUE INDEX IF NOT EXISTS journal_persistence_id_sequence_number ON journal (persistence_id, sequence_number);
+            CREATE TABLE IF NOT EXISTS snapshot (
+                persistence_id  TEXT   NOT NULL,
+                sequence_number BIGINT NOT NULL,
+                created         BIGINT NOT NULL,
+                snapshot        BYTEA,
+                manifest        TEXT,
+                serializer_id   INTEGER,
+                CONSTRAINT "PK_snapshot" PRIMARY KEY (persistence_id, sequence_number)
+            );
+            CREATE TABLE IF NOT EXISTS tags (
+                ordering_id    BIGINT NOT NULL,
+                tag            TEXT   NOT NULL,
+                sequence_nr    BIGINT NOT NULL,
+                persistence_id TEXT   NOT NULL,
+                CONSTRAINT "PK_tags" PRIMARY KEY (ordering_id, tag)
+            );
+            CREATE INDEX IF NOT EXISTS tags_persistence_id_sequence_nr ON tags (persistence_id, sequence_nr);
+            CREATE INDEX IF NOT EXISTS tags_tag_ordering_id ON tags (tag, ordering_id);
+            COMMIT;
             """;
         command.ExecuteNonQuery();
     }

@@ -100,7 +100,8 @@ public sealed record SeriesDatabase(StorageProvider Provider, string ConnectionS
     // Several nodes may start at once against an empty database: the advisory lock makes them create the tables one
     // after the other instead of failing on each other's half-made catalog entries.
     private const string PostgreSqlSchema = """
-        SELECT pg_advisory_lock(4717);
+        BEGIN;
+        SELECT pg_advisory_xact_lock(4717);
         CREATE TABLE IF NOT EXISTS series_journal (
             persistence_id TEXT    NOT NULL,
             sequence_nr    BIGINT  NOT NULL,
@@ -127,6 +128,6 @@ public sealed record SeriesDatabase(StorageProvider Provider, string ConnectionS
             PRIMARY KEY (series_id, sequence)
         );
         CREATE INDEX IF NOT EXISTS series_chunks_by_last ON series_chunks (series_id, last_ms);
-        SELECT pg_advisory_unlock(4717);
+        COMMIT;
         """;
 }

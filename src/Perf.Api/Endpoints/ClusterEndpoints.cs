@@ -77,11 +77,12 @@ public static class ClusterEndpoints
         }
     }
 
-    /// <summary>Body <c>{"address": "akka.tcp://perf@host:port"}</c>: the member to act on (leave: default this node).</summary>
+    /// <summary>Body <c>{"address": "akka.tcp://perf@host:port"}</c>: the member to act on, always named (a request that
+    /// forgot it must not take down the node that happened to serve it).</summary>
     private static async Task<IResult> ActAsync(HttpRequest request, PerfEngine engine, string action)
     {
         var cluster = Cluster.Get(engine.System);
-        Address? address = action == "leave" ? cluster.SelfAddress : null;
+        Address? address = null;
         if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
         {
             var (body, problem) = await JsonBody.ReadAsync(request);
@@ -101,7 +102,9 @@ public static class ClusterEndpoints
                 if (errors.Count > 0) return Problems.Invalid(errors, StatusCodes.Status422UnprocessableEntity, $"Invalid {action} request");
             }
         }
-        if (address is null) return Problems.Invalid("address", "is required: the member to mark down", StatusCodes.Status422UnprocessableEntity, "Invalid down request");
+        if (address is null)
+            return Problems.Invalid("address", $"is required: the member to {(action == "leave" ? "ask to leave" : "mark down")} (see GET /api/v1/cluster)",
+                StatusCodes.Status422UnprocessableEntity, $"Invalid {action} request");
         if (cluster.State.Members.All(m => m.Address != address))
             return Problems.NotFound("address", $"{address} is not a member of this cluster");
         if (action == "leave") cluster.Leave(address);

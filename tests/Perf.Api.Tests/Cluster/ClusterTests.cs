@@ -4,7 +4,8 @@ using Perf.Host.Tests.Infrastructure;
 
 namespace Perf.Api.Tests.Cluster;
 
-[CollectionDefinition(nameof(ClusterCollection))]
+// Alone: five processes and a database server are all two cores can carry; beside other tests they starve each other.
+[CollectionDefinition(nameof(ClusterCollection), DisableParallelization = true)]
 public sealed class ClusterCollection : ICollectionFixture<PostgresServer>;
 
 /// <summary>
