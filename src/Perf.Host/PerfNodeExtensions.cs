@@ -49,6 +49,7 @@ public static class PerfNodeExtensions
         services.AddSingleton(settings);
         services.AddSingleton(storage);
         services.AddSingleton<IChunkStore>(_ => new SqlChunkStore(storage.Series));
+        services.AddSingleton(new ReportStore(storage.Series));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(new AlertRuleRegistry(settings.Alerts.DefaultRules));
         services.AddSingleton<ApiKeyRegistry>();
@@ -154,6 +155,7 @@ public static class PerfNodeExtensions
                 new ShardOptions { Role = ClusterSettings.WorkerRole, RememberEntities = false, PassivateIdleEntityAfter = engine.Series.PassivateAfter })
             // After the shard regions: report workers ask the series region. On the default journal, one small event per job change.
             .WithSingleton<ReportJobsKey>("reports", (system, registry, _) => ReportJobs.Props(registry.Get<SeriesRegion>(), settings, clock,
+                    provider.GetRequiredService<ReportStore>(),
                     new ReportContextSources(registry.Get<HostRegion>(),
                         async token => (await new AlertLog(system).ReadAsync(0, token)).Select(e => e.Transition).ToArray())),
                 workers);

@@ -16,6 +16,4 @@ public static class ReportFormats
         _ => throw new ArgumentOutOfRangeException(nameof(format), format, "not a report format"),
     };
 
-    /// <summary>Where the file of a job goes: <c>{data_dir}/reports/{id}.{format}</c>.</summary>
-    public static string PathOf(string dataDirectory, string id, string format) => Path.Combine(dataDirectory, "reports", $"{id}.{format}");
 }

@@ -22,9 +22,10 @@ public sealed class ReportJobs : ReceivePersistentActor
     private readonly Queue<string> _queued = new();
     private int _running;
 
-    public ReportJobs(IActorRef seriesRegion, PerfSettings settings, TimeProvider clock, ReportContextSources? context = null)
+    public ReportJobs(IActorRef seriesRegion, PerfSettings settings, TimeProvider clock, ReportStore store, ReportContextSources? context = null)
     {
         _context = context;
+        _store = store;
         Recover<ReportQueued>(e => _state.Apply(e));
         Recover<ReportStarted>(e => _state.Apply(e));
         Recover<ReportDone>(e => _state.Apply(e));
@@ -51,12 +52,13 @@ public sealed class ReportJobs : ReceivePersistentActor
     }
 
     private readonly ReportContextSources? _context;
+    private readonly ReportStore _store;
 
     public override string PersistenceId => "reports";
 
     /// <param name="context">where workers find hosts' alerts and recommendations; null leaves them out.</param>
-    public static Props Props(IActorRef seriesRegion, PerfSettings settings, TimeProvider clock, ReportContextSources? context = null) =>
-        Akka.Actor.Props.Create(() => new ReportJobs(seriesRegion, settings, clock, context));
+    public static Props Props(IActorRef seriesRegion, PerfSettings settings, TimeProvider clock, ReportStore store, ReportContextSources? context = null) =>
+        Akka.Actor.Props.Create(() => new ReportJobs(seriesRegion, settings, clock, store, context));
 
     private void Ended(object @event, IActorRef seriesRegion, PerfSettings settings, TimeProvider clock)
     {
@@ -72,7 +74,7 @@ public sealed class ReportJobs : ReceivePersistentActor
         Persist(new ReportStarted(id, clock.GetUtcNow().ToUnixTimeMilliseconds()), started =>
         {
             _state.Apply(started);
-            Context.ActorOf(ReportWorker.Props(_state.Get(id)!, seriesRegion, settings, clock, _context), $"report-{id}");
+            Context.ActorOf(ReportWorker.Props(_state.Get(id)!, seriesRegion, settings, clock, _store, _context), $"report-{id}");
         });
     }
 }

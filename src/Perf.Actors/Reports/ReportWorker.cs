@@ -8,27 +8,27 @@ namespace Perf.Actors.Reports;
 /// <summary>
 /// Makes one report, a child of <see cref="ReportJobs"/> so the singleton stays responsive: gathers bucket averages and
 /// anomalies from the series (as <see cref="AnalysisActor"/> does), then renders and writes the file off the actor's
-/// thread, telling its parent how far it got. Stops itself once it has reported the outcome.
+/// thread into the <see cref="ReportStore"/>, telling its parent how far it got. Stops itself once it has reported the outcome.
 /// </summary>
 public sealed class ReportWorker : ReceiveActor
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
 
-    public ReportWorker(ReportJob job, IActorRef seriesRegion, PerfSettings settings, TimeProvider clock, ReportContextSources? context = null)
+    public ReportWorker(ReportJob job, IActorRef seriesRegion, PerfSettings settings, TimeProvider clock, ReportStore store, ReportContextSources? context = null)
     {
         var parent = Context.Parent;
         Receive<Finished>(finished => { parent.Tell(finished); Context.Stop(Self); });
         Receive<Failed>(failed => { parent.Tell(failed); Context.Stop(Self); });
-        Task.Run(() => RunAsync(job, seriesRegion, settings, clock, parent, context)).PipeTo(Self);
+        Task.Run(() => RunAsync(job, seriesRegion, settings, clock, store, parent, context)).PipeTo(Self);
     }
 
-    public static Props Props(ReportJob job, IActorRef seriesRegion, PerfSettings settings, TimeProvider clock, ReportContextSources? context = null) =>
-        Akka.Actor.Props.Create(() => new ReportWorker(job, seriesRegion, settings, clock, context));
+    public static Props Props(ReportJob job, IActorRef seriesRegion, PerfSettings settings, TimeProvider clock, ReportStore store,
+        ReportContextSources? context = null) =>
+        Akka.Actor.Props.Create(() => new ReportWorker(job, seriesRegion, settings, clock, store, context));
 
-    private static async Task<object> RunAsync(ReportJob job, IActorRef seriesRegion, PerfSettings settings, TimeProvider clock, IActorRef parent,
-        ReportContextSources? context)
+    private static async Task<object> RunAsync(ReportJob job, IActorRef seriesRegion, PerfSettings settings, TimeProvider clock, ReportStore store,
+        IActorRef parent, ReportContextSources? context)
     {
-        var path = ReportFormats.PathOf(settings.Engine.DataDirectory, job.Id, job.Spec.Format);
         try
         {
             var spec = job.Spec;
@@ -45,26 +45,22 @@ public sealed class ReportWorker : ReceiveActor
 
             var hosts = context is null ? null : await ContextAsync(context, spec).ConfigureAwait(false);
             var data = new ReportData(job.Id, spec, bucketMs, clock.GetUtcNow().ToUnixTimeMilliseconds(), metrics, hosts);
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            // Written aside and renamed: the content endpoint never serves half a file.
-            var partial = path + ".partial";
-            await using (var file = File.Create(partial))
+            using var file = new MemoryStream();
+            switch (spec.Format)
             {
-                switch (spec.Format)
-                {
-                    case "pdf": PdfReportWriter.Write(data, file); break;
-                    case "json": JsonReportWriter.Write(data, file); break;
-                    default:
-                        await using (var text = new StreamWriter(file, new System.Text.UTF8Encoding(false)))
-                        {
-                            if (spec.Format == "html") HtmlReportWriter.Write(data, text);
-                            else CsvReportWriter.Write(data, text);
-                        }
-                        break;
-                }
+                case "pdf": PdfReportWriter.Write(data, file); break;
+                case "json": JsonReportWriter.Write(data, file); break;
+                default:
+                    await using (var text = new StreamWriter(file, new System.Text.UTF8Encoding(false), leaveOpen: true))
+                    {
+                        if (spec.Format == "html") HtmlReportWriter.Write(data, text);
+                        else CsvReportWriter.Write(data, text);
+                    }
+                    break;
             }
-            File.Move(partial, path, overwrite: true);
-            return new Finished(job.Id, new FileInfo(path).Length);
+            var content = file.ToArray();
+            await store.SaveAsync(job.Id, spec.Format, content).ConfigureAwait(false);
+            return new Finished(job.Id, content.Length);
         }
         catch (Exception e)
         {

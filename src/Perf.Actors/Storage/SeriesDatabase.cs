@@ -5,7 +5,7 @@ using Npgsql;
 namespace Perf.Actors.Storage;
 
 /// <summary>
-/// The database of the series tables (journal, latest snapshots, chunks): which provider, how to connect, and the
+/// The database of the series tables (journal, latest snapshots, chunks; and finished reports): which provider, how to connect, and the
 /// schema in its dialect. Everything else about them is plain SQL that both providers read the same way (named
 /// <c>@parameters</c>, <c>ON CONFLICT ... DO UPDATE</c>, savepoints).
 /// </summary>
@@ -95,6 +95,11 @@ public sealed record SeriesDatabase(StorageProvider Provider, string ConnectionS
             PRIMARY KEY (series_id, sequence)
         ) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS series_chunks_by_last ON series_chunks (series_id, last_ms);
+        CREATE TABLE IF NOT EXISTS report_files (
+            id      TEXT NOT NULL PRIMARY KEY,
+            format  TEXT NOT NULL,
+            content BLOB NOT NULL
+        ) WITHOUT ROWID;
         """;
 
     // Several nodes may start at once against an empty database: the advisory lock makes them create the tables one
@@ -128,6 +133,11 @@ public sealed record SeriesDatabase(StorageProvider Provider, string ConnectionS
             PRIMARY KEY (series_id, sequence)
         );
         CREATE INDEX IF NOT EXISTS series_chunks_by_last ON series_chunks (series_id, last_ms);
+        CREATE TABLE IF NOT EXISTS report_files (
+            id      TEXT  NOT NULL PRIMARY KEY,
+            format  TEXT  NOT NULL,
+            content BYTEA NOT NULL
+        );
         COMMIT;
         """;
 }

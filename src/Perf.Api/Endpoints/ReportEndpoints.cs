@@ -69,17 +69,17 @@ public static class ReportEndpoints
             _ => Problems.NotFound("id", $"no report '{id}'"),
         };
 
-    private static async Task<IResult> ContentAsync(string id, PerfEngine engine)
+    private static async Task<IResult> ContentAsync(string id, PerfEngine engine, ReportStore store, CancellationToken cancellationToken)
     {
         if (await engine.Reports.Ask<object>(new GetReport(id), AskTimeout) is not ReportView { Job: var job })
             return Problems.NotFound("id", $"no report '{id}'");
         if (job.Status != ReportStatus.Done)
             return Problems.Invalid("status", job.Error is null ? $"the report is {ApiJson.Name(job.Status)}" : $"the report is {ApiJson.Name(job.Status)}: {job.Error}",
                 StatusCodes.Status409Conflict, "Report not ready");
-        // Embedded mode: the worker that wrote the file is this node, so the file is in this node's data directory.
-        var path = ReportFormats.PathOf(engine.Settings.Engine.DataDirectory, job.Id, job.Spec.Format);
-        if (!File.Exists(path)) return Problems.NotFound("id", $"the file of report '{id}' is gone from the data directory");
-        return Results.File(path, ReportFormats.ContentType(job.Spec.Format), $"report-{job.Id}.{job.Spec.Format}");
+        // In the database, not a worker's disk: any api node serves it, whichever worker made it.
+        var content = await store.ReadAsync(job.Id, cancellationToken);
+        if (content is null) return Problems.NotFound("id", $"the content of report '{id}' is gone from the database");
+        return Results.File(content, ReportFormats.ContentType(job.Spec.Format), $"report-{job.Id}.{job.Spec.Format}");
     }
 
     private static string SelfLink(string id) => $"/api/v1/reports/{id}";

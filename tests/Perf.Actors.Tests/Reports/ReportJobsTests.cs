@@ -23,6 +23,8 @@ public sealed class ReportJobsTests : Akka.Hosting.TestKit.TestKit, IDisposable
         .WithCustomSerializer("perf", [typeof(IPerfMessage)], system => new PerfSerializer(system))
         .WithSqlPersistence(_db.Storage.ConnectionString, ProviderName.SQLiteMS, autoInitialize: true);
 
+    private ReportStore Store => new(_db.Storage.Series);
+
     private Perf.Actors.Configuration.PerfSettings Settings => PerfConfiguration.Load(_db.Directory, new Hashtable()).Settings;
 
     private static ReportSpec Spec(string format) => new("performance_summary", "1h", 1_700_000_000_000, 1_700_003_600_000, ["cpu_usage"], ["h1"], format, true);
@@ -43,7 +45,7 @@ public sealed class ReportJobsTests : Akka.Hosting.TestKit.TestKit, IDisposable
     public async Task A_job_reads_its_series_and_writes_its_file()
     {
         var series = CreateTestProbe();
-        var jobs = Sys.ActorOf(ReportJobs.Props(series, Settings, TimeProvider.System));
+        var jobs = Sys.ActorOf(ReportJobs.Props(series, Settings, TimeProvider.System, Store));
 
         var queued = await jobs.Ask<ReportView>(new CreateReport("r1", Spec("csv"), 1));
         Assert.Equal(ReportStatus.Queued, queued.Job.Status);
@@ -54,18 +56,19 @@ public sealed class ReportJobsTests : Akka.Hosting.TestKit.TestKit, IDisposable
         series.Reply(new AnomalyList([], "default", []));
 
         var done = await WaitForAsync(jobs, "r1", ReportStatus.Done);
-        var path = ReportFormats.PathOf(_db.Directory, "r1", "csv");
-        Assert.Equal(new FileInfo(path).Length, done.Bytes);
+        var content = await Store.ReadAsync("r1");
+        Assert.NotNull(content);
+        Assert.Equal(content.Length, done.Bytes);
         Assert.Equal(
             ["host,metric,timestamp,value", "h1,cpu_usage,2023-11-14T22:13:20Z,1.5", "h1,cpu_usage,2023-11-14T22:14:20Z,2.5"],
-            File.ReadAllLines(path));
+            System.Text.Encoding.UTF8.GetString(content).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')));
     }
 
     [Fact]
     public async Task Jobs_queued_or_running_when_the_actor_stopped_are_interrupted_on_recovery()
     {
         var silent = CreateTestProbe(); // never answers: the first job stays running, the second queued behind it
-        var jobs = Sys.ActorOf(ReportJobs.Props(silent, Settings, TimeProvider.System));
+        var jobs = Sys.ActorOf(ReportJobs.Props(silent, Settings, TimeProvider.System, Store));
         await jobs.Ask<ReportView>(new CreateReport("r1", Spec("pdf"), 1));
         await jobs.Ask<ReportView>(new CreateReport("r2", Spec("json"), 2));
         await WaitForAsync(jobs, "r1", ReportStatus.Running);
@@ -74,7 +77,7 @@ public sealed class ReportJobsTests : Akka.Hosting.TestKit.TestKit, IDisposable
         jobs.Tell(PoisonPill.Instance);
         await ExpectTerminatedAsync(jobs);
 
-        var again = Sys.ActorOf(ReportJobs.Props(silent, Settings, TimeProvider.System));
+        var again = Sys.ActorOf(ReportJobs.Props(silent, Settings, TimeProvider.System, Store));
         foreach (var id in new[] { "r1", "r2" })
         {
             var job = (await again.Ask<ReportView>(new GetReport(id))).Job;
