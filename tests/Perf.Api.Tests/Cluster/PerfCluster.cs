@@ -45,10 +45,18 @@ public sealed class PerfCluster : IAsyncDisposable
     public static async Task<PerfCluster> StartAsync(PostgresServer postgres, int workers = 3, int apis = 1, IReadOnlyDictionary<string, string>? extra = null)
     {
         var cluster = new PerfCluster(await postgres.CreateDatabaseAsync(), workers, extra);
-        for (var i = 0; i < workers; i++) cluster.StartWorker(i);
-        for (var i = 0; i < apis; i++) await cluster.StartApiAsync();
-        await cluster.WaitForWorkersAsync(workers);
-        return cluster;
+        try
+        {
+            for (var i = 0; i < workers; i++) cluster.StartWorker(i);
+            for (var i = 0; i < apis; i++) await cluster.StartApiAsync();
+            await cluster.WaitForWorkersAsync(workers);
+            return cluster;
+        }
+        catch
+        {
+            await cluster.DisposeAsync(); // no process outlives a cluster that failed to start
+            throw;
+        }
     }
 
     public void StartWorker(int index)

@@ -141,6 +141,8 @@ public sealed class PerfNodeProcess : IAsyncDisposable
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.AppendLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.AppendLine(e.Data); };
         process.Start();
+        // Should the test run itself end abruptly, its nodes end with it rather than run on.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => { try { if (!process.HasExited) process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { } };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
