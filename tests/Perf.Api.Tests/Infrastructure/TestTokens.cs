@@ -16,6 +16,14 @@ public static class TestTokens
         return $"{header}.{payload}.{signature}";
     }
 
+    public static string Rs256(RSA key, IReadOnlyDictionary<string, object> claims)
+    {
+        var header = Base64Url(JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["alg"] = "RS256", ["typ"] = "JWT" }));
+        var payload = Base64Url(JsonSerializer.SerializeToUtf8Bytes(claims));
+        var signature = Base64Url(key.SignData(Encoding.ASCII.GetBytes($"{header}.{payload}"), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
+        return $"{header}.{payload}.{signature}";
+    }
+
     /// <summary>Claims of a token valid for the next hour.</summary>
     public static Dictionary<string, object> Claims(string subject, string role, string issuer, string audience, TimeSpan? expiresIn = null)
     {
