@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
 
 namespace Perf.Analytics.Detection;
 
@@ -159,15 +160,19 @@ internal sealed class EnsemblePatternMemory
         if (Vector.IsHardwareAccelerated && to - from + 1 >= width)
         {
             var divisor = new Vector<float>(f);
+            // Unchecked loads and stores (this loop is most of what recomputing the means costs): the caller passes
+            // from - f + 1 >= start >= 0 and to < values.Length <= means.Length.
+            ref float x = ref MemoryMarshal.GetArrayDataReference(values);
+            ref float y = ref MemoryMarshal.GetArrayDataReference(means);
             for (; p + width - 1 <= to; p += width)
             {
-                var sum = new Vector<float>(values, p - f + 1);
+                var sum = Vector.LoadUnsafe(ref x, (nuint)(p - f + 1));
                 for (int q = p - f + 2; q <= p; q++)
                 {
-                    sum += new Vector<float>(values, q);
+                    sum += Vector.LoadUnsafe(ref x, (nuint)q);
                 }
 
-                (sum / divisor).CopyTo(means, p);
+                (sum / divisor).StoreUnsafe(ref y, (nuint)p);
             }
         }
 
