@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
 
 namespace Perf.Analytics.Detection;
 
@@ -17,25 +18,35 @@ namespace Perf.Analytics.Detection;
 /// <remarks>
 /// The store is a linear buffer of the capacity plus <see cref="Slack"/>, compacted when its end is reached, so that
 /// lagged patterns are contiguous slices (for the vectorised distance loop) while a live series holds little more
-/// than the values themselves: the compaction copies the capacity once every Slack points, a few floats per point. The slow-scale means are derived data: they are recomputed from the values on restore,
-/// with the same float operations in the same order, and only means whose inputs are all still held are ever
-/// compared, so a restored memory produces the same distances bit for bit. Storing values relative to the first
-/// value keeps float32's resolution relative to the series' own range even for large offsets (e.g. 1e9 +- 1).
+/// than the values themselves: the compaction copies the capacity once every Slack points, a few floats per point.
+/// The buffer starts small and doubles until it reaches that size, so a young series (most of them, after a restart
+/// or a deploy) holds about its own points, not the whole history. The slow-scale means are derived data and are not
+/// kept at all: each point recomputes the means it compares, in a scratch buffer of the calling thread, with the same
+/// float operations in the same order (a mean of f values summed oldest first, then divided by f; the vectorised loop
+/// does the same per lane), and only means whose inputs are all still held are ever compared. So the distances are the
+/// same bit for bit as with means kept from point to point (they were, before: 4 bytes more per remembered point),
+/// and a restored memory continues exactly. Storing values relative to the first value keeps float32's resolution
+/// relative to the series' own range even for large offsets (e.g. 1e9 +- 1).
 /// </remarks>
 internal sealed class EnsemblePatternMemory
 {
-    /// <summary>Free room at the end of the buffers: a compaction every this many points.</summary>
+    /// <summary>Free room at the end of the buffer: a compaction every this many points.</summary>
     private const int Slack = 64;
+
+    /// <summary>The first size of the buffer; it doubles up to the capacity plus <see cref="Slack"/>.</summary>
+    private const int InitialLength = 16;
+
+    /// <summary>The slow-scale means of the point being pushed, at the indexes of the values they end (per thread).</summary>
+    [ThreadStatic]
+    private static float[]? t_means;
 
     private readonly int _m;
     private readonly int _h;
     private readonly int _f;
     private readonly int _capacity;
-    private readonly float[] _x;
-    private readonly float[] _y;
+    private float[] _x;
     private int _start;
     private int _end;
-    private int _yValidFrom = int.MaxValue; // first buffer index whose slow mean was computed from f held values
     private double _anchor;
 
     public EnsemblePatternMemory(int patternLength, int historyLength, int slowScale)
@@ -44,8 +55,7 @@ internal sealed class EnsemblePatternMemory
         _h = historyLength;
         _f = slowScale;
         _capacity = historyLength + (patternLength * slowScale) + slowScale;
-        _x = new float[_capacity + Slack];
-        _y = slowScale > 1 ? new float[_capacity + Slack] : [];
+        _x = new float[Math.Min(InitialLength, _capacity + Slack)];
     }
 
     public int Count => _end - _start;
@@ -67,7 +77,7 @@ internal sealed class EnsemblePatternMemory
 
         if (_end == _x.Length)
         {
-            Compact();
+            MakeRoom();
         }
 
         int e = _end;
@@ -78,23 +88,8 @@ internal sealed class EnsemblePatternMemory
             _start++;
         }
 
-        if (_f > 1 && e - (_f - 1) >= _start)
-        {
-            _y[e] = Mean(_x, e, _f);
-            _yValidFrom = Math.Min(_yValidFrom, e);
-        }
-
         fast = Nearest(_x, e, _m, 1, Math.Max(_start + _m - 1, e - _h), e - _m, _start);
-        if (_f > 1)
-        {
-            int low = Math.Max(_yValidFrom, _start + _f - 1);
-            int span = _m * _f;
-            slow = Nearest(_y, e, _m, _f, Math.Max(low + ((_m - 1) * _f), e - _h), e - span, low);
-        }
-        else
-        {
-            slow = double.NaN;
-        }
+        slow = _f > 1 ? NearestSlow(e) : double.NaN;
     }
 
     public void Write(BinaryWriter writer)
@@ -111,6 +106,11 @@ internal sealed class EnsemblePatternMemory
     {
         _anchor = reader.ReadDouble();
         int count = StateIO.ReadLength(reader, 0, _capacity);
+        if (count > _x.Length)
+        {
+            _x = new float[Math.Min(Math.Max(count, 2 * _x.Length), _capacity + Slack)];
+        }
+
         for (int i = 0; i < count; i++)
         {
             float value = reader.ReadSingle();
@@ -124,14 +124,61 @@ internal sealed class EnsemblePatternMemory
 
         _start = 0;
         _end = count;
-        _yValidFrom = int.MaxValue;
-        if (_f > 1)
+    }
+
+    /// <summary>
+    /// The slow-scale distance of the pattern ending at buffer index <paramref name="e"/>: the means of f values, f
+    /// apart, against lags m*f..H, over the means whose f inputs are all held (from index start + f - 1 on).
+    /// </summary>
+    private double NearestSlow(int e)
+    {
+        int low = _start + _f - 1;
+        int reach = (_m - 1) * _f;
+        int lo = Math.Max(low + reach, e - _h);
+        int hi = e - (_m * _f);
+        if (lo > hi || e - reach < low)
         {
-            for (int p = _f - 1; p < count; p++)
+            return double.NaN;
+        }
+
+        float[] means = t_means is { } held && held.Length >= _x.Length ? held : (t_means = new float[_capacity + Slack]);
+        Means(_x, means, lo - reach, hi, _f); // every mean a lagged pattern reads
+        for (int k = 0; k < _m; k++)
+        {
+            int p = e - (k * _f); // the newest pattern's means, all after hi
+            means[p] = Mean(_x, p, _f);
+        }
+
+        return Nearest(means, e, _m, _f, lo, hi, low);
+    }
+
+    /// <summary>means[p] = the mean of values[p - f + 1 .. p] for p in [from, to], as <see cref="Mean"/> computes it.</summary>
+    private static void Means(float[] values, float[] means, int from, int to, int f)
+    {
+        int p = from;
+        int width = Vector<float>.Count;
+        if (Vector.IsHardwareAccelerated && to - from + 1 >= width)
+        {
+            var divisor = new Vector<float>(f);
+            // Unchecked loads and stores (this loop is most of what recomputing the means costs): the caller passes
+            // from - f + 1 >= start >= 0 and to < values.Length <= means.Length.
+            ref float x = ref MemoryMarshal.GetArrayDataReference(values);
+            ref float y = ref MemoryMarshal.GetArrayDataReference(means);
+            for (; p + width - 1 <= to; p += width)
             {
-                _y[p] = Mean(_x, p, _f);
-                _yValidFrom = Math.Min(_yValidFrom, p);
+                var sum = Vector.LoadUnsafe(ref x, (nuint)(p - f + 1));
+                for (int q = p - f + 2; q <= p; q++)
+                {
+                    sum += Vector.LoadUnsafe(ref x, (nuint)q);
+                }
+
+                (sum / divisor).StoreUnsafe(ref y, (nuint)p);
             }
+        }
+
+        for (; p <= to; p++)
+        {
+            means[p] = Mean(values, p, f);
         }
     }
 
@@ -203,15 +250,19 @@ internal sealed class EnsemblePatternMemory
         return Math.Sqrt(best / (double)m);
     }
 
-    /// <summary>Moves the held values (and slow means) to the front of the buffers.</summary>
-    private void Compact()
+    /// <summary>Moves the held values to the front of the buffer, into a buffer twice as large while it is smaller than the capacity plus <see cref="Slack"/>.</summary>
+    private void MakeRoom()
     {
         int count = _end - _start;
-        Array.Copy(_x, _start, _x, 0, count);
-        if (_f > 1)
+        if (_x.Length < _capacity + Slack)
         {
-            Array.Copy(_y, _start, _y, 0, count);
-            _yValidFrom = _yValidFrom == int.MaxValue ? int.MaxValue : Math.Max(0, _yValidFrom - _start);
+            var larger = new float[Math.Min(2 * _x.Length, _capacity + Slack)];
+            Array.Copy(_x, _start, larger, 0, count);
+            _x = larger;
+        }
+        else
+        {
+            Array.Copy(_x, _start, _x, 0, count);
         }
 
         _start = 0;
