@@ -1,15 +1,15 @@
-using System.IO.Compression;
 using Microsoft.AspNetCore.Http.Features;
 using Perf.Actors.Telemetry;
 using Perf.Api.Http;
 using Perf.Host;
+using Perf.Protocols;
 
 namespace Perf.Api.Agents;
 
 /// <summary>
 /// Reads an agent's request body within the limits: at most <c>perf.ingest.max_body_bytes</c> as sent (413), and a
 /// gzip body (<c>Content-Encoding: gzip</c>) at most <c>perf.protocols.max_decoded_bytes</c> once inflated, checked
-/// while inflating so a gzip bomb stops at the limit.
+/// while inflating so a gzip bomb stops at the limit (see <see cref="Gzip"/>).
 /// </summary>
 public static class AgentBody
 {
@@ -39,27 +39,18 @@ public static class AgentBody
         if (!encoding.Equals("gzip", StringComparison.OrdinalIgnoreCase))
             return (null, Refused("media_type", Problems.Invalid("Content-Encoding", $"'{encoding}' is not supported (gzip or none)",
                 StatusCodes.Status415UnsupportedMediaType, "Unsupported media type")));
-        return await InflateAsync(raw, engine.Settings.Protocols.MaxDecodedBytes, cancellationToken);
+        return Inflate(raw, engine.Settings.Protocols.MaxDecodedBytes);
     }
 
-    private static async Task<(byte[]? Body, IResult? Refusal)> InflateAsync(byte[] raw, long limit, CancellationToken cancellationToken)
+    private static (byte[]? Body, IResult? Refusal) Inflate(byte[] raw, long limit)
     {
         try
         {
-            await using var gzip = new GZipStream(new MemoryStream(raw), CompressionMode.Decompress);
-            using var inflated = new MemoryStream();
-            var chunk = new byte[81920];
-            int read;
-            while ((read = await gzip.ReadAsync(chunk, cancellationToken)) > 0)
-            {
-                if (inflated.Length + read > limit) return (null, TooLarge(limit, "perf.protocols.max_decoded_bytes", "once gunzipped "));
-                inflated.Write(chunk, 0, read);
-            }
-            return (inflated.ToArray(), null);
+            return (Gzip.Inflate(raw, limit), null);
         }
-        catch (InvalidDataException e)
+        catch (ProtocolFormatException e)
         {
-            return (null, Refused("invalid", Problems.Invalid("body", "is not valid gzip data (Content-Encoding: gzip): " + e.Message)));
+            return (null, e.TooLarge ? TooLarge(limit, "perf.protocols.max_decoded_bytes", "once gunzipped ") : Refused("invalid", Problems.Invalid(e.Field, e.Message)));
         }
     }
 
