@@ -13,6 +13,7 @@ public sealed class PerfRootCommand : RootCommand
         Subcommands.Add(Report);
         Subcommands.Add(Backup);
         Subcommands.Add(Restore);
+        Subcommands.Add(Write);
     }
 
     public BenchCommand Bench { get; } = new();
@@ -24,4 +25,6 @@ public sealed class PerfRootCommand : RootCommand
     public BackupCommand Backup { get; } = new();
 
     public RestoreCommand Restore { get; } = new();
+
+    public WriteCommand Write { get; } = new();
 }
