@@ -50,7 +50,7 @@ public sealed class BenchRemoteWriteCommand : Command
 
     public Option<int> ConcurrencyOption { get; } = BenchOptionFactory.Concurrency(8);
 
-    public Option<int> SeriesPerRequestOption { get; } = BenchOptionFactory.PositiveInt("--series-per-request", 2000, "Samples per request (Prometheus sends up to 2000).", "N");
+    public Option<int> SeriesPerRequestOption { get; } = BenchOptionFactory.PositiveInt("--series-per-request", 500, "Samples per request (Prometheus' max_samples_per_send: 500 by default in 2.x).", "N");
 
     public Option<int?> PidOption { get; } = new("--pid") { Description = "The receiver's process id, to report its CPU seconds and resident memory.", HelpName = "PID" };
 

@@ -13,6 +13,9 @@ namespace Perf.Cli.Load;
 /// <c>Rate</c> samples per second. Every request of the run is encoded (protobuf + snappy) before the clock starts, with
 /// the timestamps the samples will have when sent on time, so the generator spends its time sending, not encoding.
 /// Requests go out on schedule from <c>Concurrency</c> connections; a request answered late delays only its connection.
+/// Each block of series always goes through the same connection, one request after another, so a series' samples reach
+/// the receiver in time order (Prometheus refuses an out-of-order sample; a real Prometheus sends each series through
+/// one shard queue for the same reason).
 /// </summary>
 public sealed class RemoteWriteLoad(HttpClient http, string path, int series, int hosts, double rate, TimeSpan duration, int concurrency, int seriesPerRequest)
 {
@@ -24,11 +27,11 @@ public sealed class RemoteWriteLoad(HttpClient http, string path, int series, in
         public bool KeptUp => Errors == 0 && Requests == Planned && AchievedRate >= 0.97 * TargetRate;
     }
 
-    public IReadOnlyList<(byte[] Body, int Samples, TimeSpan Due)> Encode(long startMs)
+    public IReadOnlyList<(byte[] Body, int Samples, TimeSpan Due, int Block)> Encode(long startMs)
     {
         var roundSeconds = series / rate;
         var rounds = Math.Max(1, (int)Math.Ceiling(duration.TotalSeconds / roundSeconds));
-        var requests = new List<(byte[], int, TimeSpan)>();
+        var requests = new List<(byte[], int, TimeSpan, int)>();
         var requestSeconds = seriesPerRequest / rate;
         var index = 0;
         for (var round = 0; round < rounds; round++)
@@ -48,28 +51,26 @@ public sealed class RemoteWriteLoad(HttpClient http, string path, int series, in
                     ts.Samples.Add(new Sample { Timestamp = timestamp, Value = Math.Round(value, 2) });
                     request.Timeseries.Add(ts);
                 }
-                requests.Add((RemoteWriteCodec.Encode(request), request.Timeseries.Count, TimeSpan.FromSeconds(index++ * requestSeconds)));
+                requests.Add((RemoteWriteCodec.Encode(request), request.Timeseries.Count, TimeSpan.FromSeconds(index++ * requestSeconds), first / seriesPerRequest));
             }
         }
         return requests;
     }
 
-    public async Task<Result> RunAsync(IReadOnlyList<(byte[] Body, int Samples, TimeSpan Due)> requests, int? receiverPid, CancellationToken cancellationToken)
+    public async Task<Result> RunAsync(IReadOnlyList<(byte[] Body, int Samples, TimeSpan Due, int Block)> requests, int? receiverPid, CancellationToken cancellationToken)
     {
         var latency = new LatencyHistogram();
-        long samples = 0, errors = 0, done = 0, next = -1;
+        long samples = 0, errors = 0, done = 0;
         string? firstError = null;
         var cpuBefore = receiverPid is { } pid ? CpuSeconds(pid) : null;
         var clock = Stopwatch.StartNew();
 
-        async Task WorkerAsync()
+        async Task WorkerAsync(int worker)
         {
-            while (true)
+            foreach (var (body, count, due, _) in requests.Where(r => r.Block % concurrency == worker))
             {
-                var index = Interlocked.Increment(ref next);
                 // A receiver far behind would make the run last for ever: past 1.5 times its length, no more requests go out.
-                if (index >= requests.Count || clock.Elapsed > duration * 1.5) return;
-                var (body, count, due) = requests[(int)index];
+                if (clock.Elapsed > duration * 1.5) return;
                 var wait = due - clock.Elapsed;
                 if (wait > TimeSpan.Zero) await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
                 using var content = new ByteArrayContent(body);
@@ -98,7 +99,7 @@ public sealed class RemoteWriteLoad(HttpClient http, string path, int series, in
             }
         }
 
-        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(WorkerAsync, cancellationToken))).ConfigureAwait(false);
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(w => Task.Run(() => WorkerAsync(w), cancellationToken))).ConfigureAwait(false);
         var elapsed = clock.Elapsed;
         var cpuAfter = receiverPid is { } p ? CpuSeconds(p) : null;
         return new Result(rate, samples / elapsed.TotalSeconds, samples, done, requests.Count, errors, firstError,
