@@ -1,5 +1,6 @@
 using OpenTelemetry.Metrics;
 using Perf.Actors.Configuration;
+using Perf.Api.Agents;
 using Perf.Actors.Telemetry;
 using Perf.Api.Endpoints;
 using Perf.Api.Http;
@@ -51,6 +52,7 @@ if (settings.Security.PublicMetrics) scrape.AllowAnonymous();
 else scrape.RequireArea(Area.Read);
 app.MapHealthEndpoints();
 app.MapIngestEndpoints();
+app.MapAgentEndpoints(); // Prometheus remote write, InfluxDB line protocol, OTLP (src/Perf.Api/Agents)
 app.MapPerformanceQueryEndpoints();
 app.MapHostEndpoints();
 app.MapSeriesEndpoints();

@@ -148,6 +148,17 @@ public sealed class PerfConfigurationTests
         Assert.Empty(engine.Cluster.SeedNodes);
     }
 
+    [Fact]
+    public void Protocol_defaults_are_perf_confs()
+    {
+        var protocols = Load().Protocols;
+
+        Assert.Equal(128L * 1024 * 1024, protocols.MaxDecodedBytes);
+        Assert.Equal("instance", protocols.RemoteWriteHostLabel);
+        Assert.Equal("host", protocols.LineProtocolHostTag);
+        Assert.Equal(["host.name"], protocols.OtlpHostAttributes);
+    }
+
     // ---------------------------------------------------------------------------------------------------------------
     // Environment overrides
 
@@ -212,6 +223,10 @@ public sealed class PerfConfigurationTests
         { "perf.ingest.max_series_per_host", "500", "500" },
         { "perf.ingest.write_timeout", "5s", "00:00:05" },
         { "perf.ingest.retry_after", "3s", "00:00:03" },
+        { "perf.protocols.max_decoded_bytes", "256MB", "268435456" },
+        { "perf.protocols.remote_write.host_label", "host", "host" },
+        { "perf.protocols.line_protocol.host_tag", "hostname", "hostname" },
+        { "perf.protocols.otlp.host_attributes", "host.name,service.instance.id", "host.name,service.instance.id" },
         { "perf.series.snapshot_every", "1000", "1000" },
         { "perf.series.chunk_max_points", "240", "240" },
         { "perf.series.chunk_max_span", "30m", "00:30:00" },
@@ -514,6 +529,9 @@ public sealed class PerfConfigurationTests
         { "perf.ingest.max_series_per_host", "0", "perf.ingest.max_series_per_host" },
         { "perf.ingest.write_timeout", "50ms", "perf.ingest.write_timeout" },
         { "perf.ingest.retry_after", "500ms", "perf.ingest.retry_after" },
+        { "perf.protocols.max_decoded_bytes", "1KB", "perf.protocols.max_decoded_bytes" },
+        { "perf.protocols.remote_write.host_label", " ", "perf.protocols.remote_write.host_label" },
+        { "perf.protocols.otlp.host_attributes", ",", "perf.protocols.otlp.host_attributes" },
         { "perf.series.snapshot_every", "0", "perf.series.snapshot_every" },
         { "perf.series.chunk_max_points", "1", "perf.series.chunk_max_points" },
         { "perf.series.chunk_max_points", "70000", "perf.series.chunk_max_points" },
@@ -777,6 +795,10 @@ public sealed class PerfConfigurationTests
         "perf.ingest.max_series_per_host" => s.Engine.Ingest.MaxSeriesPerHost,
         "perf.ingest.write_timeout" => s.Engine.Ingest.WriteTimeout,
         "perf.ingest.retry_after" => s.Engine.Ingest.RetryAfter,
+        "perf.protocols.max_decoded_bytes" => s.Protocols.MaxDecodedBytes,
+        "perf.protocols.remote_write.host_label" => s.Protocols.RemoteWriteHostLabel,
+        "perf.protocols.line_protocol.host_tag" => s.Protocols.LineProtocolHostTag,
+        "perf.protocols.otlp.host_attributes" => s.Protocols.OtlpHostAttributes,
         "perf.series.snapshot_every" => s.Engine.Series.SnapshotEvery,
         "perf.series.chunk_max_points" => s.Engine.Series.ChunkMaxPoints,
         "perf.series.chunk_max_span" => s.Engine.Series.ChunkMaxSpan,

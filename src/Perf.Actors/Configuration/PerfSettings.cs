@@ -10,7 +10,8 @@ public sealed record PerfSettings(
     EngineSettings Engine,
     AlertSettings Alerts,
     NotificationSettings Notifications,
-    SecuritySettings Security)
+    SecuritySettings Security,
+    ProtocolSettings Protocols)
 {
     /// <exception cref="PerfConfigurationException">naming the first invalid key.</exception>
     public static PerfSettings FromConfig(Config config)
@@ -24,6 +25,7 @@ public sealed record PerfSettings(
             EngineSettings.Read(reader),
             AlertSettings.Read(reader, monitoring),
             NotificationSettings.Read(reader, monitoring),
-            SecuritySettings.Read(reader));
+            SecuritySettings.Read(reader),
+            ProtocolSettings.Read(reader));
     }
 }

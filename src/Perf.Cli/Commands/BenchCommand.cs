@@ -12,6 +12,7 @@ public sealed class BenchCommand : Command
         Subcommands.Add(Recovery);
         Subcommands.Add(Alerts);
         Subcommands.Add(Analyze);
+        Subcommands.Add(RemoteWrite);
     }
 
     public BenchIngestCommand Ingest { get; } = new();
@@ -21,4 +22,6 @@ public sealed class BenchCommand : Command
     public BenchAlertsCommand Alerts { get; } = new();
 
     public BenchAnalyzeCommand Analyze { get; } = new();
+
+    public BenchRemoteWriteCommand RemoteWrite { get; } = new();
 }

@@ -14,6 +14,7 @@ public sealed class PerfRootCommand : RootCommand
         Subcommands.Add(Backup);
         Subcommands.Add(Restore);
         Subcommands.Add(Cluster);
+        Subcommands.Add(Write);
     }
 
     public BenchCommand Bench { get; } = new();
@@ -27,4 +28,6 @@ public sealed class PerfRootCommand : RootCommand
     public RestoreCommand Restore { get; } = new();
 
     public ClusterCommand Cluster { get; } = new();
+
+    public WriteCommand Write { get; } = new();
 }

@@ -1,0 +1,43 @@
+using Perf.Actors.Ingestion;
+using Perf.Api.Http;
+using Perf.Api.Security;
+using Perf.Host;
+
+namespace Perf.Api.Agents;
+
+/// <summary>
+/// The part every agent protocol shares after decoding: the host scope of the caller's key, then the ingestion
+/// pipeline, whose answers become the protocol-neutral refusals here (each protocol formats success itself).
+/// </summary>
+public static class AgentIngest
+{
+    /// <summary>403 when the caller's key may not write one of the batch's hosts (nothing is stored then).</summary>
+    public static IResult? CheckHostScope(HttpContext context, IEnumerable<string> hosts)
+    {
+        if (Caller.From(context) is not { IsHostScoped: true } caller) return null;
+        foreach (var host in hosts)
+            if (!caller.CanAccess(host)) return AgentBody.Refused("forbidden", RequestGuards.HostRefused(host));
+        return null;
+    }
+
+    /// <summary>Writes the batch; the outcome, or the answer for a batch that was not stored.</summary>
+    /// <param name="overloadStatus">429 for senders that retry it, 503 for those that retry only server errors (Prometheus 2.x).</param>
+    public static async Task<(IngestOutcome Outcome, IResult? Refusal)> SubmitAsync(HttpContext context, PerfEngine engine, IngestBatch batch,
+        int overloadStatus, CancellationToken cancellationToken)
+    {
+        var outcome = await engine.Ingestion.SubmitAsync(batch, cancellationToken);
+        var retryAfter = engine.Settings.Engine.Ingest.RetryAfter;
+        var refusal = outcome.Status switch
+        {
+            IngestStatus.Stored => null,
+            IngestStatus.Overloaded => Problems.RetryLater(context, overloadStatus, retryAfter,
+                "The engine is not keeping up; nothing of this request was stored. Send it again after Retry-After seconds."),
+            IngestStatus.CardinalityExceeded => Problems.Invalid("host",
+                $"host '{outcome.Host}' would exceed its limit of {outcome.SeriesLimit} series (perf.ingest.max_series_per_host); nothing of this request was stored",
+                StatusCodes.Status422UnprocessableEntity, "Too many series"),
+            _ => Problems.RetryLater(context, StatusCodes.Status503ServiceUnavailable, retryAfter,
+                "The writes did not confirm in time. Sending the same request again is safe: points with the same timestamps overwrite."),
+        };
+        return (outcome, refusal);
+    }
+}
