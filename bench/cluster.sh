@@ -24,7 +24,7 @@ cleanup() {
   as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -m fast stop >/dev/null || true; rm -rf "$pg_dir" "$data"
 }
 trap cleanup EXIT
-database() { "$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U perf -d postgres -qc "CREATE DATABASE $1" >/dev/null; echo "Host=127.0.0.1;Port=$pg_port;Database=$1;Username=perf;Pooling=true;Max Pool Size=200"; }
+database() { "$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U perf -d postgres -qc "CREATE DATABASE $1" >/dev/null; echo "Host=127.0.0.1;Port=$pg_port;Database=$1;Username=perf;Pooling=true;Maximum Pool Size=200"; }
 wait_ready() { for _ in $(seq 1 240); do curl -sf "$url/health/ready" >/dev/null && return; sleep 0.5; done; echo "no ready node at $url" >&2; exit 1; }
 wait_workers() {
   for _ in $(seq 1 240); do

@@ -564,6 +564,7 @@ public sealed class PerfConfigurationTests
         { "perf.security.admin_key", "short", "perf.security.admin_key" },
         { "perf.storage.provider", "oracle", "perf.storage.provider" },
         { "perf.storage.provider", "postgresql", "perf.storage.postgresql.connection_string" },
+        { "perf.storage.postgresql.connection_string", "Host=db;Max Pool Size=200", "perf.storage.postgresql.connection_string" },
         { "perf.cluster.roles", "gateway", "perf.cluster.roles" },
         { "perf.cluster.down_unreachable_after", "10ms", "perf.cluster.down_unreachable_after" },
         { "perf.cluster.roles", "api", "perf.cluster.seed_nodes" },

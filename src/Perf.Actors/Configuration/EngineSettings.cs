@@ -22,6 +22,12 @@ public sealed record EngineSettings(
         var connection = config.OptionalString("perf.storage.postgresql.connection_string");
         if (config.OneOf("perf.storage.provider", "sqlite", "postgresql") == "postgresql" && connection is null)
             throw new PerfConfigurationException("perf.storage.postgresql.connection_string", "is required when perf.storage.provider = postgresql");
+        if (connection is null) return null;
+        try { _ = new Npgsql.NpgsqlConnectionStringBuilder(connection); }
+        catch (ArgumentException e)
+        {
+            throw new PerfConfigurationException("perf.storage.postgresql.connection_string", $"is not an Npgsql connection string ({e.Message})");
+        }
         return connection;
     }
 }
