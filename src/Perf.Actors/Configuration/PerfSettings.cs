@@ -12,6 +12,9 @@ public sealed record PerfSettings(
     NotificationSettings Notifications,
     SecuritySettings Security)
 {
+    /// <summary><c>perf.loadtest</c>; an init property so the positional constructor other code uses stays as it was.</summary>
+    public LoadTestSettings LoadTest { get; init; } = LoadTestSettings.Default;
+
     /// <exception cref="PerfConfigurationException">naming the first invalid key.</exception>
     public static PerfSettings FromConfig(Config config)
     {
@@ -24,6 +27,6 @@ public sealed record PerfSettings(
             EngineSettings.Read(reader),
             AlertSettings.Read(reader, monitoring),
             NotificationSettings.Read(reader, monitoring),
-            SecuritySettings.Read(reader));
+            SecuritySettings.Read(reader)) { LoadTest = LoadTestSettings.Read(reader) };
     }
 }

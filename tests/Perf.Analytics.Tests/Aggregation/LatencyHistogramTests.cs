@@ -1,6 +1,6 @@
-using Perf.Cli.Metrics;
+using Perf.Analytics.Aggregation;
 
-namespace Perf.Cli.Tests;
+namespace Perf.Analytics.Tests.Aggregation;
 
 public sealed class LatencyHistogramTests
 {
