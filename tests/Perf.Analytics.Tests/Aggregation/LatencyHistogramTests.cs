@@ -1,3 +1,4 @@
+using Xunit;
 using Perf.Analytics.Aggregation;
 
 namespace Perf.Analytics.Tests.Aggregation;
