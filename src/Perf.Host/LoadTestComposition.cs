@@ -1,7 +1,7 @@
 using Akka.Cluster.Hosting;
 using Akka.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Perf.Actors.Configuration;
-using Perf.Actors.Ingestion;
 using Perf.Actors.LoadTesting;
 
 namespace Perf.Host;
@@ -9,20 +9,12 @@ namespace Perf.Host;
 /// <summary>The load tests singleton of a worker (<see cref="LoadTests"/>), kept out of <see cref="PerfNodeExtensions"/>.</summary>
 public static class LoadTestComposition
 {
-    /// <summary>After the shard regions: the tests write their series through an ingestion pipeline over the series region.</summary>
+    /// <summary>After the shard regions: the tests write their series through the node's own ingestion pipeline (the one
+    /// the API uses: an actor system has one, and a test's points get the same queue, limits and acknowledgements).</summary>
     public static AkkaConfigurationBuilder WithLoadTests(this AkkaConfigurationBuilder builder, PerfSettings settings, TimeProvider clock,
-        ClusterSingletonOptions workers)
-    {
-        // One pipeline per node for every test, made when a singleton first starts here (the singleton may move back and forth).
-        IngestionPipeline? pipeline = null;
-        return builder.WithSingleton<LoadTestsKey>("loadtests", (system, registry, _) =>
-        {
-            var series = registry.Get<SeriesRegion>();
-            var hosts = registry.Get<HostRegion>();
-            pipeline ??= new IngestionPipeline(system, series, hosts, settings.Engine.Ingest);
-            var ingest = pipeline;
-            return LoadTests.Props(settings.LoadTest, batch => ingest.SubmitAsync(batch),
-                new LoadTestProfiler(series, hosts, () => registry.Get<AnalysisKey>()), clock);
-        }, workers);
-    }
+        ClusterSingletonOptions workers, IServiceProvider provider) =>
+        builder.WithSingleton<LoadTestsKey>("loadtests", (_, registry, _) => LoadTests.Props(settings.LoadTest,
+                batch => provider.GetRequiredService<PerfEngine>().Ingestion.SubmitAsync(batch),
+                new LoadTestProfiler(registry.Get<SeriesRegion>(), registry.Get<HostRegion>(), () => registry.Get<AnalysisKey>()), clock),
+            workers);
 }

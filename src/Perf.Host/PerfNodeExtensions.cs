@@ -159,7 +159,7 @@ public static class PerfNodeExtensions
                     new ReportContextSources(registry.Get<HostRegion>(),
                         async token => (await new AlertLog(system).ReadAsync(0, token)).Select(e => e.Transition).ToArray())),
                 workers)
-            .WithLoadTests(settings, clock, workers);
+            .WithLoadTests(settings, clock, workers, provider);
     }
 
     /// <summary>What a thin api node has instead: proxies to the workers' shards and singletons, and no entity of its own.</summary>
