@@ -61,7 +61,8 @@ public sealed class LoadTestsTests(LoadTestNode fixture) : IClassFixture<LoadTes
         Assert.Equal($"loadtest-{id}", host);
         var throughput = await fixture.Client.GetJsonAsync($"/api/v1/series/{host}/loadtest.throughput?start={Uri.EscapeDataString(NodeApi.Iso(DateTimeOffset.UtcNow.AddHours(-1)))}");
         var points = throughput["points"]!.AsArray();
-        Assert.True(points.Count is >= 10 and <= 15, throughput.ToJsonString());
+        // 12 s of sending plus the seconds the requests still queued at the target take to drain.
+        Assert.True(points.Count is >= 10 and <= 20, throughput.ToJsonString());
         Assert.Equal(summary["responses"]!.GetValue<long>(), points.Sum(p => (long)p!["value"]!.GetValue<double>()));
         foreach (var metric in new[] { "loadtest.requests", "loadtest.errors", "loadtest.error_rate", "loadtest.latency_p50", "loadtest.latency_p95", "loadtest.latency_p99", "loadtest.latency_max" })
             Assert.NotEmpty((await fixture.Client.GetJsonAsync($"/api/v1/series/{host}/{metric}?start={Uri.EscapeDataString(NodeApi.Iso(DateTimeOffset.UtcNow.AddHours(-1)))}"))["points"]!.AsArray());
