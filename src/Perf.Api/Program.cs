@@ -63,6 +63,7 @@ app.MapNotificationEndpoints();
 app.MapAnalysisEndpoints();
 app.MapOptimizationEndpoints();
 app.MapReportEndpoints();
+app.MapLoadTestEndpoints();
 app.MapAdminEndpoints();
 app.MapBackupEndpoints();
 app.MapClusterEndpoints();

@@ -158,7 +158,8 @@ public static class PerfNodeExtensions
                     provider.GetRequiredService<ReportStore>(),
                     new ReportContextSources(registry.Get<HostRegion>(),
                         async token => (await new AlertLog(system).ReadAsync(0, token)).Select(e => e.Transition).ToArray())),
-                workers);
+                workers)
+            .WithLoadTests(settings, clock, workers, provider);
     }
 
     /// <summary>What a thin api node has instead: proxies to the workers' shards and singletons, and no entity of its own.</summary>
@@ -174,6 +175,7 @@ public static class PerfNodeExtensions
             .WithSingletonProxy<KeyBookKey>("api-keys", workers)
             .WithSingletonProxy<AuditTrailKey>("audit", workers)
             .WithSingletonProxy<NotificationDispatcherKey>("notification-dispatcher", workers)
-            .WithSingletonProxy<ReportJobsKey>("reports", workers);
+            .WithSingletonProxy<ReportJobsKey>("reports", workers)
+            .WithSingletonProxy<LoadTestsKey>("loadtests", workers);
     }
 }

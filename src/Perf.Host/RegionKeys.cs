@@ -20,3 +20,5 @@ public sealed class ReportJobsKey;
 public sealed class KeyBookKey;
 
 public sealed class AuditTrailKey;
+
+public sealed class LoadTestsKey;

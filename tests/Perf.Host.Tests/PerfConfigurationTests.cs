@@ -286,6 +286,16 @@ public sealed class PerfConfigurationTests
         { "perf.security.max_request_bytes", "256KB", "262144" },
         { "perf.security.request_timeout", "2m", "00:02:00" },
         { "perf.security.public_metrics", "true", "true" },
+        { "perf.loadtest.allowed_targets", "[\"*.staging.example.com\", 10.0.0.7]", "*.staging.example.com,10.0.0.7" },
+        { "perf.loadtest.max_running", "4", "4" },
+        { "perf.loadtest.max_in_flight", "64", "64" },
+        { "perf.loadtest.request_timeout", "2s", "00:00:02" },
+        { "perf.loadtest.operator.max_rate", "200", "200" },
+        { "perf.loadtest.operator.max_concurrency", "20", "20" },
+        { "perf.loadtest.operator.max_duration", "5m", "00:05:00" },
+        { "perf.loadtest.admin.max_rate", "50000", "50000" },
+        { "perf.loadtest.admin.max_concurrency", "5000", "5000" },
+        { "perf.loadtest.admin.max_duration", "2h", "02:00:00" },
     };
 
     [Theory]
@@ -575,6 +585,16 @@ public sealed class PerfConfigurationTests
         { "perf.security.max_request_bytes", "12", "perf.security.max_request_bytes" },
         { "perf.security.request_timeout", "10ms", "perf.security.request_timeout" },
         { "perf.security.public_metrics", "maybe", "perf.security.public_metrics" },
+        { "perf.loadtest.allowed_targets", "[\"\"]", "perf.loadtest.allowed_targets" },
+        { "perf.loadtest.max_running", "0", "perf.loadtest.max_running" },
+        { "perf.loadtest.max_in_flight", "none", "perf.loadtest.max_in_flight" },
+        { "perf.loadtest.request_timeout", "1ms", "perf.loadtest.request_timeout" },
+        { "perf.loadtest.operator.max_rate", "0", "perf.loadtest.operator.max_rate" },
+        { "perf.loadtest.operator.max_concurrency", "-1", "perf.loadtest.operator.max_concurrency" },
+        { "perf.loadtest.operator.max_duration", "forever", "perf.loadtest.operator.max_duration" },
+        { "perf.loadtest.admin.max_rate", "fast", "perf.loadtest.admin.max_rate" },
+        { "perf.loadtest.admin.max_concurrency", "0", "perf.loadtest.admin.max_concurrency" },
+        { "perf.loadtest.admin.max_duration", "0s", "perf.loadtest.admin.max_duration" },
     };
 
     [Theory]
@@ -828,6 +848,16 @@ public sealed class PerfConfigurationTests
         "perf.security.max_request_bytes" => s.Security.MaxRequestBytes,
         "perf.security.request_timeout" => s.Security.RequestTimeout,
         "perf.security.public_metrics" => s.Security.PublicMetrics,
+        "perf.loadtest.allowed_targets" => s.LoadTest.AllowedTargets,
+        "perf.loadtest.max_running" => s.LoadTest.MaxRunning,
+        "perf.loadtest.max_in_flight" => s.LoadTest.MaxInFlight,
+        "perf.loadtest.request_timeout" => s.LoadTest.RequestTimeout,
+        "perf.loadtest.operator.max_rate" => s.LoadTest.Operator.MaxRate,
+        "perf.loadtest.operator.max_concurrency" => s.LoadTest.Operator.MaxConcurrency,
+        "perf.loadtest.operator.max_duration" => s.LoadTest.Operator.MaxDuration,
+        "perf.loadtest.admin.max_rate" => s.LoadTest.Admin.MaxRate,
+        "perf.loadtest.admin.max_concurrency" => s.LoadTest.Admin.MaxConcurrency,
+        "perf.loadtest.admin.max_duration" => s.LoadTest.Admin.MaxDuration,
         _ => throw new ArgumentOutOfRangeException(nameof(key), key, "no setting mapped for this key"),
     };
 

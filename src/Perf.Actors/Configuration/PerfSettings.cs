@@ -11,7 +11,8 @@ public sealed record PerfSettings(
     AlertSettings Alerts,
     NotificationSettings Notifications,
     SecuritySettings Security,
-    ProtocolSettings Protocols)
+    ProtocolSettings Protocols,
+    LoadTestSettings LoadTest)
 {
     /// <exception cref="PerfConfigurationException">naming the first invalid key.</exception>
     public static PerfSettings FromConfig(Config config)
@@ -26,6 +27,7 @@ public sealed record PerfSettings(
             AlertSettings.Read(reader, monitoring),
             NotificationSettings.Read(reader, monitoring),
             SecuritySettings.Read(reader),
-            ProtocolSettings.Read(reader));
+            ProtocolSettings.Read(reader),
+            LoadTestSettings.Read(reader));
     }
 }

@@ -45,7 +45,7 @@ namespace Perf.Actors.Serialization;
 /// A persisted layout grows only at its end: fields added later follow the old ones, and a reader takes them only when
 /// the bytes go on (<see cref="HasMore"/>), so rows written before them still read, with the new fields' defaults.
 /// </summary>
-public sealed class PerfSerializer : SerializerWithStringManifest
+public sealed partial class PerfSerializer : SerializerWithStringManifest
 {
     public const int Id = 4717;
     private readonly Dictionary<Type, (string Manifest, Action<BinaryWriter, object> Write)> _writers = [];
@@ -200,6 +200,7 @@ public sealed class PerfSerializer : SerializerWithStringManifest
         Register<ReportDone>("PE3", (w, m) => { w.Write(m.Id); w.Write(m.AtMs); w.Write(m.Bytes); }, r => new ReportDone(r.ReadString(), r.ReadInt64(), r.ReadInt64()));
         Register<ReportFailed>("PE4", (w, m) => { w.Write(m.Id); w.Write(m.AtMs); w.Write(m.Error); }, r => new ReportFailed(r.ReadString(), r.ReadInt64(), r.ReadString()));
         Register<ReportInterrupted>("PE5", (w, m) => { w.Write(m.Id); w.Write(m.AtMs); }, r => new ReportInterrupted(r.ReadString(), r.ReadInt64()));
+        RegisterLoadTests(); // PerfSerializer.LoadTests.cs: manifests T*
 
         // Notifications
         Register<DispatcherSnapshot>("NS", (w, m) =>

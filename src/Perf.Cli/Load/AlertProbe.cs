@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Perf.Analytics.Aggregation;
 using Perf.Cli.Metrics;
 
 namespace Perf.Cli.Load;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Perf.Analytics.Aggregation;
 using Perf.Cli.Metrics;
 
 namespace Perf.Cli.Load;

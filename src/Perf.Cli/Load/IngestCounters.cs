@@ -1,3 +1,4 @@
+using Perf.Analytics.Aggregation;
 using Perf.Cli.Metrics;
 
 namespace Perf.Cli.Load;

@@ -1,3 +1,4 @@
+using Perf.Analytics.Aggregation;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;

@@ -129,6 +129,7 @@ public sealed class PerfSerializerTests : IDisposable
         new ReportDone("r1", 32, 4096),
         new ReportFailed("r2", 33, "AskTimeoutException: no answer"),
         new ReportInterrupted("r3", 34),
+        .. LoadTestMessageExamples.All.Select(m => new TheoryDataRow<IPerfMessage>(m)),
         new SaveRule(NoDataRule),
         new DeleteRule("cpu_usage"),
         GetRules.Instance,

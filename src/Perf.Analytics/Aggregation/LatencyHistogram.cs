@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace Perf.Cli.Metrics;
+namespace Perf.Analytics.Aggregation;
 
 /// <summary>
 /// A thread-safe log-linear (HDR-style) histogram of latencies in microseconds. Values below 128 µs are
@@ -82,6 +82,55 @@ public sealed class LatencyHistogram
         }
 
         return MaxMilliseconds;
+    }
+
+    /// <summary>
+    /// The non-empty buckets as (bucket, count) pairs with the exact extremes: what a persisted summary keeps, so its
+    /// percentiles can be recomputed from the whole distribution after a restart (a few hundred pairs at most).
+    /// </summary>
+    public (int[] Buckets, long[] Counts, long MinMicroseconds, long MaxMicroseconds) Export()
+    {
+        var buckets = new List<int>();
+        var values = new List<long>();
+        for (var bucket = 0; bucket < BucketCount; bucket++)
+        {
+            var count = Interlocked.Read(ref counts[bucket]);
+            if (count == 0) continue;
+            buckets.Add(bucket);
+            values.Add(count);
+        }
+        return ([.. buckets], [.. values], Count == 0 ? 0 : Interlocked.Read(ref minMicroseconds), Interlocked.Read(ref maxMicroseconds));
+    }
+
+    /// <summary>A histogram holding what <see cref="Export"/> gave; buckets out of range are ignored.</summary>
+    public static LatencyHistogram Import(int[] buckets, long[] bucketCounts, long minMicroseconds, long maxMicroseconds)
+    {
+        ArgumentNullException.ThrowIfNull(buckets);
+        ArgumentNullException.ThrowIfNull(bucketCounts);
+        var histogram = new LatencyHistogram();
+        for (var i = 0; i < Math.Min(buckets.Length, bucketCounts.Length); i++)
+        {
+            if (buckets[i] is < 0 or >= BucketCount || bucketCounts[i] <= 0) continue;
+            histogram.counts[buckets[i]] += bucketCounts[i];
+            histogram.totalCount += bucketCounts[i];
+        }
+        if (histogram.totalCount > 0) (histogram.minMicroseconds, histogram.maxMicroseconds) = (minMicroseconds, maxMicroseconds);
+        return histogram;
+    }
+
+    /// <summary>Adds every value of <paramref name="other"/> (a second's histogram into the whole run's).</summary>
+    public void Add(LatencyHistogram other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (other.Count == 0) return;
+        for (var bucket = 0; bucket < BucketCount; bucket++)
+        {
+            var count = Interlocked.Read(ref other.counts[bucket]);
+            if (count != 0) Interlocked.Add(ref counts[bucket], count);
+        }
+        UpdateMax(Interlocked.Read(ref other.maxMicroseconds));
+        UpdateMin(Interlocked.Read(ref other.minMicroseconds));
+        Interlocked.Add(ref totalCount, other.Count);
     }
 
     internal static int BucketOf(long microseconds)

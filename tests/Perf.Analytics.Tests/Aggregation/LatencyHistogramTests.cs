@@ -1,6 +1,7 @@
-using Perf.Cli.Metrics;
+using Xunit;
+using Perf.Analytics.Aggregation;
 
-namespace Perf.Cli.Tests;
+namespace Perf.Analytics.Tests.Aggregation;
 
 public sealed class LatencyHistogramTests
 {
