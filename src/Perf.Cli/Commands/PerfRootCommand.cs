@@ -15,6 +15,7 @@ public sealed class PerfRootCommand : RootCommand
         Subcommands.Add(Restore);
         Subcommands.Add(Cluster);
         Subcommands.Add(Write);
+        Subcommands.Add(LoadTest);
     }
 
     public BenchCommand Bench { get; } = new();
@@ -30,4 +31,6 @@ public sealed class PerfRootCommand : RootCommand
     public ClusterCommand Cluster { get; } = new();
 
     public WriteCommand Write { get; } = new();
+
+    public LoadTestCommand LoadTest { get; } = new();
 }

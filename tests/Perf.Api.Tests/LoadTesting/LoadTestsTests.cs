@@ -147,4 +147,27 @@ public sealed class LoadTestsTests(LoadTestNode fixture) : IClassFixture<LoadTes
         using (var list = await reader.GetAsync(Route, Token)) Assert.Equal(HttpStatusCode.Forbidden, list.StatusCode);
         using (var missing = await fixture.Client.GetAsync($"{Route}/nope", Token)) Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
     }
+
+    [Fact]
+    public async Task The_cli_runs_a_test_shows_its_progress_and_prints_the_summary()
+    {
+        var (exitCode, output, error) = await PerfCli.RunAsync("loadtest", "--url", fixture.Node.BaseAddress.ToString(), "--api-key", PerfNodeProcess.AdminKey,
+            "--target", fixture.Target.Url(), "--rate", "20", "--duration", "3s", "--plain");
+
+        Assert.True(exitCode == 0, error + output);
+        Assert.Contains("perf loadtest: completed", output);
+        Assert.Matches(@"requests\s+\d+ sent, \d+ answered, 0 errors", output);
+        Assert.Matches(@"latency\s+p50 [\d.]+ ms, p95 [\d.]+ ms, p99 [\d.]+ ms", output);
+        Assert.Contains("perf loadtest:  ", output); // at least one live line while it ran
+    }
+
+    [Fact]
+    public async Task The_cli_reports_a_refused_test_with_exit_code_2()
+    {
+        var (exitCode, _, error) = await PerfCli.RunAsync("loadtest", "--url", fixture.Node.BaseAddress.ToString(), "--api-key", PerfNodeProcess.AdminKey,
+            "--target", "http://198.51.100.7/", "--rate", "5", "--duration", "2s", "--plain");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("refused the test (403)", error);
+    }
 }
