@@ -4,8 +4,8 @@ using System.Text.Json;
 namespace Perf.Protocols.Tests.Conformance;
 
 /// <summary>
-/// The development half of the InfluxDB line protocol conformance corpus (<c>../shared/conformance/line-protocol/corpus-dev.json</c>,
-/// next to the repository): each case is an input with its precision and default time, and either the exact points it
+/// The development half of the InfluxDB line protocol conformance corpus (<c>tests/Data/line-protocol/corpus-dev.json</c>,
+/// a copy of the shared one kept in the repository so a clean clone tests anywhere): each case is an input with its precision and default time, and either the exact points it
 /// decodes to or an error. Linked into the API and CLI test projects too, which run the same cases over HTTP and
 /// through <c>perf write --dry-run</c>.
 /// </summary>
@@ -33,9 +33,9 @@ public static class LineProtocolCorpus
         {
             var directory = new DirectoryInfo(AppContext.BaseDirectory);
             while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Perf.sln"))) directory = directory.Parent;
-            if (directory?.Parent is null) throw new DirectoryNotFoundException("Perf.sln not found above " + AppContext.BaseDirectory);
-            var path = Path.Combine(directory.Parent.FullName, "shared", "conformance", "line-protocol", "corpus-dev.json");
-            return File.Exists(path) ? path : throw new FileNotFoundException("The line protocol corpus is expected beside the repository", path);
+            if (directory is null) throw new DirectoryNotFoundException("Perf.sln not found above " + AppContext.BaseDirectory);
+            var path = Path.Combine(directory.FullName, "tests", "Data", "line-protocol", "corpus-dev.json");
+            return File.Exists(path) ? path : throw new FileNotFoundException("The line protocol corpus is missing from the repository", path);
         }
     }
 
