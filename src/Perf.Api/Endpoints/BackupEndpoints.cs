@@ -32,7 +32,7 @@ public static class BackupEndpoints
     private static async Task<IResult> CreateAsync(HttpRequest request, DatabaseBackups backups)
     {
         string? name = null;
-        if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
+        if (JsonBody.IsPresent(request))
         {
             var (body, problem) = await JsonBody.ReadAsync(request);
             if (problem is not null) return problem;

@@ -83,7 +83,7 @@ public static class ClusterEndpoints
     {
         var cluster = Cluster.Get(engine.System);
         Address? address = null;
-        if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
+        if (JsonBody.IsPresent(request))
         {
             var (body, problem) = await JsonBody.ReadAsync(request);
             if (problem is not null) return problem;

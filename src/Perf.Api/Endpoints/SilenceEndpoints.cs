@@ -115,7 +115,7 @@ public static class SilenceEndpoints
         CancellationToken cancellationToken)
     {
         string by = "", comment = "";
-        if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
+        if (JsonBody.IsPresent(request))
         {
             var (body, problem) = await JsonBody.ReadAsync(request);
             if (problem is not null) return problem;

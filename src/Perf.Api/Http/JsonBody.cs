@@ -5,6 +5,9 @@ namespace Perf.Api.Http;
 /// <summary>Reads a JSON request body for the management endpoints (rules, silences): 415 unless JSON, 400 unless it parses.</summary>
 public static class JsonBody
 {
+    /// <summary>Whether the request carries a body at all (for endpoints whose body is optional).</summary>
+    public static bool IsPresent(HttpRequest request) => request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0;
+
     /// <summary>The parsed body (dispose it), or the problem to answer with.</summary>
     public static async Task<(JsonDocument? Body, IResult? Problem)> ReadAsync(HttpRequest request)
     {

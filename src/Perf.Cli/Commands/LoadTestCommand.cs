@@ -113,7 +113,7 @@ public sealed class LoadTestCommand : Command
             var body = await started.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
             if (started.StatusCode != HttpStatusCode.Accepted)
             {
-                await error.WriteLineAsync($"perf loadtest: the engine refused the test ({(int)started.StatusCode}): {Detail(body)}").ConfigureAwait(false);
+                await error.WriteLineAsync($"perf loadtest: the engine refused the test ({(int)started.StatusCode}): {Formatting.ProblemDetail(body)}").ConfigureAwait(false);
                 return 2;
             }
             job = JsonNode.Parse(body)!;
@@ -185,9 +185,4 @@ public sealed class LoadTestCommand : Command
             $"  knee        {knee}");
     }
 
-    private static string Detail(string body)
-    {
-        try { return JsonNode.Parse(body)?["detail"]?.GetValue<string>() ?? body; }
-        catch (System.Text.Json.JsonException) { return body; }
-    }
 }

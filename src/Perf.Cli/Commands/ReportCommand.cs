@@ -104,7 +104,7 @@ public sealed class ReportCommand : Command
             var body = await created.Content.ReadAsStringAsync(timeout.Token).ConfigureAwait(false);
             if (created.StatusCode != HttpStatusCode.Accepted)
             {
-                await error.WriteLineAsync($"perf report: the engine refused the request ({(int)created.StatusCode}): {Detail(body)}").ConfigureAwait(false);
+                await error.WriteLineAsync($"perf report: the engine refused the request ({(int)created.StatusCode}): {Formatting.ProblemDetail(body)}").ConfigureAwait(false);
                 return 2;
             }
             var job = JsonNode.Parse(body)!;
@@ -124,7 +124,7 @@ public sealed class ReportCommand : Command
                 .ConfigureAwait(false);
             if (!content.IsSuccessStatusCode)
             {
-                await error.WriteLineAsync($"perf report: download failed ({(int)content.StatusCode}): {Detail(await content.Content.ReadAsStringAsync(timeout.Token).ConfigureAwait(false))}")
+                await error.WriteLineAsync($"perf report: download failed ({(int)content.StatusCode}): {Formatting.ProblemDetail(await content.Content.ReadAsStringAsync(timeout.Token).ConfigureAwait(false))}")
                     .ConfigureAwait(false);
                 return 1;
             }
@@ -152,12 +152,6 @@ public sealed class ReportCommand : Command
         return JsonNode.Parse(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
-    /// <summary>A problem+json's detail, else the body as it is.</summary>
-    private static string Detail(string body)
-    {
-        try { return JsonNode.Parse(body)?["detail"]?.GetValue<string>() ?? body; }
-        catch (System.Text.Json.JsonException) { return body; }
-    }
 
     private static string[] List(string text) => text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 

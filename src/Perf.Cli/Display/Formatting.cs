@@ -5,6 +5,13 @@ namespace Perf.Cli.Display;
 /// <summary>Number formats shared by the live views and the summary tables.</summary>
 public static class Formatting
 {
+    /// <summary>What an engine's error answer says: a problem+json's detail, else the body as it is.</summary>
+    public static string ProblemDetail(string body)
+    {
+        try { return System.Text.Json.Nodes.JsonNode.Parse(body)?["detail"]?.GetValue<string>() ?? body; }
+        catch (System.Text.Json.JsonException) { return body; }
+    }
+
     public static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
     public static string Rate(double perSecond) => perSecond.ToString("N0", CultureInfo.InvariantCulture);
