@@ -14,7 +14,7 @@ source bench/node.sh
 # Free ports rather than node.sh's fixed one: other benchmarks may be running on this machine.
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 port=$(free_port); url=http://127.0.0.1:$port; prom_port=$(free_port)
-# The load comes from one key: lift the per-key request limit (1000/s by default) so it measures ingestion, not the limiter.
+# The load comes from one key: lift the per-key request limit (10,000/s by default) so it measures ingestion, not the limiter.
 export PERF_PERF__SECURITY__RATE_LIMIT__REQUESTS_PER_SECOND=1000000 PERF_PERF__SECURITY__RATE_LIMIT__BURST=1000000
 load() { "$perf" bench remote-write --series "$series" --concurrency "$concurrency" "$@" | grep -E "^RESULT|first error" || true; }
 
