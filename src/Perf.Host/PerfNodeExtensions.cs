@@ -108,8 +108,14 @@ public static class PerfNodeExtensions
             // After the shard regions (or their proxies): the analysis actor asks the series region.
             .WithActors((system, registry) =>
             {
-                system.ActorOf(AlertRuleSubscriber.Props(alerting.Rules, registry.Get<AlertRuleBookKey>()), "alert-rule-subscriber");
-                system.ActorOf(KeyBookSubscriber.Props(provider.GetRequiredService<ApiKeyRegistry>(), registry.Get<KeyBookKey>()), "key-book-subscriber");
+                system.ActorOf(BookSubscriber<AlertRuleBookQueries.RuleBookView>.Props(registry.Get<AlertRuleBookKey>(), AlertRuleBook.Topic,
+                    AlertRuleBookQueries.GetRules.Instance, view =>
+                    {
+                        if (alerting.Rules.Use(view)) system.Log.Info("Alert rules version {0}: {1} rules", view.Version, view.Rules.Length);
+                    }), "alert-rule-subscriber");
+                var keys = provider.GetRequiredService<ApiKeyRegistry>();
+                system.ActorOf(BookSubscriber<KeyBookQueries.KeyBookView>.Props(registry.Get<KeyBookKey>(), KeyBook.Topic,
+                    KeyBookQueries.GetKeys.Instance, keys.Use), "key-book-subscriber");
                 registry.Register<AnalysisKey>(system.ActorOf(AnalysisActor.Props(registry.Get<SeriesRegion>(), registry.Get<HostRegion>(), settings), "analysis"));
             })
             .AddStartup((system, _) =>

@@ -10,7 +10,7 @@ namespace Perf.Actors.Alerts;
 
 /// <summary>
 /// The alert rules of the cluster (singleton <c>alert-rules</c>, persistence id <c>alert-rules</c>): every change is
-/// persisted and then published on <see cref="Topic"/>, where each node's <see cref="AlertRuleSubscriber"/> puts it into
+/// persisted and then published on <see cref="Topic"/>, where each node's <see cref="BookSubscriber{TView}"/> puts it into
 /// its <see cref="AlertRuleRegistry"/>, so live series pick the new rules up on their next point without a restart.
 /// </summary>
 public sealed class AlertRuleBook : ReceivePersistentActor

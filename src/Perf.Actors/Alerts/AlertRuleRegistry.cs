@@ -8,11 +8,25 @@ public sealed class AlertRuleRegistry(IReadOnlyList<AlertRule> rules)
 {
     private readonly object _gate = new();
     private volatile AlertRuleSet _current = new(1, rules);
+    private long _bookVersion = -1;
 
     public AlertRuleSet Current => _current;
 
     public void Replace(IReadOnlyList<AlertRule> rules)
     {
         lock (_gate) _current = new AlertRuleSet(_current.Version + 1, rules);
+    }
+
+    /// <summary>Takes the rule book's view unless a newer one is already in use (an older answer can arrive after a
+    /// newer publication); false when it was older.</summary>
+    public bool Use(AlertRuleBookQueries.RuleBookView view)
+    {
+        lock (_gate)
+        {
+            if (view.Version <= _bookVersion) return false;
+            _bookVersion = view.Version;
+            _current = new AlertRuleSet(_current.Version + 1, view.Rules);
+            return true;
+        }
     }
 }

@@ -5,7 +5,7 @@ namespace Perf.Actors.Security;
 
 /// <summary>
 /// This node's copy of the key book, read by every authenticated request: an immutable snapshot swapped whole, so
-/// lookups take no lock. Fed by <see cref="KeyBookSubscriber"/>, and directly by the admin endpoints after a change
+/// lookups take no lock. Fed by a <see cref="BookSubscriber{TView}"/>, and directly by the admin endpoints after a change
 /// so that a key revoked on this node is refused by the very next request.
 /// </summary>
 public sealed class ApiKeyRegistry

@@ -32,5 +32,16 @@ public sealed record Caller(string Actor, Role Role, MetricPattern[] Hosts, KeyR
         return new Caller(actor, role, [.. user.FindAll(PerfClaims.Host).Select(c => new MetricPattern(c.Value))], limit);
     }
 
-    public static Caller? From(HttpContext context) => From(context.User);
+    /// <summary>The request's caller, read from its claims once and kept with the request: the rate limiter, the guards,
+    /// the audit filter, the endpoint and the access log all ask, on every request (ingestion's hot path included).</summary>
+    public static Caller? From(HttpContext context)
+    {
+        if (context.Items.TryGetValue(ItemKey, out var cached)) return (Caller?)cached;
+        if (context.User.Identity?.IsAuthenticated != true) return null; // not yet authenticated: nothing to keep
+        var caller = From(context.User);
+        context.Items[ItemKey] = caller;
+        return caller;
+    }
+
+    private static readonly object ItemKey = new();
 }
