@@ -1,6 +1,7 @@
 using OpenTelemetry.Metrics;
 using Perf.Actors.Configuration;
 using Perf.Api.Agents;
+using Perf.Api.Dashboard;
 using Perf.Actors.Telemetry;
 using Perf.Api.Endpoints;
 using Perf.Api.Http;
@@ -45,6 +46,7 @@ builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(Perf
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseDashboardFiles(); // the web UI at / (src/Perf.Api/wwwroot)
 app.UsePerfSecurity();
 app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(15) });
 var scrape = app.MapPrometheusScrapingEndpoint("/metrics");
@@ -67,6 +69,7 @@ app.MapLoadTestEndpoints();
 app.MapAdminEndpoints();
 app.MapBackupEndpoints();
 app.MapClusterEndpoints();
+app.MapDashboardEndpoints();
 app.VerifyEveryEndpointIsGuarded();
 await app.RunAsync();
 return 0;

@@ -296,6 +296,7 @@ public sealed class PerfConfigurationTests
         { "perf.loadtest.admin.max_rate", "50000", "50000" },
         { "perf.loadtest.admin.max_concurrency", "5000", "5000" },
         { "perf.loadtest.admin.max_duration", "2h", "02:00:00" },
+        { "perf.dashboard.refresh_interval", "1s", "00:00:01" },
     };
 
     [Theory]
@@ -595,6 +596,7 @@ public sealed class PerfConfigurationTests
         { "perf.loadtest.admin.max_rate", "fast", "perf.loadtest.admin.max_rate" },
         { "perf.loadtest.admin.max_concurrency", "0", "perf.loadtest.admin.max_concurrency" },
         { "perf.loadtest.admin.max_duration", "0s", "perf.loadtest.admin.max_duration" },
+        { "perf.dashboard.refresh_interval", "10ms", "perf.dashboard.refresh_interval" },
     };
 
     [Theory]
@@ -858,6 +860,7 @@ public sealed class PerfConfigurationTests
         "perf.loadtest.admin.max_rate" => s.LoadTest.Admin.MaxRate,
         "perf.loadtest.admin.max_concurrency" => s.LoadTest.Admin.MaxConcurrency,
         "perf.loadtest.admin.max_duration" => s.LoadTest.Admin.MaxDuration,
+        "perf.dashboard.refresh_interval" => s.Dashboard.RefreshInterval,
         _ => throw new ArgumentOutOfRangeException(nameof(key), key, "no setting mapped for this key"),
     };
 

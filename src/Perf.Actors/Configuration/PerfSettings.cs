@@ -12,7 +12,8 @@ public sealed record PerfSettings(
     NotificationSettings Notifications,
     SecuritySettings Security,
     ProtocolSettings Protocols,
-    LoadTestSettings LoadTest)
+    LoadTestSettings LoadTest,
+    DashboardSettings Dashboard)
 {
     /// <exception cref="PerfConfigurationException">naming the first invalid key.</exception>
     public static PerfSettings FromConfig(Config config)
@@ -28,6 +29,7 @@ public sealed record PerfSettings(
             NotificationSettings.Read(reader, monitoring),
             SecuritySettings.Read(reader),
             ProtocolSettings.Read(reader),
-            LoadTestSettings.Read(reader));
+            LoadTestSettings.Read(reader),
+            DashboardSettings.Read(reader));
     }
 }

@@ -21,6 +21,7 @@ public static class SeriesEndpoints
         app.MapGet("/api/v1/series/{host}/{metric}", ReadAsync).RequireArea(Area.Read);
         app.MapGet("/api/v1/series/{host}/{metric}/state", StateAsync).RequireArea(Area.Read);
         app.MapGet("/api/v1/series/{host}/{metric}/anomalies", AnomaliesAsync).RequireArea(Area.Read);
+        app.MapGet("/api/v1/series/{host}/{metric}/scores", ScoresAsync).RequireArea(Area.Read);
         return app;
     }
 
@@ -111,6 +112,41 @@ public static class SeriesEndpoints
                 p_value = ApiJson.Number(a.PValue),
                 martingale = ApiJson.Number(a.Martingale),
             }),
+        });
+    }
+
+    /// <summary>
+    /// A detector's score per point over a range (default the ensemble; with a step, the highest score per step), from a
+    /// fresh copy of the detector replayed over the stored points (see <see cref="DetectorReplay"/>).
+    /// </summary>
+    private static async Task<IResult> ScoresAsync(string host, string metric, string? start, string? end, string? step, string? detector,
+        PerfEngine engine, TimeProvider clock)
+    {
+        if (Validate(host, metric) is { } invalid) return invalid;
+        var query = engine.Settings.Engine.Query;
+        var (range, error) = TimeRange.Read(start, "start", end, "end", step, "step", query.DefaultRange, query.MaxPoints, clock);
+        if (error is not null) return Problems.Invalid([error]);
+        var set = engine.Settings.Engine.Detection.For(metric);
+        var name = detector ?? "ensemble";
+        if (set.Detectors.FirstOrDefault(d => d.Name == name) is not { } spec)
+            return Problems.NotFound("detector", $"series {metric} runs {(set.Detectors.Count == 0 ? "no detectors" : string.Join(", ", set.Detectors.Select(d => d.Name)))}, not {name}");
+        var key = new SeriesKey(host, metric);
+        // The copy warms up on the points before the range (as many as the live detectors wait for), so the range itself is scored.
+        var warmupMs = set.MinDataPoints * (long)engine.Settings.Performance.CollectionInterval.TotalMilliseconds;
+        var answer = await engine.Series.Ask(new ReadRange(key.EntityId, range.FromMs - warmupMs, range.ToMs, 0, AggregationKind.Avg), AskTimeout);
+        if (answer is not RangeResult points) return Problems.NotFound("metric", $"series {key} has no points");
+        var scores = DetectorReplay.Scores(spec, set.MinDataPoints, points.Timestamps, points.Values);
+        scores.RemoveAll(p => p.TimestampMs < range.FromMs);
+        if (range.StepMs > 0 && scores.Count > 0) scores = Downsampler.Aggregate(scores, range.StepMs, AggregationKind.Max);
+        else if (scores.Count > query.MaxPoints) return Problems.Invalid("step", $"the range holds {scores.Count} scores, more than {query.MaxPoints}; give a step");
+        return Results.Json(new
+        {
+            host,
+            metric,
+            detector = name,
+            warmup_points = set.MinDataPoints,
+            step = range.StepMs > 0 ? DurationParser.Format(TimeSpan.FromMilliseconds(range.StepMs)) : null,
+            points = scores.Select(p => new { timestamp = ApiJson.Time(p.TimestampMs), score = ApiJson.Number(p.Value) }),
         });
     }
 
