@@ -23,7 +23,9 @@ public sealed class ClusterTests(PostgresServer postgres, ITestOutputHelper outp
         var load = new ClusterLoad([cluster.Apis[0].Client, cluster.Apis[1].Client]); // ingestion through either api node
         using var stop = new CancellationTokenSource();
         var running = load.RunAsync(stop.Token);
-        await Poll.UntilAsync("ingestion under way", _ => Task.FromResult(load.Acknowledged.Count >= 20), TestContext.Current.CancellationToken);
+        // The first requests start 1,000 series across the workers; on a loaded 2-core machine that takes a while.
+        await Poll.UntilAsync("ingestion under way", _ => Task.FromResult(load.Acknowledged.Count >= 20), TestContext.Current.CancellationToken,
+            TimeSpan.FromSeconds(90));
 
         var status = await cluster.StatusAsync();
         var victim = cluster.AddressOfWorker(1);
@@ -67,7 +69,8 @@ public sealed class ClusterTests(PostgresServer postgres, ITestOutputHelper outp
         var load = new ClusterLoad([cluster.Api.Client], hosts: 50, hostPrefix: "roll");
         using var stop = new CancellationTokenSource();
         var running = load.RunAsync(stop.Token);
-        await Poll.UntilAsync("ingestion under way", _ => Task.FromResult(load.Acknowledged.Count >= 10), TestContext.Current.CancellationToken);
+        await Poll.UntilAsync("ingestion under way", _ => Task.FromResult(load.Acknowledged.Count >= 10), TestContext.Current.CancellationToken,
+            TimeSpan.FromSeconds(90));
 
         for (var i = 0; i < cluster.Workers.Length; i++)
         {
