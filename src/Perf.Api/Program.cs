@@ -41,6 +41,7 @@ catch (IOException e) // another node holds the data directory (DataDirectoryLoc
 builder.Services.AddPerfSecurity(settings.Security);
 builder.Services.AddSingleton(provider => new MetricsDocumentParser(
     provider.GetRequiredService<TimeProvider>(), settings.Engine.Ingest.MaxFutureSkew, settings.Performance.RetentionPeriod));
+builder.Services.AddSingleton<DashboardOverview>();
 builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(PerfMetrics.MeterName).AddPrometheusExporter());
 
 var app = builder.Build();

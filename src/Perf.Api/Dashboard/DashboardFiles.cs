@@ -10,7 +10,7 @@ namespace Perf.Api.Dashboard;
 public static class DashboardFiles
 {
     private const string ContentSecurityPolicy =
-        "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'";
+        "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
     public static WebApplication UseDashboardFiles(this WebApplication app)
     {

@@ -156,7 +156,8 @@ public static class AlertEndpoints
     }
 
     /// <summary>An active alert (pending, firing, flapping) under an active silence shows as silenced.</summary>
-    private static (string State, string[] SilencedBy, Acknowledgement? Acknowledged) Overlay(AlertTransitioned alert, SilencesView silences, long nowMs)
+    /// <summary>An alert's state as people see it: "silenced" while an active silence matches a live alert.</summary>
+    public static (string State, string[] SilencedBy, Acknowledgement? Acknowledged) Overlay(AlertTransitioned alert, SilencesView silences, long nowMs)
     {
         var silencedBy = alert.To is AlertState.Pending or AlertState.Firing or AlertState.Flapping
             ? silences.Silences.Where(s => s.IsActive(nowMs) && s.Matches(alert)).Select(s => s.Id).ToArray()

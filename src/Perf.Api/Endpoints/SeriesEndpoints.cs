@@ -15,6 +15,7 @@ namespace Perf.Api.Endpoints;
 public static class SeriesEndpoints
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
+    private const long MaxReplayPoints = 250_000;
 
     public static IEndpointRouteBuilder MapSeriesEndpoints(this IEndpointRouteBuilder app)
     {
@@ -120,7 +121,7 @@ public static class SeriesEndpoints
     /// fresh copy of the detector replayed over the stored points (see <see cref="DetectorReplay"/>).
     /// </summary>
     private static async Task<IResult> ScoresAsync(string host, string metric, string? start, string? end, string? step, string? detector,
-        PerfEngine engine, TimeProvider clock)
+        PerfEngine engine, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (Validate(host, metric) is { } invalid) return invalid;
         var query = engine.Settings.Engine.Query;
@@ -132,8 +133,13 @@ public static class SeriesEndpoints
             return Problems.NotFound("detector", $"series {metric} runs {(set.Detectors.Count == 0 ? "no detectors" : string.Join(", ", set.Detectors.Select(d => d.Name)))}, not {name}");
         var key = new SeriesKey(host, metric);
         // The copy warms up on the points before the range (as many as the live detectors wait for), so the range itself is scored.
-        var warmupMs = set.MinDataPoints * (long)engine.Settings.Performance.CollectionInterval.TotalMilliseconds;
-        var answer = await engine.Series.Ask(new ReadRange(key.EntityId, range.FromMs - warmupMs, range.ToMs, 0, AggregationKind.Avg), AskTimeout);
+        var intervalMs = (long)engine.Settings.Performance.CollectionInterval.TotalMilliseconds;
+        var warmupMs = set.MinDataPoints * intervalMs;
+        // Every stored point of the range is read and replayed: refused up front when that would be more than a few
+        // hundred thousand at the collection interval.
+        if ((range.ToMs - range.FromMs + warmupMs) / Math.Max(1, intervalMs) > MaxReplayPoints)
+            return Problems.Invalid("start", $"the range would replay more than {MaxReplayPoints} points at the collection interval; ask for a shorter one");
+        var answer = await engine.Series.Ask(new ReadRange(key.EntityId, range.FromMs - warmupMs, range.ToMs, 0, AggregationKind.Avg), AskTimeout, cancellationToken);
         if (answer is not RangeResult points) return Problems.NotFound("metric", $"series {key} has no points");
         var scores = DetectorReplay.Scores(spec, set.MinDataPoints, points.Timestamps, points.Values);
         scores.RemoveAll(p => p.TimestampMs < range.FromMs);

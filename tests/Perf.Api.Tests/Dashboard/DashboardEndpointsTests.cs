@@ -21,7 +21,7 @@ public sealed class DashboardEndpointsTests(DefaultNode fixture) : IClassFixture
     public async Task The_overview_gives_each_host_its_figures_a_sparkline_and_its_active_alerts()
     {
         var now = DateTimeOffset.UtcNow;
-        for (var i = 0; i < 5; i++) await PostAsync(fixture.Client, "dash-ok", now.AddMinutes(i - 5), 30 + i);
+        for (var i = 0; i < 5; i++) await PostAsync(fixture.Client, "dash-ok", now.AddMinutes(i - 4), 30 + i); // the last one now
         await PostAsync(fixture.Client, "dash-hot", now.AddSeconds(-1), 97); // above cpu_usage's critical 90: pending
         // The alert's transition is stored after the write that caused it.
         using (var wait = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
@@ -67,6 +67,24 @@ public sealed class DashboardEndpointsTests(DefaultNode fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task A_host_scoped_key_sees_only_its_hosts_in_the_overview_and_cannot_stream_another_host()
+    {
+        await PostAsync(fixture.Client, "dash-mine", DateTimeOffset.UtcNow, 10);
+        await PostAsync(fixture.Client, "dash-theirs", DateTimeOffset.UtcNow, 20);
+        var key = await Security.Keys.CreateAsync(fixture.Client, "read", ["dash-mine"]);
+        using var scoped = fixture.Node.ClientWithKey(key.Token);
+
+        var hosts = (await scoped.GetJsonAsync("/api/v1/dashboard/overview"))["hosts"]!.AsArray().Select(h => h!["host"]!.GetValue<string>());
+        Assert.Equal(["dash-mine"], hosts);
+        await using (var stream = await SseClient.ConnectAsync(scoped, "/api/v1/dashboard/stream"))
+        {
+            var first = (await stream.ReadAsync(1, TimeSpan.FromSeconds(30)))[0];
+            Assert.Equal(["dash-mine"], first.Data["hosts"]!.AsArray().Select(h => h!["host"]!.GetValue<string>()));
+        }
+        await (await scoped.GetAsync("/api/v1/dashboard/stream?host=dash-theirs")).ExpectProblemAsync(HttpStatusCode.Forbidden, "host");
+    }
+
+    [Fact]
     public async Task Scores_replay_the_ensemble_over_a_range_and_an_unknown_detector_is_named()
     {
         var start = NodeApi.RecentSecond(90);
@@ -86,27 +104,35 @@ public sealed class DashboardEndpointsTests(DefaultNode fixture) : IClassFixture
         var highest = points.MaxBy(p => p!["score"]!.GetValue<double>())!;
         Assert.Equal(start.AddSeconds(30 * 140), DateTimeOffset.Parse(highest["timestamp"]!.GetValue<string>()));
 
+        // With a step, the highest score per step: the spike's step holds the top score.
+        var stepped = (await fixture.Client.GetJsonAsync($"/api/v1/series/dash-scores/cpu.usage/scores?start={from}&step=5m"))["points"]!.AsArray();
+        Assert.InRange(stepped.Count, 3, 5);
+        Assert.Equal(highest["score"]!.GetValue<double>(), stepped.Max(p => p!["score"]!.GetValue<double>()));
+
+        // A range that would replay more than 250,000 points at the 30 s collection interval is refused before any is read.
+        await (await fixture.Client.GetAsync("/api/v1/series/dash-scores/cpu.usage/scores?start=2020-01-01T00:00:00Z&step=1d")).ExpectProblemAsync(HttpStatusCode.BadRequest, "start");
         await (await fixture.Client.GetAsync("/api/v1/series/dash-scores/cpu.usage/scores?detector=ssa-spike")).ExpectProblemAsync(HttpStatusCode.NotFound, "detector");
         await (await fixture.Client.GetAsync("/api/v1/series/dash-scores/no.such.metric/scores")).ExpectProblemAsync(HttpStatusCode.NotFound, "metric");
     }
 
-    private static AlertTransitioned Transition(AlertState to, AlertSeverity severity) =>
-        new("a", "r", "r", "h", "m", AlertState.Inactive, to, severity, 0, 0, 0, 0);
+    private static (AlertTransitioned, string) Active(AlertState state, AlertSeverity severity, bool silenced = false) =>
+        (new AlertTransitioned("a", "r", "r", "h", "m", AlertState.Inactive, state, severity, 0, 0, 0, 0), silenced ? "silenced" : state.ToString().ToLowerInvariant());
 
     [Theory]
-    [InlineData(AlertState.Firing, AlertSeverity.Critical, 1_000, "critical")]
-    [InlineData(AlertState.Firing, AlertSeverity.Warning, 1_000, "warning")]
-    [InlineData(AlertState.Flapping, AlertSeverity.Critical, 1_000, "warning")]
-    [InlineData(AlertState.Pending, AlertSeverity.Critical, 1_000, "ok")]
-    [InlineData(AlertState.Pending, AlertSeverity.Critical, 100_000, "stale")]
-    [InlineData(AlertState.Firing, AlertSeverity.Critical, 100_000, "critical")]
-    public void Health_is_the_worst_firing_alert_then_staleness(AlertState state, AlertSeverity severity, long ageMs, string expected)
+    [InlineData(AlertState.Firing, AlertSeverity.Critical, false, 1_000, "critical")]
+    [InlineData(AlertState.Firing, AlertSeverity.Warning, false, 1_000, "warning")]
+    [InlineData(AlertState.Flapping, AlertSeverity.Critical, false, 1_000, "warning")]
+    [InlineData(AlertState.Pending, AlertSeverity.Critical, false, 1_000, "ok")]
+    [InlineData(AlertState.Pending, AlertSeverity.Critical, false, 100_000, "stale")]
+    [InlineData(AlertState.Firing, AlertSeverity.Critical, false, 100_000, "critical")]
+    [InlineData(AlertState.Firing, AlertSeverity.Critical, true, 1_000, "ok")]
+    public void Health_is_the_worst_firing_alert_not_silenced_then_staleness(AlertState state, AlertSeverity severity, bool silenced, long ageMs, string expected)
     {
         const long now = 1_000_000;
-        Assert.Equal(expected, DashboardEndpoints.Health([Transition(state, severity)], now - ageMs, now, staleAfterMs: 90_000));
+        Assert.Equal(expected, DashboardOverview.Health([Active(state, severity, silenced)], now - ageMs, now, staleAfterMs: 90_000));
     }
 
     [Fact]
     public void A_host_without_samples_or_alerts_is_stale() =>
-        Assert.Equal("stale", DashboardEndpoints.Health([], newestMs: 0, nowMs: 1_000_000, staleAfterMs: 90_000));
+        Assert.Equal("stale", DashboardOverview.Health([], newestMs: 0, nowMs: 1_000_000, staleAfterMs: 90_000));
 }

@@ -45,7 +45,7 @@ export async function api(path, { method = 'GET', body, raw = false } = {}) {
  * fetch; it reconnects after a drop, from the last id it saw (Last-Event-ID), as EventSource would.
  * Returns a function that stops it. `onState(true|false)` reports whether the stream is connected.
  */
-export function follow(path, onEvent, { lastEventId = null, onState = () => {} } = {}) {
+export function follow(path, onEvent, { lastEventId = null, onState = () => {}, onRefused = () => {} } = {}) {
   const stop = new AbortController();
   let last = lastEventId;
   (async () => {
@@ -54,6 +54,13 @@ export function follow(path, onEvent, { lastEventId = null, onState = () => {} }
         const extra = { Accept: 'text/event-stream' };
         if (last !== null) extra['Last-Event-ID'] = String(last);
         const response = await fetch(path, { headers: headers(extra), signal: stop.signal });
+        if (response.status === 401) { session.signOut(); location.hash = '#/signin'; return; }
+        if (response.status >= 400 && response.status < 500 && response.status !== 429) {
+          // Refused for good (403: this key may not see it): retrying would not change the answer.
+          onState(false);
+          onRefused(new ApiError(response.status, await response.json().catch(() => null)));
+          return;
+        }
         if (!response.ok) throw new ApiError(response.status, null);
         onState(true);
         const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
@@ -67,7 +74,10 @@ export function follow(path, onEvent, { lastEventId = null, onState = () => {} }
             const frame = parseFrame(buffer.slice(0, end));
             buffer = buffer.slice(end + 2);
             if (frame.id !== undefined) last = frame.id;
-            if (frame.data !== undefined) onEvent(frame.event ?? 'message', JSON.parse(frame.data), frame.id);
+            if (frame.data === undefined) continue;
+            // A page's handler failing on one event must not look like a dropped connection (the event would be skipped).
+            try { onEvent(frame.event ?? 'message', JSON.parse(frame.data), frame.id); }
+            catch (error) { console.error('handling', frame.event, error); }
           }
         }
       } catch (error) {
@@ -98,9 +108,11 @@ function parseFrame(text) {
 export async function download(path, fallbackName) {
   const response = await api(path, { raw: true });
   const disposition = response.headers.get('Content-Disposition') ?? '';
-  const name = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition)?.[1] ?? fallbackName;
+  const raw = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition)?.[1];
+  let name = fallbackName;
+  try { if (raw) name = decodeURIComponent(raw); } catch { name = raw; }
   const url = URL.createObjectURL(await response.blob());
-  const link = Object.assign(document.createElement('a'), { href: url, download: decodeURIComponent(name) });
+  const link = Object.assign(document.createElement('a'), { href: url, download: name });
   document.body.append(link);
   link.click();
   link.remove();

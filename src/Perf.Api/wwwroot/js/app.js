@@ -64,7 +64,7 @@ function signIn() {
     const answer = await fetch('/api/v1/hosts', { headers: { 'X-Api-Key': input.value.trim() } }).catch(error => error);
     if (!(answer instanceof Response) || !answer.ok) {
       problem.textContent = answer.status === 401 ? 'This key is not valid.'
-        : answer.status === 403 ? 'This key may not read metrics (it needs the viewer role or above).'
+        : answer.status === 403 ? 'This key may not read metrics (it needs the read role or above).'
         : `The engine did not answer (${answer.status ?? message(answer)}).`;
       return;
     }

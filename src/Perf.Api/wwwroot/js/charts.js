@@ -5,9 +5,10 @@ const palette = ['#2f6fdf', '#d2693a', '#2e9d5b', '#8a4fd6', '#c23a7a', '#3aa5b8
 
 /** A tiny line of the last hour, no axes. `values` may hold nulls (gaps). */
 export function sparkline(canvas, values, color = palette[0]) {
+  // Drawn at the CSS size (fixed in dashboard.css) times the pixel ratio, so redrawing never grows the canvas.
   const ratio = window.devicePixelRatio || 1;
-  const width = canvas.width = canvas.clientWidth * ratio || 120 * ratio;
-  const height = canvas.height = canvas.clientHeight * ratio || 28 * ratio;
+  const width = canvas.width = 120 * ratio;
+  const height = canvas.height = 28 * ratio;
   const context = canvas.getContext('2d');
   context.clearRect(0, 0, width, height);
   const finite = values.filter(v => v !== null && Number.isFinite(v));
@@ -39,11 +40,18 @@ export function seriesChart(container, { metric, times, values, trend, scoreTime
   // The score band is drawn on the series' own x values: each score goes to the nearest plotted time.
   const band = alignTo(times, scoreTimes, scores);
   const data = [times, values, trend ?? times.map(() => null), band];
+  // The y axis also reaches the anomalies' own values: at 24h or 7d the line shows step averages, the markers raw points.
+  const marked = anomalies.map(a => a.v).filter(Number.isFinite);
+  let zoomed = false;
   const options = {
     width: Math.max(320, container.clientWidth),
     height: 340,
     cursor: { drag: { x: true, y: false } },
-    scales: { x: { time: true }, score: { range: [0, 1] } },
+    scales: {
+      x: { time: true },
+      y: { range: (u, min, max) => uPlot.rangeNum(Math.min(min, ...marked), Math.max(max, ...marked), 0.1, true) },
+      score: { range: [0, 1] },
+    },
     series: [
       {},
       { label: metric, stroke: palette[0], width: 1.5, spanGaps: false },
@@ -51,9 +59,13 @@ export function seriesChart(container, { metric, times, values, trend, scoreTime
       { label: 'ensemble score', scale: 'score', stroke: 'rgba(210, 58, 58, 0.5)', fill: 'rgba(210, 58, 58, 0.12)', width: 1, points: { show: false } },
     ],
     axes: [{}, { label: metric }, { scale: 'score', side: 1, grid: { show: false }, label: 'score' }],
-    hooks: { draw: [u => drawFindings(u, anomalies, changePoints)] },
+    hooks: {
+      draw: [u => drawFindings(u, anomalies, changePoints)],
+      setSelect: [u => { if (u.select.width > 0) zoomed = true; }],
+    },
   };
   const chart = new uPlot(options, data, container);
+  chart.over.addEventListener('dblclick', () => { zoomed = false; });
   container.dataset.points = String(values.filter(v => v !== null).length);
   container.dataset.anomalies = String(anomalies.length);
   container.dataset.changepoints = String(changePoints.length);
@@ -67,7 +79,7 @@ export function seriesChart(container, { metric, times, values, trend, scoreTime
       if (xs.length > 0 && t <= xs[xs.length - 1]) return;
       const next = [[...xs, t], [...ys, v], [...tr, null], [...sc, null]];
       if (slide) while (next[0].length > 1 && next[0][0] < t - slide) next.forEach(column => column.shift());
-      chart.setData(next);
+      chart.setData(next, !zoomed); // a zoomed-in view stays where the user put it
       container.dataset.points = String(next[1].filter(x => x !== null).length);
     },
     destroy() { resize.disconnect(); chart.destroy(); },

@@ -93,7 +93,9 @@ export async function render(main) {
     alerts.set(transition.alert_id, {
       ...(known ?? { started_at: transition.timestamp, acknowledged: null }),
       id: transition.alert_id, host: transition.host, metric: transition.metric, severity: transition.severity,
-      state: transition.to, value: transition.value, threshold: transition.threshold, last_event_id: transition.id,
+      // A silence still covers a live alert that moves on (pending to firing); the list's next refresh says when it ends.
+      state: known?.state === 'silenced' && ['pending', 'firing', 'flapping'].includes(transition.to) ? 'silenced' : transition.to,
+      value: transition.value, threshold: transition.threshold, last_event_id: transition.id,
     });
     draw();
   }, { lastEventId: lastSeen, onState: setLive });

@@ -5,6 +5,7 @@ import { heatmap } from '../charts.js';
 import { h, number, time, message } from '../format.js';
 
 export async function render(main) {
+  let left = false; // set when the user leaves the page: report polling stops
   const { hosts } = await api('/api/v1/hosts');
   const host = h('select', { id: 'analysis-host', 'aria-label': 'Host' }, hosts.map(x => h('option', { value: x }, x)));
   const metrics = h('input', { id: 'analysis-metrics', value: 'cpu_usage, memory_usage, disk_usage', size: 40, 'aria-label': 'Metrics' });
@@ -53,11 +54,14 @@ export async function render(main) {
         body: { report_type: reportType.value, format: reportFormat.value, time_range: range.value, metrics: names(), include_graphs: true },
       });
       const id = job.id ?? job.report_id;
-      while (job.status === 'queued' || job.status === 'running') {
+      const giveUpAt = Date.now() + 10 * 60 * 1000;
+      while ((job.status === 'queued' || job.status === 'running') && !left) {
+        if (Date.now() > giveUpAt) throw new Error(`report ${id} is still ${job.status} after 10 minutes; see GET /api/v1/reports/${id}`);
         item.textContent = `${id}: ${job.status}…`;
         await new Promise(resolve => setTimeout(resolve, 500));
         job = await api(`/api/v1/reports/${encodeURIComponent(id)}`);
       }
+      if (left) return;
       if (job.status !== 'done') throw new Error(`report ${id} ${job.status}${job.error ? ': ' + job.error : ''}`);
       const name = `perf-${reportType.value}-${id}.${reportFormat.value}`;
       item.replaceChildren(`${reportType.value} (${reportFormat.value}) ready: `,
@@ -66,6 +70,7 @@ export async function render(main) {
       item.replaceChildren(h('span', { class: 'error' }, message(error)));
     } finally { generate.disabled = false; }
   });
+  return () => { left = true; };
 }
 
 function analysisView(answer) {

@@ -14,6 +14,7 @@ export async function render(main, host) {
   const metrics = view.series.map(s => s.metric);
   const state = { metric: metrics.includes('cpu.usage') ? 'cpu.usage' : metrics[0], range: '1h', from: null, to: null };
   let chart = null;
+  let loads = 0; // only the latest load draws: an earlier one finishing last would put the wrong range on screen
 
   const select = h('select', { id: 'metric', 'aria-label': 'Series' }, metrics.map(m => h('option', { value: m, selected: m === state.metric }, m)));
   select.addEventListener('change', () => { state.metric = select.value; load(); });
@@ -42,6 +43,7 @@ export async function render(main, host) {
       h('div', { class: 'panel' }, h('h2', {}, 'Recommendations'), recommendations)));
 
   async function load() {
+    const mine = ++loads;
     for (const b of rangeButtons.concat(custom)) b.classList.toggle('selected', b.dataset.range === state.range);
     const end = state.range === 'custom' ? state.to : new Date();
     const start = state.range === 'custom' ? state.from : new Date(end.getTime() - ranges[state.range] * 1000);
@@ -55,6 +57,7 @@ export async function render(main, host) {
         api(`${path}/anomalies?start=${start.toISOString()}&end=${end.toISOString()}`),
         api(`${path}/scores?${query}`).catch(e => (e instanceof ApiError && e.status === 404 ? { points: [] } : Promise.reject(e))),
       ]);
+      if (mine !== loads) return;
       const times = series.points.map(p => Date.parse(p.timestamp) / 1000);
       const values = series.points.map(p => p.value);
       const anomalies = found.anomalies.filter(a => markerKinds.has(a.kind)).map(a => ({ t: Date.parse(a.timestamp) / 1000, v: a.value }));
@@ -65,13 +68,15 @@ export async function render(main, host) {
         scoreTimes: scores.points.map(p => Date.parse(p.timestamp) / 1000), scores: scores.points.map(p => p.score),
         anomalies, changePoints,
       });
+      chart.metric = state.metric;
+      chart.range = state.range;
       status.textContent = `${values.length} points (step ${series.step ?? 'raw'}), ${anomalies.length} anomalies, ${changePoints.length} change points. ` +
         'Red dots: anomalies; purple dashes: change points; red band: ensemble score (0-1, right axis, replayed over the range); ' +
-        'grey dashes: Theil-Sen trend. Drag to zoom, double-click to reset.';
+        'grey dashes: Theil-Sen trend. Drag to zoom, double-click to reset. The table lists the latest 50 findings.';
       findings.replaceChildren(...found.anomalies.slice(-50).reverse().map(a =>
         h('tr', {}, h('td', {}, time(a.timestamp)), h('td', {}, a.detector), h('td', {}, a.kind), h('td', { class: 'num' }, number(a.value, 2)))));
     } catch (error) {
-      status.textContent = message(error);
+      if (mine === loads) status.textContent = message(error);
     }
   }
 
@@ -85,9 +90,11 @@ export async function render(main, host) {
 
   await Promise.all([load(), loadRecommendations().catch(e => recommendations.replaceChildren(h('p', { class: 'error' }, message(e))))]);
 
-  return follow(`/api/v1/dashboard/stream?host=${encodeURIComponent(host)}`, (event, data) => {
-    if (event !== 'host' || state.range === 'custom' || !chart) return;
+  const stop = follow(`/api/v1/dashboard/stream?host=${encodeURIComponent(host)}`, (event, data) => {
+    // Live points go on the chart only while it shows the latest load of a range that ends now.
+    if (event !== 'host' || state.range === 'custom' || !chart || chart.metric !== state.metric || chart.range !== state.range) return;
     const latest = data.series.find(s => s.metric === state.metric);
     if (latest) chart.append(Date.parse(latest.timestamp) / 1000, latest.value, ranges[state.range]);
-  }, { onState: setLive });
+  }, { onState: setLive, onRefused: error => { status.textContent = message(error); } });
+  return () => { stop(); chart?.destroy(); };
 }

@@ -1,6 +1,6 @@
 // Operators: the cluster's members with their roles, status and shard distribution (GET /api/v1/cluster), and this
 // node's ingestion rate and journal write latency from its Prometheus metrics (GET /metrics), charted live: each
-// tick of the dashboard stream refreshes both.
+// tick of the dashboard stream (?tick=true) refreshes both.
 import { api, follow } from '../api.js';
 import { liveChart } from '../charts.js';
 import { h, number, message } from '../format.js';
@@ -31,8 +31,11 @@ export async function render(main) {
   const rate = liveChart(rateBox, ['points/s'], { units: 'points/s' });
   const latency = liveChart(latencyBox, ['mean ms', 'p99 ms'], { units: 'ms' });
   let previous = null;
+  let refreshing = false;
 
   async function refresh() {
+    if (refreshing) return; // a slow answer is not overtaken by the next tick's
+    refreshing = true;
     try {
       const [cluster, metricsText] = await Promise.all([
         api('/api/v1/cluster'),
@@ -54,6 +57,8 @@ export async function render(main) {
       problem.textContent = '';
     } catch (error) {
       problem.textContent = message(error);
+    } finally {
+      refreshing = false;
     }
   }
 
@@ -76,7 +81,8 @@ export async function render(main) {
   }
 
   await refresh();
-  return follow('/api/v1/dashboard/stream', event => { if (event === 'overview') refresh(); }, { onState: setLive });
+  const stop = follow('/api/v1/dashboard/stream?tick=true', event => { if (event === 'tick') refresh(); }, { onState: setLive });
+  return () => { stop(); rate.destroy(); latency.destroy(); };
 }
 
 /** The few figures the page charts, from the Prometheus text format. */

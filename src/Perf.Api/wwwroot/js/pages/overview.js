@@ -51,8 +51,9 @@ function hostRow(host, metrics) {
   const tds = metrics.map(metric => {
     const value = h('span', { class: 'value' });
     const canvas = h('canvas', { class: 'spark', width: 120, height: 28 });
-    const history = [...(host.sparklines?.[metric]?.[1] ?? [])];
-    sparkline(canvas, history);
+    // One point per minute, as the overview's sparklines come: a live value replaces its minute's point or starts the next.
+    const history = { times: [...(host.sparklines?.[metric]?.[0] ?? [])], values: [...(host.sparklines?.[metric]?.[1] ?? [])] };
+    sparkline(canvas, history.values);
     cells.set(metric, { value, canvas, history });
     return h('td', { dataset: { metric } }, value, canvas);
   });
@@ -71,9 +72,12 @@ function hostRow(host, metrics) {
       cell.value.dataset.value = figure ? String(figure.value) : '';
       if (figure && cell.value.dataset.timestamp !== figure.timestamp) {
         if (cell.value.dataset.timestamp) {
-          cell.history.push(figure.value);
-          if (cell.history.length > 60) cell.history.shift();
-          sparkline(cell.canvas, cell.history);
+          const minute = Math.floor(Date.parse(figure.timestamp) / 60000) * 60000;
+          const { times, values } = cell.history;
+          if (times.length > 0 && times[times.length - 1] >= minute) values[values.length - 1] = figure.value;
+          else { times.push(minute); values.push(figure.value); }
+          while (times.length > 60) { times.shift(); values.shift(); }
+          sparkline(cell.canvas, values);
         }
         cell.value.dataset.timestamp = figure.timestamp;
       }
