@@ -233,7 +233,7 @@ public static class Child
                 for (var m = 0; m < 10; m++) metrics[m] = new SeriesSamples($"bench.m{m}", [t], [Math.Round(Math.Sin(h * 10 + m + t / 60_000.0) * 100, 2)]);
                 samples.Add(new HostSamples($"bench-{h:D4}", metrics));
             }
-            batches.Add(pipeline.SubmitAsync(new IngestBatch(samples)));
+            batches.Add(pipeline.SubmitAsync(new IngestBatch(samples), new IngestOrigin("bench", "bench")));
             if (batches.Count >= 32)
             {
                 await Check(batches);

@@ -71,6 +71,7 @@ app.MapAdminEndpoints();
 app.MapBackupEndpoints();
 app.MapClusterEndpoints();
 app.MapDashboardEndpoints();
+app.MapSystemEndpoints();
 app.VerifyEveryEndpointIsGuarded();
 await app.RunAsync();
 return 0;

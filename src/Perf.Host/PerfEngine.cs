@@ -22,10 +22,11 @@ public sealed class PerfEngine(
     IRequiredActor<AuditTrailKey> audit,
     ApiKeyRegistry keyRegistry,
     PerfSettings settings,
-    PerfStorage storage)
+    PerfStorage storage,
+    TimeProvider clock)
 {
     private readonly Lazy<IngestionPipeline> _pipeline = new(() =>
-        new IngestionPipeline(system, series.ActorRef, hosts.ActorRef, settings.Engine.Ingest));
+        new IngestionPipeline(system, series.ActorRef, hosts.ActorRef, settings.Engine.Ingest, clock));
 
     public ActorSystem System => system;
     public PerfSettings Settings => settings;

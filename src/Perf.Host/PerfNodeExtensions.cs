@@ -58,6 +58,7 @@ public static class PerfNodeExtensions
         services.AddSingleton(provider => new AlertIndex(provider.GetRequiredService<AlertLog>()));
         services.AddSingleton(_ => NotificationChannels.Create(ActiveChannels(config, settings), NotificationHttp()));
         services.AddSingleton<PerfEngine>();
+        if (settings.SelfMonitoring.Enabled) services.AddHostedService<SelfMonitoring.SelfMonitor>();
         services.AddSingleton(provider => new BackupVerifier(settings.Engine.Detection,
             (PerfSerializer)provider.GetRequiredService<ActorSystem>().Serialization.FindSerializerForType(typeof(SeriesActorSnapshot))));
         services.AddSingleton<DatabaseBackups>();

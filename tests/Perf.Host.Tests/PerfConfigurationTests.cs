@@ -297,6 +297,9 @@ public sealed class PerfConfigurationTests
         { "perf.loadtest.admin.max_concurrency", "5000", "5000" },
         { "perf.loadtest.admin.max_duration", "2h", "02:00:00" },
         { "perf.dashboard.refresh_interval", "1s", "00:00:01" },
+        { "perf.self_monitoring.enabled", "false", "false" },
+        { "perf.self_monitoring.interval", "5s", "00:00:05" },
+        { "perf.self_monitoring.disk_quota", "50GB", "53687091200" },
     };
 
     [Theory]
@@ -370,13 +373,25 @@ public sealed class PerfConfigurationTests
     public void The_documents_thresholds_become_alert_rules_on_the_series_they_name()
     {
         var alerts = Load(("PERF_MONITORING__THRESHOLDS__DISK_USAGE__WARNING", "85"), ("PERF_MONITORING__THRESHOLDS__DISK_USAGE__CRITICAL", "95")).Alerts;
+        var documents = alerts.DefaultRules.Where(r => r.Host != SelfMonitoringSettings.Host).ToArray();
 
         Assert.Equal(
             [("cpu_usage", "cpu.usage", 70.0, 90.0), ("disk_usage", "disk.usage", 85, 95), ("memory_usage", "memory.usage", 80, 95),
              ("response_time", "application.response_time", 500, 1000)],
-            alerts.DefaultRules.Select(r => (r.Id, r.Metric, r.Warning!.Value, r.Critical!.Value)));
-        Assert.All(alerts.DefaultRules, r => Assert.Equal(TimeSpan.FromMinutes(1), r.For));
-        Assert.Equal(3.5, alerts.DefaultRules.Single(r => r.Id == "cpu_usage").ResolveMargin);
+            documents.Select(r => (r.Id, r.Metric, r.Warning!.Value, r.Critical!.Value)));
+        Assert.All(documents, r => Assert.Equal(TimeSpan.FromMinutes(1), r.For));
+        Assert.Equal(3.5, documents.Single(r => r.Id == "cpu_usage").ResolveMargin);
+    }
+
+    [Theory]
+    [InlineData("true", 9)]
+    [InlineData("false", 0)]
+    public void The_system_alert_rules_come_with_self_monitoring(string enabled, int systemRules)
+    {
+        var rules = Load(("PERF_PERF__SELF_MONITORING__ENABLED", enabled)).Alerts.DefaultRules;
+
+        Assert.Equal(systemRules, rules.Count(r => r.Host == SelfMonitoringSettings.Host && r.Id.StartsWith("system_", StringComparison.Ordinal)));
+        Assert.Equal(3, rules.Count(r => r.Host == "*")); // cpu_usage, memory_usage, response_time
     }
 
     [Fact]
@@ -597,6 +612,9 @@ public sealed class PerfConfigurationTests
         { "perf.loadtest.admin.max_concurrency", "0", "perf.loadtest.admin.max_concurrency" },
         { "perf.loadtest.admin.max_duration", "0s", "perf.loadtest.admin.max_duration" },
         { "perf.dashboard.refresh_interval", "10ms", "perf.dashboard.refresh_interval" },
+        { "perf.self_monitoring.enabled", "sometimes", "perf.self_monitoring.enabled" },
+        { "perf.self_monitoring.interval", "1ms", "perf.self_monitoring.interval" },
+        { "perf.self_monitoring.disk_quota", "lots", "perf.self_monitoring.disk_quota" },
     };
 
     [Theory]
@@ -861,6 +879,9 @@ public sealed class PerfConfigurationTests
         "perf.loadtest.admin.max_concurrency" => s.LoadTest.Admin.MaxConcurrency,
         "perf.loadtest.admin.max_duration" => s.LoadTest.Admin.MaxDuration,
         "perf.dashboard.refresh_interval" => s.Dashboard.RefreshInterval,
+        "perf.self_monitoring.enabled" => s.SelfMonitoring.Enabled,
+        "perf.self_monitoring.interval" => s.SelfMonitoring.Interval,
+        "perf.self_monitoring.disk_quota" => s.SelfMonitoring.DiskQuotaBytes,
         _ => throw new ArgumentOutOfRangeException(nameof(key), key, "no setting mapped for this key"),
     };
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
@@ -97,7 +98,11 @@ public sealed class AlertActor : UntypedPersistentActor, IWithTimers
                 UseRulesOf(use.Rules);
                 break;
             case EvaluateAlerts evaluate:
+                var started = Stopwatch.GetTimestamp();
                 Evaluate(evaluate);
+                var elapsed = Stopwatch.GetElapsedTime(started);
+                PerfMetrics.AlertEvaluationLatency.Record(elapsed.TotalMilliseconds);
+                StageProfile.AlertEvaluation.Record(elapsed);
                 break;
             case EvaluateFindings late:
                 EvaluateLate(late.Findings);

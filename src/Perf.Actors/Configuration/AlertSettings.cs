@@ -5,7 +5,8 @@ namespace Perf.Actors.Configuration;
 /// <summary><c>perf.alerts</c> and the rules the product document's <c>monitoring.thresholds</c> make.</summary>
 public sealed record AlertSettings(TimeSpan DefaultFor, double ResolveMarginPercent, FlappingSettings Flapping, IReadOnlyList<AlertRule> DefaultRules)
 {
-    public static AlertSettings Read(ConfigReader config, MonitoringSettings monitoring)
+    /// <summary>The document's thresholds become rules; with self-monitoring on, so do <see cref="SystemRules"/>.</summary>
+    public static AlertSettings Read(ConfigReader config, MonitoringSettings monitoring, SelfMonitoringSettings selfMonitoring)
     {
         var @for = config.Duration("perf.alerts.for", TimeSpan.Zero);
         var margin = config.Double("perf.alerts.resolve_margin_percent", 0, 100);
@@ -24,6 +25,7 @@ public sealed record AlertSettings(TimeSpan DefaultFor, double ResolveMarginPerc
                 For = @for,
                 ResolveMargin = t.Value.Warning * margin / 100,
             })
+            .Concat(selfMonitoring.Enabled ? SystemRules.All : [])
             .ToArray();
         return new AlertSettings(@for, margin, flapping, rules);
     }

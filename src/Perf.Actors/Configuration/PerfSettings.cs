@@ -13,23 +13,26 @@ public sealed record PerfSettings(
     SecuritySettings Security,
     ProtocolSettings Protocols,
     LoadTestSettings LoadTest,
-    DashboardSettings Dashboard)
+    DashboardSettings Dashboard,
+    SelfMonitoringSettings SelfMonitoring)
 {
     /// <exception cref="PerfConfigurationException">naming the first invalid key.</exception>
     public static PerfSettings FromConfig(Config config)
     {
         var reader = new ConfigReader(config);
         var monitoring = MonitoringSettings.Read(reader);
+        var selfMonitoring = SelfMonitoringSettings.Read(reader);
         return new PerfSettings(
             PerformanceSettings.Read(reader),
             monitoring,
             OptimizationSettings.Read(reader),
             EngineSettings.Read(reader),
-            AlertSettings.Read(reader, monitoring),
+            AlertSettings.Read(reader, monitoring, selfMonitoring),
             NotificationSettings.Read(reader, monitoring),
             SecuritySettings.Read(reader),
             ProtocolSettings.Read(reader),
             LoadTestSettings.Read(reader),
-            DashboardSettings.Read(reader));
+            DashboardSettings.Read(reader),
+            selfMonitoring);
     }
 }

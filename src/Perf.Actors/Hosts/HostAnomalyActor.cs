@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Perf.Actors.Telemetry;
 using Akka.Event;
 using Perf.Analytics.Analysis;
 using static Perf.Actors.Hosts.HostAnomalyProtocol;
@@ -55,6 +56,7 @@ public sealed class HostAnomalyActor : ReceiveActor
         {
             _training = false;
             Context.GetLogger().Warning(failed.Cause, "Training the host model of {0} failed", host);
+            PerfMetrics.HostModelFailures.Add(1);
         });
         Receive<GetHostAnomalies>(query => Sender.Tell(new HostAnomalyList(
             [.. _anomalies.Where(a => a.TimestampMs >= query.FromMs && a.TimestampMs <= query.ToMs)],

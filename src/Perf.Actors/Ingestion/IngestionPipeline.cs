@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Akka;
 using Akka.Actor;
 using Akka.Streams;
@@ -26,8 +27,9 @@ public sealed class IngestionPipeline
     private readonly AppendAcknowledgements _acknowledgements;
     private long _pointsInFlight;
 
-    public IngestionPipeline(ActorSystem system, IActorRef seriesRegion, IActorRef hostRegion, IngestSettings settings)
+    public IngestionPipeline(ActorSystem system, IActorRef seriesRegion, IActorRef hostRegion, IngestSettings settings, TimeProvider clock)
     {
+        Sources = new SourceActivity(clock);
         _seriesRegion = seriesRegion;
         _hostRegion = hostRegion;
         _settings = settings;
@@ -40,19 +42,24 @@ public sealed class IngestionPipeline
 
     public long PointsInFlight => Interlocked.Read(ref _pointsInFlight);
 
-    public async Task<IngestOutcome> SubmitAsync(IngestBatch batch, CancellationToken cancellationToken = default)
+    /// <summary>The hosts that sent through this node and when (the "source stopped sending" system alert).</summary>
+    public SourceActivity Sources { get; }
+
+    public async Task<IngestOutcome> SubmitAsync(IngestBatch batch, IngestOrigin origin, CancellationToken cancellationToken = default)
     {
         var points = batch.PointCount;
+        // Agents are the sources that can stop sending; the engine's own writers (itself, load tests) end by design.
+        if (origin.Protocol is not ("self" or "loadtest")) Sources.Seen(batch.Hosts.Select(h => h.Host));
         if (Interlocked.Add(ref _pointsInFlight, points) > _settings.MaxInFlightPoints && points < _settings.MaxInFlightPoints)
         {
             Interlocked.Add(ref _pointsInFlight, -points);
-            return Overloaded(points);
+            return Overloaded(points, origin);
         }
         try
         {
-            var job = new Job(batch, new TaskCompletionSource<IngestOutcome>(TaskCreationOptions.RunContinuationsAsynchronously));
+            var job = new Job(batch, origin, Stopwatch.GetTimestamp(), new TaskCompletionSource<IngestOutcome>(TaskCreationOptions.RunContinuationsAsynchronously));
             var offered = await _queue.OfferAsync(job).ConfigureAwait(false);
-            if (offered is not QueueOfferResult.Enqueued) return Overloaded(points);
+            if (offered is not QueueOfferResult.Enqueued) return Overloaded(points, origin);
             return await job.Outcome.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -61,21 +68,25 @@ public sealed class IngestionPipeline
         }
     }
 
-    private static IngestOutcome Overloaded(int points)
+    private static IngestOutcome Overloaded(int points, IngestOrigin origin)
     {
-        PerfMetrics.PointsRejected.Add(points, new KeyValuePair<string, object?>("reason", "overloaded"));
+        Rejected(points, "overloaded", origin);
         return new IngestOutcome(IngestStatus.Overloaded);
     }
 
+    private static void Rejected(int points, string reason, IngestOrigin origin) =>
+        PerfMetrics.PointsRejected.Add(points, new KeyValuePair<string, object?>("reason", reason), new KeyValuePair<string, object?>("protocol", origin.Protocol));
+
     private async Task<NotUsed> ProcessAsync(Job job)
     {
+        StageProfile.QueueWait.Record(Stopwatch.GetElapsedTime(job.QueuedAt));
         try
         {
-            job.Outcome.TrySetResult(await WriteAsync(job.Batch).ConfigureAwait(false));
+            job.Outcome.TrySetResult(await WriteAsync(job.Batch, job.Origin).ConfigureAwait(false));
         }
         catch (Exception e) when (e is AskTimeoutException or OperationCanceledException or TimeoutException)
         {
-            PerfMetrics.PointsRejected.Add(job.Batch.PointCount, new KeyValuePair<string, object?>("reason", "timeout"));
+            Rejected(job.Batch.PointCount, "timeout", job.Origin);
             job.Outcome.TrySetResult(new IngestOutcome(IngestStatus.TimedOut));
         }
         catch (Exception e)
@@ -85,7 +96,7 @@ public sealed class IngestionPipeline
         return NotUsed.Instance;
     }
 
-    private async Task<IngestOutcome> WriteAsync(IngestBatch batch)
+    private async Task<IngestOutcome> WriteAsync(IngestBatch batch, IngestOrigin origin)
     {
         // One deadline for the whole request rather than a scheduled timeout per ask: a request fans out to hundreds of
         // series, and a timer each was a measurable share of the write path.
@@ -96,7 +107,7 @@ public sealed class IngestionPipeline
         for (var i = 0; i < registrations.Length; i++)
         {
             if (registrations[i].Accepted) continue;
-            PerfMetrics.PointsRejected.Add(batch.PointCount, new KeyValuePair<string, object?>("reason", "cardinality"));
+            Rejected(batch.PointCount, "cardinality", origin);
             return new IngestOutcome(IngestStatus.CardinalityExceeded, Host: batch.Hosts[i].Host, SeriesLimit: registrations[i].Limit);
         }
 
@@ -124,8 +135,8 @@ public sealed class IngestionPipeline
             (rejectedSeries ??= [])[new SeriesKey(appends[i].Host.Host, appends[i].Series.Metric).EntityId] = outcome.RejectedTooOld;
         }
         TellLatest(batch);
-        PerfMetrics.PointsIngested.Add(accepted);
-        if (tooOld > 0) PerfMetrics.PointsRejected.Add(tooOld, new KeyValuePair<string, object?>("reason", "too_old"));
+        PerfMetrics.PointsIngested.Add(accepted, new KeyValuePair<string, object?>("protocol", origin.Protocol), new KeyValuePair<string, object?>("source", origin.Source));
+        if (tooOld > 0) Rejected(tooOld, "too_old", origin);
         return new IngestOutcome(IngestStatus.Stored, accepted, tooOld, rejectedSeries);
     }
 
@@ -151,5 +162,5 @@ public sealed class IngestionPipeline
         }
     }
 
-    private sealed record Job(IngestBatch Batch, TaskCompletionSource<IngestOutcome> Outcome);
+    private sealed record Job(IngestBatch Batch, IngestOrigin Origin, long QueuedAt, TaskCompletionSource<IngestOutcome> Outcome);
 }

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Configuration;
 using Akka.Dispatch;
 using Akka.Dispatch.MessageQueues;
+using Perf.Actors.Telemetry;
 
 namespace Perf.Actors.Mailboxes;
 
@@ -44,6 +45,7 @@ public sealed class CompactDequeMessageQueue : IMessageQueue, IUnboundedDequeBas
             _items[(_head + _count) % _items.Length] = envelope;
             Volatile.Write(ref _count, _count + 1);
         }
+        PerfMetrics.MessagesQueued(1);
     }
 
     public void EnqueueFirst(Envelope envelope)
@@ -55,6 +57,7 @@ public sealed class CompactDequeMessageQueue : IMessageQueue, IUnboundedDequeBas
             _items[_head] = envelope;
             Volatile.Write(ref _count, _count + 1);
         }
+        PerfMetrics.MessagesQueued(1);
     }
 
     public bool TryDequeue(out Envelope envelope)
@@ -68,6 +71,7 @@ public sealed class CompactDequeMessageQueue : IMessageQueue, IUnboundedDequeBas
             _items[_head] = default;
             _head = (_head + 1) % _items.Length;
             Volatile.Write(ref _count, _count - 1);
+            PerfMetrics.MessagesQueued(-1);
             if (_count == 0)
             {
                 _head = 0;

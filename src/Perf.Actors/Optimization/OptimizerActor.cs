@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
+using Perf.Actors.Telemetry;
 using Perf.Actors.Configuration;
 using Perf.Actors.Hosts;
 using static Perf.Actors.Optimization.OptimizerCommands;
@@ -23,6 +24,7 @@ public sealed class OptimizerActor : ReceivePersistentActor
     private readonly OptimizationPolicy _defaults;
     private readonly OptimizerSettings _settings;
     private OptimizerState _state;
+    private readonly DecisionImpact _impact = new();
 
     public OptimizerActor(string host, OptimizationPolicy defaults, OptimizerSettings settings)
     {
@@ -56,6 +58,9 @@ public sealed class OptimizerActor : ReceivePersistentActor
         List<RecommendationMade>? made = null;
         for (var i = 0; i < samples.Metrics.Length; i++)
         {
+            if (_impact.Observe(samples.Metrics[i], samples.Timestamps[i], samples.Values[i]) is { } impacts)
+                foreach (var (kind, _, change) in impacts)
+                    PerfMetrics.OptimizerImpact.Record(change, new KeyValuePair<string, object?>("kind", kind));
             if (_state.Observe(samples.Metrics[i], samples.Timestamps[i], samples.Values[i]) is not { } recommendation) continue;
             // Applied at once, so the next sample is judged after it (cooldown, instance count); should the write fail,
             // the actor stops and recovers from the journal, which does not have it.
@@ -68,6 +73,8 @@ public sealed class OptimizerActor : ReceivePersistentActor
         PersistAll(made, e =>
         {
             Context.GetLogger().Info("Optimizer of {0}: {1} {2}: {3}", _host, e.Recommendation.Kind, e.Recommendation.Action, e.Recommendation.Reason);
+            PerfMetrics.OptimizerDecisions.Add(1, new KeyValuePair<string, object?>("kind", e.Recommendation.Kind), new KeyValuePair<string, object?>("action", e.Recommendation.Action));
+            _impact.Decided(e.Recommendation);
             SnapshotNow();
         });
     }

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Persistence;
+using Perf.Actors.Telemetry;
 using Perf.Actors.Configuration;
 using static Perf.Actors.Reports.ReportJobsCommands;
 using static Perf.Actors.Reports.ReportJobsEvents;
@@ -47,8 +48,17 @@ public sealed class ReportJobs : ReceivePersistentActor
         }));
         Command<GetReport>(get => Sender.Tell(_state.Get(get.Id) is { } job ? new ReportView(job) : new ReportNotFound(get.Id)));
         Command<Progressed>(p => _state.Progress(p.Id, p.Progress));
-        Command<Finished>(f => Persist(new ReportDone(f.Id, clock.GetUtcNow().ToUnixTimeMilliseconds(), f.Bytes), e => Ended(e, seriesRegion, settings, clock)));
-        Command<Failed>(f => Persist(new ReportFailed(f.Id, clock.GetUtcNow().ToUnixTimeMilliseconds(), f.Error), e => Ended(e, seriesRegion, settings, clock)));
+        Command<Finished>(f => Persist(new ReportDone(f.Id, clock.GetUtcNow().ToUnixTimeMilliseconds(), f.Bytes), e =>
+        {
+            Measure(e.Id, e.AtMs, "done");
+            Ended(e, seriesRegion, settings, clock);
+        }));
+        Command<Failed>(f => Persist(new ReportFailed(f.Id, clock.GetUtcNow().ToUnixTimeMilliseconds(), f.Error), e =>
+        {
+            Measure(e.Id, e.AtMs, "failed");
+            PerfMetrics.ReportsFailed.Add(1);
+            Ended(e, seriesRegion, settings, clock);
+        }));
     }
 
     private readonly ReportContextSources? _context;
@@ -59,6 +69,12 @@ public sealed class ReportJobs : ReceivePersistentActor
     /// <param name="context">where workers find hosts' alerts and recommendations; null leaves them out.</param>
     public static Props Props(IActorRef seriesRegion, PerfSettings settings, TimeProvider clock, ReportStore store, ReportContextSources? context = null) =>
         Akka.Actor.Props.Create(() => new ReportJobs(seriesRegion, settings, clock, store, context));
+
+    private void Measure(string id, long endedMs, string status)
+    {
+        if (_state.Get(id) is { StartedMs: > 0 } job)
+            PerfMetrics.ReportDuration.Record((endedMs - job.StartedMs) / 1000.0, new KeyValuePair<string, object?>("status", status));
+    }
 
     private void Ended(object @event, IActorRef seriesRegion, PerfSettings settings, TimeProvider clock)
     {

@@ -98,7 +98,9 @@ public sealed class SeriesActor : UntypedPersistentActor
 
     protected override void PostStop()
     {
-        PerfMetrics.SeriesStopped();
+        var recovered = !IsRecovering;
+        PerfMetrics.SeriesStopped(recovered);
+        if (recovered) PerfMetrics.SeriesPassivated.Add(1);
         base.PostStop();
     }
 
@@ -114,6 +116,7 @@ public sealed class SeriesActor : UntypedPersistentActor
                 SeriesRecovery.Replay(_state, _detection, e);
                 break;
             case RecoveryCompleted:
+                PerfMetrics.SeriesRecovered();
                 TrySeal();
                 TryExpire();
                 if (!_state.IsEmpty) ReconcileAlerts(); // the child catches up on what it missed (AlertsReady)
@@ -260,7 +263,9 @@ public sealed class SeriesActor : UntypedPersistentActor
 
         void Written(PointsRecorded e)
         {
-            PerfMetrics.JournalWriteLatency.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            PerfMetrics.JournalWriteLatency.Record(elapsed.TotalMilliseconds);
+            StageProfile.JournalWrite.Record(elapsed);
             PerfMetrics.JournalWritePoints.Record(e.Timestamps.Length);
             _writeInFlight = false;
             Reply(batch, rejected);
@@ -318,7 +323,9 @@ public sealed class SeriesActor : UntypedPersistentActor
         if (_detection.DetectorCount == 0) return null;
         var started = Stopwatch.GetTimestamp();
         var findings = _detection.Observe(recorded);
-        PerfMetrics.DetectorTime.Record(Stopwatch.GetElapsedTime(started).TotalMicroseconds / recorded.Timestamps.Length);
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        PerfMetrics.DetectorTime.Record(elapsed.TotalMicroseconds / recorded.Timestamps.Length);
+        StageProfile.Detectors.Record(elapsed);
         foreach (var (detector, error) in _detection.TakeFailures())
         {
             PerfMetrics.DetectorFailures.Add(1, new KeyValuePair<string, object?>("detector", detector));

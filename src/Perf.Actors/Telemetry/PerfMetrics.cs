@@ -12,17 +12,24 @@ public static class PerfMetrics
     public const string MeterName = "Perf";
     private static readonly Meter Meter = new(MeterName, "1.0");
     private static long _activeSeries;
+    private static long _recoveringSeries;
+    private static long _queuedMessages;
 
+    /// <summary>Tagged with <c>protocol</c> (json, remote_write, line_protocol, otlp, loadtest, self) and <c>source</c> (the sending key).</summary>
     public static readonly Counter<long> PointsIngested =
         Meter.CreateCounter<long>("perf.points.ingested", "{point}", "Points persisted and acknowledged.");
 
-    /// <summary>Tagged with <c>reason</c>: too_old, cardinality, overloaded, timeout.</summary>
+    /// <summary>Tagged with <c>reason</c> (too_old, cardinality, overloaded, timeout, invalid) and, where known, <c>protocol</c>.</summary>
     public static readonly Counter<long> PointsRejected =
         Meter.CreateCounter<long>("perf.points.rejected", "{point}", "Points refused, by reason.");
 
     /// <summary>Whole requests refused before any point was read from them, tagged with <c>reason</c>: invalid, too_large, media_type.</summary>
     public static readonly Counter<long> RequestsRejected =
         Meter.CreateCounter<long>("perf.requests.rejected", "{request}", "Ingestion requests refused as malformed, too large or of the wrong type.");
+
+    /// <summary>Tagged with <c>protocol</c> and <c>outcome</c>: accepted (2xx), rejected (4xx but 429), retry (429, 503).</summary>
+    public static readonly Counter<long> IngestRequests =
+        Meter.CreateCounter<long>("perf.ingest.requests", "{request}", "Ingestion requests answered, by protocol and outcome.");
 
     public static readonly Histogram<double> JournalWriteLatency =
         Meter.CreateHistogram<double>("perf.journal.write.duration", "ms", "Time from a series' journal write to its confirmation.");
@@ -60,13 +67,77 @@ public static class PerfMetrics
     public static readonly Histogram<long> NotificationLatency =
         Meter.CreateHistogram<long>("perf.notifications.delivery.duration", "ms", "From the decision to notify to the channel's acceptance (retries included).");
 
+    public static readonly Histogram<double> AlertEvaluationLatency =
+        Meter.CreateHistogram<double>("perf.alerts.evaluation.duration", "ms", "Time a series' alert rules take to evaluate one batch of new points.");
+
+    public static readonly Counter<long> HostModelFailures =
+        Meter.CreateCounter<long>("perf.host_model.failures", "{failure}", "Host models (PCA over a host's series) that failed to train.");
+
+    /// <summary>Tagged with <c>status</c>: done, failed.</summary>
+    public static readonly Histogram<double> ReportDuration =
+        Meter.CreateHistogram<double>("perf.reports.duration", "s", "Time to generate a report, from start to stored or failed.");
+
+    public static readonly Counter<long> ReportsFailed =
+        Meter.CreateCounter<long>("perf.reports.failed", "{report}", "Reports whose generation failed.");
+
+    /// <summary>Tagged with <c>kind</c> (scaling, cache, load_balancing) and <c>action</c>.</summary>
+    public static readonly Counter<long> OptimizerDecisions =
+        Meter.CreateCounter<long>("perf.optimizer.decisions", "{decision}", "Recommendations the optimizer took.");
+
+    /// <summary>
+    /// Tagged with <c>kind</c>: the change of the watched metric's mean from the window before a decision to the same
+    /// length of time after it, in percent of the before value (negative: the metric went down).
+    /// </summary>
+    public static readonly Histogram<double> OptimizerImpact =
+        Meter.CreateHistogram<double>("perf.optimizer.impact", "%", "Observed change of the metric a decision was taken on, after against before.");
+
+    public static readonly Counter<long> SeriesPassivated =
+        Meter.CreateCounter<long>("perf.series.passivated", "{series}", "Series actors stopped after being idle (they start again on their next message).");
+
     static PerfMetrics()
     {
         Meter.CreateObservableGauge("perf.series.active", () => Interlocked.Read(ref _activeSeries), "{series}", "Series actors running in this process.");
         Meter.CreateObservableGauge("perf.process.resident_memory", () => Process.GetCurrentProcess().WorkingSet64, "By", "Resident set size of this process.");
+        Meter.CreateObservableGauge("perf.series.recovering", () => Interlocked.Read(ref _recoveringSeries), "{series}", "Series actors replaying their journal.");
+        Meter.CreateObservableGauge("perf.mailbox.depth", () => Interlocked.Read(ref _queuedMessages), "{message}", "Messages waiting in the mailboxes of the series and host actors.");
+        Meter.CreateObservableGauge("perf.cluster.members", () => Volatile.Read(ref _clusterMembers)(), "{member}",
+            "Cluster members as this node sees them, by status; unreachable ones also under status=unreachable.");
+        Meter.CreateObservableGauge<double>("perf.disk.free_ratio", () => Volatile.Read(ref _disk)() is { } d ? [new Measurement<double>(d.FreeRatio)] : [], "1",
+            "Share of the data directory's space still free (0-1; against perf.self_monitoring.disk_quota when one is set).");
+        Meter.CreateObservableGauge<long>("perf.disk.free_bytes", () => Volatile.Read(ref _disk)() is { } d ? [new Measurement<long>(d.FreeBytes)] : [], "By",
+            "Bytes still free for the data directory.");
     }
 
-    public static void SeriesStarted() => Interlocked.Increment(ref _activeSeries);
-    public static void SeriesStopped() => Interlocked.Decrement(ref _activeSeries);
+    public static void SeriesStarted()
+    {
+        Interlocked.Increment(ref _activeSeries);
+        Interlocked.Increment(ref _recoveringSeries);
+    }
+
+    public static void SeriesRecovered() => Interlocked.Decrement(ref _recoveringSeries);
+
+    /// <summary><paramref name="recovered"/>: whether it had finished recovering (else it stopped while replaying).</summary>
+    public static void SeriesStopped(bool recovered)
+    {
+        Interlocked.Decrement(ref _activeSeries);
+        if (!recovered) Interlocked.Decrement(ref _recoveringSeries);
+    }
+
     public static long ActiveSeries => Interlocked.Read(ref _activeSeries);
+
+    /// <summary>Called by the compact mailbox as messages come and go (one atomic add each).</summary>
+    public static void MessagesQueued(int delta) => Interlocked.Add(ref _queuedMessages, delta);
+
+    /// <summary>
+    /// The gauges that need the node (cluster membership, the data directory's disk), read through whatever the running
+    /// node registered here (the latest one, when a test process starts several).
+    /// </summary>
+    public static void ObserveNode(Func<IEnumerable<Measurement<long>>> clusterMembers, Func<DiskSpace?> disk)
+    {
+        Volatile.Write(ref _clusterMembers, clusterMembers);
+        Volatile.Write(ref _disk, disk);
+    }
+
+    private static Func<IEnumerable<Measurement<long>>> _clusterMembers = () => [];
+    private static Func<DiskSpace?> _disk = () => null;
 }

@@ -2,6 +2,8 @@ using Perf.Actors.Security;
 using Perf.Api.Security;
 using Perf.Host;
 
+using Perf.Api.Ingest;
+
 namespace Perf.Api.Agents;
 
 /// <summary>
@@ -16,12 +18,12 @@ public static class AgentEndpoints
         var engine = app.ServiceProvider.GetRequiredService<PerfEngine>();
         var converter = new OtlpConverter(engine.Settings.Protocols.OtlpHostAttributes, new CumulativeStreams());
 
-        app.MapPost("/api/v1/write", RemoteWriteEndpoint.WriteAsync).RequireArea(Area.Ingest).WithMetadata(BodySizeLimit.SetByEndpoint);
-        app.MapPost("/write", LineProtocolEndpoint.WriteAsync).RequireArea(Area.Ingest).WithMetadata(BodySizeLimit.SetByEndpoint);
-        app.MapPost("/api/v2/write", LineProtocolEndpoint.WriteAsync).RequireArea(Area.Ingest).WithMetadata(BodySizeLimit.SetByEndpoint);
+        app.MapPost("/api/v1/write", RemoteWriteEndpoint.WriteAsync).RequireArea(Area.Ingest).WithMetadata(BodySizeLimit.SetByEndpoint).CountedAs("remote_write");
+        app.MapPost("/write", LineProtocolEndpoint.WriteAsync).RequireArea(Area.Ingest).WithMetadata(BodySizeLimit.SetByEndpoint).CountedAs("line_protocol");
+        app.MapPost("/api/v2/write", LineProtocolEndpoint.WriteAsync).RequireArea(Area.Ingest).WithMetadata(BodySizeLimit.SetByEndpoint).CountedAs("line_protocol");
         app.MapMethods("/query", ["GET", "POST"], LineProtocolEndpoint.QueryAsync).RequireArea(Area.Ingest);
         app.MapPost("/v1/metrics", (HttpContext context, PerfEngine node, TimeProvider clock, CancellationToken cancellationToken) =>
-            OtlpEndpoint.ExportAsync(context, node, clock, converter, cancellationToken)).RequireArea(Area.Ingest).WithMetadata(BodySizeLimit.SetByEndpoint);
+            OtlpEndpoint.ExportAsync(context, node, clock, converter, cancellationToken)).RequireArea(Area.Ingest).WithMetadata(BodySizeLimit.SetByEndpoint).CountedAs("otlp");
         return app;
     }
 }

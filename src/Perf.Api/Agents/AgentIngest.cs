@@ -1,5 +1,6 @@
 using Perf.Actors.Ingestion;
 using Perf.Api.Http;
+using Perf.Api.Ingest;
 using Perf.Api.Security;
 using Perf.Host;
 
@@ -25,7 +26,8 @@ public static class AgentIngest
     public static async Task<(IngestOutcome Outcome, IResult? Refusal)> SubmitAsync(HttpContext context, PerfEngine engine, IngestBatch batch,
         int overloadStatus, CancellationToken cancellationToken)
     {
-        var outcome = await engine.Ingestion.SubmitAsync(batch, cancellationToken);
+        var outcome = await engine.Ingestion.SubmitAsync(batch, IngestAccounting.Submitting(context), cancellationToken);
+        IngestAccounting.Submitted(context);
         var retryAfter = engine.Settings.Engine.Ingest.RetryAfter;
         var refusal = outcome.Status switch
         {

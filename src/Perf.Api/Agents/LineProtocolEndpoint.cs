@@ -1,3 +1,4 @@
+using Perf.Actors.Series;
 using Perf.Actors.Ingestion;
 using Perf.Api.Http;
 using Perf.Api.Ingest;
@@ -78,13 +79,13 @@ public static class LineProtocolEndpoint
             foreach (var field in point.Fields)
             {
                 if (field.Value.AsNumber() is not { } number) continue;
-                var metric = SeriesNames.Metric(point.Measurement + "." + field.Key, labels);
-                if (metric.Length > SeriesNames.MaxLength) tooLong ??= field.Key;
+                var metric = SeriesName.Labelled(point.Measurement + "." + field.Key, labels);
+                if (metric.Length > SeriesName.MaxLength) tooLong ??= field.Key;
                 samples.Add((metric, number));
             }
             if (tooLong is not null)
             {
-                rejected.Add(new LineError(point.Line, 1, $"the series of field \"{tooLong}\" would have a name longer than {SeriesNames.MaxLength} characters"));
+                rejected.Add(new LineError(point.Line, 1, $"the series of field \"{tooLong}\" would have a name longer than {SeriesName.MaxLength} characters"));
                 continue;
             }
             var perfHost = SeriesNames.Host(host);

@@ -1,3 +1,4 @@
+using Perf.Actors.Series;
 using System.Globalization;
 using Google.Protobuf.Collections;
 using Perf.Protocols.Otlp;
@@ -137,8 +138,8 @@ public sealed class OtlpConverter(IReadOnlyList<string> hostAttributes, Cumulati
                     _labels.Add(new(attribute.Key, value));
             _labels.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
             var labels = _labels.ToArray();
-            if (SeriesNames.Metric(metric.Name, labels).Length > SeriesNames.MaxLength - 8)
-                return Refuse($"{metric.Name}: the series name with its attributes is longer than {SeriesNames.MaxLength} characters");
+            if (SeriesName.Labelled(metric.Name, labels).Length > SeriesName.MaxLength - 8)
+                return Refuse($"{metric.Name}: the series name with its attributes is longer than {SeriesName.MaxLength} characters");
             return new Point(SeriesNames.Host(host), metric.Name, labels, timestampMs, timeUnixNano);
         }
 
@@ -156,7 +157,7 @@ public sealed class OtlpConverter(IReadOnlyList<string> hostAttributes, Cumulati
                 Refuse($"{at.Name}{suffix}: the value is not a finite number");
                 return;
             }
-            Batch.Add(at.Host, SeriesNames.Metric(at.Name + suffix, at.Labels), at.TimestampMs, value);
+            Batch.Add(at.Host, SeriesName.Labelled(at.Name + suffix, at.Labels), at.TimestampMs, value);
         }
 
         private void Rate(Point at, NumberDataPoint point, AggregationTemporality temporality)
@@ -169,7 +170,7 @@ public sealed class OtlpConverter(IReadOnlyList<string> hostAttributes, Cumulati
                 else Add(at, ".rate", value / Seconds(point.TimeUnixNano - start));
                 return;
             }
-            var series = SeriesNames.Metric(at.Name + ".rate", at.Labels);
+            var series = SeriesName.Labelled(at.Name + ".rate", at.Labels);
             var previous = owner._streams.Get(at.Host, series, start);
             if (previous is not null && previous.TimeUnixNano >= point.TimeUnixNano) return; // seen already
             owner._streams.Set(at.Host, series, start, new CumulativeStreams.Previous(point.TimeUnixNano, value, []));
@@ -224,7 +225,7 @@ public sealed class OtlpConverter(IReadOnlyList<string> hostAttributes, Cumulati
         private (double[]? Counts, bool Whole) Interval(Point at, ulong start, ulong time, AggregationTemporality temporality, double[] counts, string shape)
         {
             if (temporality == AggregationTemporality.Delta) return (counts, true);
-            var key = SeriesNames.Metric(at.Name + ".buckets[" + shape + "]", at.Labels);
+            var key = SeriesName.Labelled(at.Name + ".buckets[" + shape + "]", at.Labels);
             var previous = owner._streams.Get(at.Host, key, start);
             if (previous is not null && previous.TimeUnixNano >= time) return (null, false);
             owner._streams.Set(at.Host, key, start, new CumulativeStreams.Previous(time, 0, counts));

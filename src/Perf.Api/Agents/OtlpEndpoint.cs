@@ -55,7 +55,7 @@ public static class OtlpEndpoint
             }
         }
         if (conversion.Rejected > 0)
-            PerfMetrics.PointsRejected.Add(conversion.Rejected, new KeyValuePair<string, object?>("reason", "invalid"));
+            PerfMetrics.PointsRejected.Add(conversion.Rejected, new KeyValuePair<string, object?>("reason", "invalid"), new KeyValuePair<string, object?>("protocol", "otlp"));
 
         var response = new ExportMetricsServiceResponse();
         if (rejected > 0)

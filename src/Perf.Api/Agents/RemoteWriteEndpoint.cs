@@ -1,3 +1,4 @@
+using Perf.Actors.Series;
 using System.Text;
 using System.Text.Unicode;
 using Perf.Actors.Telemetry;
@@ -52,7 +53,7 @@ public static class RemoteWriteEndpoint
         var (batch, error, dropped) = Convert(request, settings.Protocols.RemoteWriteHostLabel, window);
         if (error is not null) return AgentBody.Refused("invalid", error);
         foreach (var (reason, count) in dropped)
-            PerfMetrics.PointsRejected.Add(count, new KeyValuePair<string, object?>("reason", reason));
+            PerfMetrics.PointsRejected.Add(count, new KeyValuePair<string, object?>("reason", reason), new KeyValuePair<string, object?>("protocol", "remote_write"));
         if (batch.SampleCount == 0) return Results.NoContent();
         if (AgentIngest.CheckHostScope(context, batch.Hosts) is { } forbidden) return forbidden;
 
@@ -92,9 +93,9 @@ public static class RemoteWriteEndpoint
             }
             if (string.IsNullOrEmpty(name)) return (batch, Problems.Invalid($"timeseries[{i}].labels", "has no __name__ label"), dropped);
             labels.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
-            var metric = SeriesNames.Metric(name, labels);
-            if (metric.Length > SeriesNames.MaxLength)
-                return (batch, Problems.Invalid($"timeseries[{i}].labels", $"make a series name of {metric.Length} characters, more than {SeriesNames.MaxLength}"), dropped);
+            var metric = SeriesName.Labelled(name, labels);
+            if (metric.Length > SeriesName.MaxLength)
+                return (batch, Problems.Invalid($"timeseries[{i}].labels", $"make a series name of {metric.Length} characters, more than {SeriesName.MaxLength}"), dropped);
             var perfHost = SeriesNames.Host(host);
             foreach (var sample in series.Samples)
             {

@@ -15,7 +15,7 @@ public static class IngestEndpoints
 {
     public static IEndpointRouteBuilder MapIngestEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/v1/performance/metrics", CollectAsync).RequireArea(Area.Ingest).WithMetadata(BodySizeLimit.SetByEndpoint);
+        app.MapPost("/api/v1/performance/metrics", CollectAsync).RequireArea(Area.Ingest).WithMetadata(BodySizeLimit.SetByEndpoint).CountedAs("json");
         return app;
     }
 
@@ -64,7 +64,8 @@ public static class IngestEndpoints
         if (Caller.From(context) is { IsHostScoped: true } caller && batch.Hosts.FirstOrDefault(h => !caller.CanAccess(h.Host)) is { } outside)
             return Refused("forbidden", RequestGuards.HostRefused(outside.Host));
 
-        var outcome = await engine.Ingestion.SubmitAsync(batch, cancellationToken);
+        var outcome = await engine.Ingestion.SubmitAsync(batch, IngestAccounting.Submitting(context), cancellationToken);
+        IngestAccounting.Submitted(context);
         var retryAfter = engine.Settings.Engine.Ingest.RetryAfter;
         return outcome.Status switch
         {

@@ -1,3 +1,4 @@
+using Perf.Actors.Series;
 using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Headers;
@@ -170,7 +171,7 @@ public sealed class LineProtocolEndpointTests(DefaultNode fixture) : IClassFixtu
             if (ms < nowMs - (long)TimeSpan.FromDays(29).TotalMilliseconds || ms > nowMs + (long)TimeSpan.FromMinutes(9).TotalMilliseconds)
                 return HttpStatusCode.BadRequest;
             var labels = point.Tags.Where(t => t.Key != "host").ToArray();
-            if (point.Fields.Any(f => f.Kind != "string" && SeriesNames.Metric(point.Name + "." + f.Key, labels).Length > SeriesNames.MaxLength))
+            if (point.Fields.Any(f => f.Kind != "string" && SeriesName.Labelled(point.Name + "." + f.Key, labels).Length > SeriesName.MaxLength))
                 return HttpStatusCode.BadRequest;
         }
         return HttpStatusCode.NoContent;

@@ -30,6 +30,8 @@ public sealed class PerfCluster : IAsyncDisposable
             ["PERF_PERF__CLUSTER__DOWN_UNREACHABLE_AFTER"] = "4s",
             ["PERF_PERF__INGEST__WRITE_TIMEOUT"] = "8s",
             ["PERF_PERF__SERIES__SNAPSHOT_EVERY"] = "20",
+            // The tests count the load's series across the cluster; the nodes' own figures (host perf-system) would add theirs.
+            ["PERF_PERF__SELF_MONITORING__ENABLED"] = "false",
         };
         foreach (var (key, value) in extra ?? new Dictionary<string, string>()) _common[key] = value;
     }

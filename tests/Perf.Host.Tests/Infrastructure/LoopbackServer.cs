@@ -7,21 +7,22 @@ public static class LoopbackServer
 
     /// <param name="start">starts the server on the given port.</param>
     /// <param name="isReady">whether the server on the given port serves yet.</param>
+    /// <param name="port">a port chosen by the caller (no retry on another); default a free one.</param>
     public static async Task<(ChildProcess Process, int Port)> StartAsync(
-        string name, Func<int, ChildProcess> start, Func<int, CancellationToken, Task<bool>> isReady, CancellationToken cancellationToken)
+        string name, Func<int, ChildProcess> start, Func<int, CancellationToken, Task<bool>> isReady, CancellationToken cancellationToken, int? port = null)
     {
-        for (var attempt = 1; ; attempt++)
+        for (var attempt = port is null ? 1 : Attempts; ; attempt++)
         {
-            var port = LoopbackPort.Free();
-            var process = start(port);
+            var chosen = port ?? LoopbackPort.Free();
+            var process = start(chosen);
             try
             {
-                await Poll.UntilAsync($"{name} to serve on port {port}", async token =>
+                await Poll.UntilAsync($"{name} to serve on port {chosen}", async token =>
                 {
                     process.ThrowIfExited(name);
-                    return await isReady(port, token);
+                    return await isReady(chosen, token);
                 }, cancellationToken);
-                return (process, port);
+                return (process, chosen);
             }
             catch (InvalidOperationException) when (attempt < Attempts)
             {

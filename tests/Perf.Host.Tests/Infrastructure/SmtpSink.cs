@@ -9,6 +9,12 @@ namespace Perf.Host.Tests.Infrastructure;
 /// </summary>
 public sealed class SmtpSink : IAsyncLifetime
 {
+    private int? _port; // null: a free one
+
+    /// <summary>On <paramref name="port"/>: for a test that first points a channel at a closed port, then opens it.
+    /// (A class fixture may have one constructor only, so this is not a second one.)</summary>
+    public static SmtpSink On(int port) => new() { _port = port };
+
     /// <summary>Debian's own python3, the one python3-aiosmtpd installs into (another python3 may come first on PATH).</summary>
     public const string Python = "/usr/bin/python3";
 
@@ -28,7 +34,8 @@ public sealed class SmtpSink : IAsyncLifetime
             "aiosmtpd",
             port => ChildProcess.Start(Python, "-m", "aiosmtpd", "-n", "-l", $"{Host}:{port}", "-c", "aiosmtpd.handlers.Mailbox", Maildir),
             LoopbackPort.AcceptsConnectionsAsync,
-            TestContext.Current.CancellationToken);
+            TestContext.Current.CancellationToken,
+            _port);
     }
 
     /// <summary>Every message received so far.</summary>

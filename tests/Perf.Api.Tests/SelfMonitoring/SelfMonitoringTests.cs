@@ -1,0 +1,278 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using Perf.Api.Tests.Infrastructure;
+using Perf.Host.Tests.Infrastructure;
+
+namespace Perf.Api.Tests.SelfMonitoring;
+
+/// <summary>
+/// A node that reports its own figures every second (and expects samples every second), shared by the tests that
+/// inject a failure into it for real: a sender that stops, a flood of rejected requests, slow journal writes.
+/// </summary>
+public sealed class MonitoredNode : IAsyncLifetime
+{
+    public static readonly Dictionary<string, string> Environment = new()
+    {
+        ["PERF_PERF__SELF_MONITORING__INTERVAL"] = "1s",
+        ["PERF_PERFORMANCE__COLLECTION_INTERVAL"] = "1s",
+    };
+
+    public PerfNodeProcess Node { get; } = new(Environment);
+    public HttpClient Client => Node.Client;
+    public ValueTask InitializeAsync() => new(Node.StartAsync());
+    public ValueTask DisposeAsync() => Node.DisposeAsync();
+}
+
+/// <summary>The engine watching itself: its figures as host perf-system, the system alerts they raise and resolve, and
+/// the status and profile endpoints.</summary>
+public sealed class SelfMonitoringTests(MonitoredNode fixture) : IClassFixture<MonitoredNode>
+{
+    private static readonly TimeSpan AlertTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>The system alert of <paramref name="rule"/> once it is in <paramref name="state"/>.</summary>
+    public static Task<JsonNode> SystemAlertAsync(HttpClient client, string rule, string state) =>
+        Poll.UntilAsync($"system alert {rule} {state}", async _ =>
+                (await client.GetJsonAsync("/api/v1/alerts?host=perf-system"))["alerts"]!.AsArray()
+                .FirstOrDefault(a => a!["rule"]!.GetValue<string>() == rule && a["state"]!.GetValue<string>() == state),
+            TestContext.Current.CancellationToken, AlertTimeout);
+
+    private async Task PostCpuAsync(string host, double value) =>
+        await (await fixture.Client.PostJsonAsync(NodeApi.Serialize(new
+        {
+            host,
+            timestamp = NodeApi.Iso(DateTimeOffset.UtcNow),
+            metrics = new { cpu = new { usage = value } },
+        }))).ExpectAcceptedAsync();
+
+    [Fact]
+    public async Task The_node_writes_its_figures_as_host_perf_system_and_exports_them_at_metrics()
+    {
+        await PostCpuAsync("figures-1", 12);
+
+        string[] expected =
+        [
+            "perf.points.ingested.rate", "perf.journal.write.duration.p99", "perf.detector.duration.mean", "perf.alerts.evaluation.duration.count",
+            "perf.series.active", "perf.series.recovering", "perf.mailbox.depth", "perf.cluster.members", "perf.cluster.unreachable",
+            "perf.disk.free_percent", "perf.sources.silent", "perf.ingest.rejected_percent", "perf.process.resident_memory",
+        ];
+        string[] series = [];
+        await Poll.UntilAsync("every figure of the node as a series of host perf-system", async _ =>
+        {
+            var view = await fixture.Client.GetAsync("/api/v1/hosts/perf-system");
+            if (view.StatusCode != HttpStatusCode.OK) return false;
+            series = [.. (await view.ReadJsonAsync())["series"]!.AsArray().Select(s => s!["metric"]!.GetValue<string>())];
+            return expected.All(name => series.Any(m => m.StartsWith(name + "{", StringComparison.Ordinal)));
+        }, TestContext.Current.CancellationToken);
+        Assert.All(series, m => Assert.Contains("node=\"127.0.0.1:", m));
+        Assert.Contains(series, m => m.StartsWith("perf.points.ingested.rate{", StringComparison.Ordinal) && m.Contains("protocol=\"json\""));
+        Assert.Contains(series, m => m.StartsWith("perf.ingest.rejected_percent{", StringComparison.Ordinal) && m.Contains("protocol=\"json\""));
+
+        var scrape = await (await fixture.Client.GetAsync("/metrics")).Content.ReadAsStringAsync();
+        foreach (var exported in new[]
+                 {
+                     "perf_ingest_requests_total{", "perf_alerts_evaluation_duration_milliseconds_bucket", "perf_series_recovering",
+                     "perf_mailbox_depth", "perf_cluster_members{", "perf_disk_free_ratio",
+                 })
+            Assert.Contains(exported, scrape);
+        Assert.Contains("protocol=\"json\"", scrape[scrape.IndexOf("perf_points_ingested_total{", StringComparison.Ordinal)..]);
+    }
+
+    [Fact]
+    public async Task A_source_that_stops_sending_raises_a_system_alert_that_resolves_when_it_sends_again()
+    {
+        for (var i = 0; i < 3; i++) await PostCpuAsync("stops-1", 20 + i);
+
+        // Silent after three collection intervals (3 s here) without a sample.
+        var firing = await SystemAlertAsync(fixture.Client, "system_source_silent", "firing");
+        Assert.Equal("warning", firing["severity"]!.GetValue<string>());
+        var status = await fixture.Client.GetJsonAsync("/api/v1/system/status");
+        var node = status["nodes"]!.AsArray().Single()!;
+        Assert.Equal("degraded", node["status"]!.GetValue<string>());
+        Assert.Contains(node["reasons"]!.AsArray(), r => r!["rule"]!.GetValue<string>() == "system_source_silent");
+        Assert.True(node["figures"]!["sources_silent"]!.GetValue<double>() >= 1);
+
+        // Every source sends again (this class's other hosts too, or they would keep the count above zero).
+        using var stop = new CancellationTokenSource();
+        var sending = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                foreach (var host in new[] { "stops-1", "figures-1", "profile-1" }) await PostCpuAsync(host, 30);
+                await Task.Delay(300);
+            }
+        });
+        await SystemAlertAsync(fixture.Client, "system_source_silent", "resolved");
+        await stop.CancelAsync();
+        await sending;
+    }
+
+    [Fact]
+    public async Task A_flood_of_rejected_requests_raises_a_system_alert_for_its_protocol_that_resolves_when_it_stops()
+    {
+        // Line protocol with a bad line: 400, the whole request refused.
+        for (var i = 0; i < 40; i++)
+        {
+            using var body = new StringContent("flood-1 cpu=notanumber\n", Encoding.UTF8, "text/plain");
+            var response = await fixture.Client.PostAsync("/write?db=perf", body);
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        }
+
+        var firing = await SystemAlertAsync(fixture.Client, "system_ingest_rejections", "firing");
+        Assert.Contains("protocol=\"line_protocol\"", firing["metric"]!.GetValue<string>());
+        Assert.Equal("critical", firing["severity"]!.GetValue<string>());
+
+        // The next intervals see no rejected request: 0 %.
+        await SystemAlertAsync(fixture.Client, "system_ingest_rejections", "resolved");
+    }
+
+    [Fact]
+    public async Task Slow_journal_writes_raise_a_system_alert_and_the_status_says_why()
+    {
+        // "Slow" is the rule's level: brought down to a microsecond, every write is slow; put back, none is.
+        var rule = await fixture.Client.GetJsonAsync("/api/v1/alert-rules/system_journal_latency");
+        var strict = rule.DeepClone();
+        strict["warning"] = 0.001;
+        strict["critical"] = null;
+        Assert.Equal(HttpStatusCode.OK, (await fixture.Client.PutAsync("/api/v1/alert-rules/system_journal_latency", Json(strict))).StatusCode);
+
+        var firing = await SystemAlertAsync(fixture.Client, "system_journal_latency", "firing");
+        Assert.StartsWith("perf.journal.write.duration.p99{", firing["metric"]!.GetValue<string>());
+        var node = (await fixture.Client.GetJsonAsync("/api/v1/system/status"))["nodes"]!.AsArray().Single()!;
+        var reason = node["reasons"]!.AsArray().Single(r => r!["rule"]!.GetValue<string>() == "system_journal_latency")!;
+        Assert.True(reason["value"]!.GetValue<double>() > 0.001);
+        Assert.Equal("degraded", node["status"]!.GetValue<string>());
+
+        Assert.Equal(HttpStatusCode.OK, (await fixture.Client.PutAsync("/api/v1/alert-rules/system_journal_latency", Json(rule))).StatusCode);
+        await SystemAlertAsync(fixture.Client, "system_journal_latency", "resolved");
+        var after = (await fixture.Client.GetJsonAsync("/api/v1/system/status"))["nodes"]!.AsArray().Single()!;
+        Assert.DoesNotContain(after["reasons"]!.AsArray(), r => r!["rule"]!.GetValue<string>() == "system_journal_latency");
+    }
+
+    [Fact]
+    public async Task The_profile_gives_a_latency_histogram_for_each_stage_of_the_write_path()
+    {
+        for (var i = 0; i < 5; i++) await PostCpuAsync("profile-1", i);
+
+        var profile = await fixture.Client.GetJsonAsync("/api/v1/system/profile");
+        var stages = profile["stages"]!.AsArray().ToDictionary(s => s!["stage"]!.GetValue<string>(), s => s!);
+        Assert.Equal(["alert_evaluation", "detectors", "journal_write", "parse", "queue_wait", "reply"], stages.Keys.Order());
+        foreach (var stage in new[] { "parse", "queue_wait", "journal_write", "detectors", "reply" })
+        {
+            Assert.True(stages[stage]["count"]!.GetValue<long>() >= 5, $"{stage}: {stages[stage].ToJsonString()}");
+            var (p50, p99, max) = (stages[stage]["p50_ms"]!.GetValue<double>(), stages[stage]["p99_ms"]!.GetValue<double>(), stages[stage]["max_ms"]!.GetValue<double>());
+            Assert.True(p50 <= p99 && p99 <= max * 1.02, $"{stage}: p50 {p50} p99 {p99} max {max}");
+        }
+        Assert.True(stages["journal_write"]["max_ms"]!.GetValue<double>() > 0);
+    }
+
+    private static StringContent Json(JsonNode node) => new(node.ToJsonString(), Encoding.UTF8, "application/json");
+}
+
+/// <summary>A notification channel that cannot deliver (an SMTP server that is not there) and then can.</summary>
+public sealed class NotificationFailureTests
+{
+    [Fact]
+    public async Task Notifications_failing_past_their_retries_raise_a_system_alert_that_resolves_once_the_channel_delivers()
+    {
+        var port = LoopbackPort.Free(); // nothing listens here yet
+        var environment = new Dictionary<string, string>(MonitoredNode.Environment)
+        {
+            ["PERF_MONITORING__ALERTS__NOTIFICATION_DELAY"] = "1s",
+            ["PERF_MONITORING__ALERTS__CHANNELS"] = "mail",
+            ["PERF_PERF__NOTIFICATIONS__RETRY__INITIAL"] = "100ms",
+            ["PERF_PERF__NOTIFICATIONS__RETRY__MAX"] = "200ms",
+            ["PERF_PERF__NOTIFICATIONS__RETRY__ATTEMPTS"] = "2",
+            ["PERF_PERF__NOTIFICATIONS__CHANNELS__MAIL__TYPE"] = "email",
+            ["PERF_PERF__NOTIFICATIONS__CHANNELS__MAIL__SMTP_HOST"] = "127.0.0.1",
+            ["PERF_PERF__NOTIFICATIONS__CHANNELS__MAIL__SMTP_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["PERF_PERF__NOTIFICATIONS__CHANNELS__MAIL__FROM"] = "perf@example.com",
+            ["PERF_PERF__NOTIFICATIONS__CHANNELS__MAIL__TO"] = "oncall@example.com",
+        };
+        await using var node = new PerfNodeProcess(environment);
+        await node.StartAsync();
+
+        // A breach to notify about: cpu_usage critical at 90.
+        await (await node.Client.PostJsonAsync(NodeApi.Serialize(Enumerable.Range(0, 4).Select(i => new
+        {
+            host = "notify-fail-1",
+            timestamp = NodeApi.Iso(DateTimeOffset.UtcNow.AddSeconds(-90 + 30 * i)),
+            metrics = new { cpu = new { usage = 97 } },
+        })))).ExpectAcceptedAsync();
+
+        var firing = await SelfMonitoringTests.SystemAlertAsync(node.Client, "system_notification_failures", "firing");
+        Assert.Equal("critical", firing["severity"]!.GetValue<string>());
+        var failed = await node.Client.GetJsonAsync("/api/v1/notifications?status=failed");
+        Assert.NotEmpty(failed["deliveries"]!.AsArray());
+
+        // The mail server comes up on that port: no more failures, the alert resolves, and its resolution is mailed.
+        await using var smtp = SmtpSink.On(port);
+        await smtp.InitializeAsync();
+        await SelfMonitoringTests.SystemAlertAsync(node.Client, "system_notification_failures", "resolved");
+        await Poll.UntilAsync("a delivered mail", _ => Task.FromResult(smtp.Messages().Count > 0), TestContext.Current.CancellationToken, TimeSpan.FromSeconds(60));
+    }
+}
+
+/// <summary>The data directory's disk filling up: a small tmpfs where the tests may mount one, else a quota.</summary>
+public sealed class DiskSpaceTests
+{
+    [Fact]
+    public async Task A_filling_disk_raises_a_system_alert_that_resolves_when_space_is_freed()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "perf-disk-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(directory);
+        const long size = 256L * 1024 * 1024;
+        var mounted = await MountTmpfsAsync(directory, "256m");
+        var environment = new Dictionary<string, string>(MonitoredNode.Environment);
+        if (!mounted) environment["PERF_PERF__SELF_MONITORING__DISK_QUOTA"] = "256MB";
+        try
+        {
+            var dataDir = Path.Combine(directory, "data");
+            await using (var node = new PerfNodeProcess(environment, dataDir))
+            {
+                await node.StartAsync();
+                var figure = await Poll.UntilAsync("the disk figure", async _ =>
+                    (await node.Client.GetJsonAsync("/api/v1/system/status"))["nodes"]!.AsArray().FirstOrDefault()?["figures"]?["disk_free_percent"],
+                    TestContext.Current.CancellationToken);
+                var free = figure.GetValue<double>();
+                Assert.True(free > 50, $"{free}% free before filling");
+
+                // Fill it to about 4 % free: below the critical 5 % (and room left for the node's own writes).
+                var filler = Path.Combine(mounted ? directory : dataDir, "filler.bin");
+                await FillAsync(filler, (long)(size * (free - 4) / 100));
+                var firing = await SelfMonitoringTests.SystemAlertAsync(node.Client, "system_disk_space", "firing");
+                Assert.Equal("critical", firing["severity"]!.GetValue<string>());
+
+                File.Delete(filler);
+                await SelfMonitoringTests.SystemAlertAsync(node.Client, "system_disk_space", "resolved");
+            }
+        }
+        finally
+        {
+            if (mounted) await RunAsync("umount", directory);
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static async Task FillAsync(string path, long bytes)
+    {
+        var block = new byte[1 << 20];
+        Random.Shared.NextBytes(block);
+        await using var file = File.Create(path);
+        for (long written = 0; written < bytes; written += block.Length)
+            await file.WriteAsync(block.AsMemory(0, (int)Math.Min(block.Length, bytes - written)));
+        await file.FlushAsync();
+    }
+
+    /// <summary>A tmpfs of <paramref name="size"/> at <paramref name="directory"/>: true when this process may mount (root).</summary>
+    private static async Task<bool> MountTmpfsAsync(string directory, string size) =>
+        Environment.UserName == "root" && await RunAsync("mount", "-t", "tmpfs", "-o", $"size={size}", "tmpfs", directory) == 0;
+
+    private static async Task<int> RunAsync(string command, params string[] arguments)
+    {
+        using var process = Process.Start(new ProcessStartInfo(command, arguments) { RedirectStandardError = true, RedirectStandardOutput = true })!;
+        await process.WaitForExitAsync();
+        return process.ExitCode;
+    }
+}
