@@ -167,6 +167,50 @@ public sealed class SelfMonitoringTests(MonitoredNode fixture) : IClassFixture<M
         Assert.True(stages["journal_write"]["max_ms"]!.GetValue<double>() > 0);
     }
 
+    [Fact]
+    public async Task A_report_that_cannot_be_stored_raises_a_system_alert_that_resolves_when_reports_succeed_again()
+    {
+        await PostCpuAsync("report-1", 40);
+        // A storage fault, injected in the node's own database: every report file insert is refused.
+        var database = Path.Combine(fixture.Node.DataDirectory, "perf.db");
+        await Sqlite3Async(database, "CREATE TRIGGER refuse_reports BEFORE INSERT ON report_files BEGIN SELECT RAISE(ABORT, 'injected fault'); END;");
+        try
+        {
+            var failed = await CreateReportAsync();
+            Assert.Equal("failed", failed["status"]!.GetValue<string>());
+            Assert.Contains("injected fault", failed["error"]!.GetValue<string>());
+            await SystemAlertAsync(fixture.Client, "system_report_failures", "firing");
+        }
+        finally
+        {
+            await Sqlite3Async(database, "DROP TRIGGER IF EXISTS refuse_reports;");
+        }
+
+        Assert.Equal("done", (await CreateReportAsync())["status"]!.GetValue<string>());
+        await SystemAlertAsync(fixture.Client, "system_report_failures", "resolved");
+    }
+
+    private async Task<JsonNode> CreateReportAsync()
+    {
+        var created = await (await fixture.Client.PostJsonAsync(
+            """{"report_type": "performance_summary", "time_range": "1h", "metrics": ["cpu_usage"], "hosts": ["report-1"], "format": "csv"}""",
+            "/api/v1/performance/reports")).ReadJsonAsync();
+        var id = created["id"]!.GetValue<string>();
+        return await Poll.UntilAsync($"report {id} to end", async _ =>
+        {
+            var job = await fixture.Client.GetJsonAsync($"/api/v1/reports/{id}");
+            return job["status"]!.GetValue<string>() is "done" or "failed" ? job : null;
+        }, TestContext.Current.CancellationToken);
+    }
+
+    private static async Task Sqlite3Async(string database, string sql)
+    {
+        using var process = Process.Start(new ProcessStartInfo("sqlite3", ["-cmd", ".timeout 30000", database, sql]) { RedirectStandardError = true })!;
+        var error = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, error);
+    }
+
     private static StringContent Json(JsonNode node) => new(node.ToJsonString(), Encoding.UTF8, "application/json");
 }
 
