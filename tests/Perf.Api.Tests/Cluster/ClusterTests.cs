@@ -173,4 +173,36 @@ public sealed class ClusterTests(PostgresServer postgres, ITestOutputHelper outp
         Assert.True(duplicates <= ids.Distinct().Count(), $"{duplicates} duplicates of {ids.Distinct().Count()} notifications");
         Assert.All(ids.GroupBy(id => id), g => Assert.True(g.Count() <= 2, $"{g.Key} delivered {g.Count()} times"));
     }
+
+    [Fact]
+    public async Task A_member_that_stops_answering_raises_the_unreachable_system_alert_and_it_resolves_when_the_member_is_back()
+    {
+        await using var cluster = await PerfCluster.StartAsync(postgres, workers: 1, apis: 2, extra: new Dictionary<string, string>
+        {
+            ["PERF_PERF__SELF_MONITORING__ENABLED"] = "true",
+            ["PERF_PERF__SELF_MONITORING__INTERVAL"] = "1s",
+            ["PERF_PERF__CLUSTER__DOWN_UNREACHABLE_AFTER"] = "5m", // frozen, not downed: it comes back
+        });
+        // The second api node (no shards, so every node's figures stay writable) is frozen: alive but silent.
+        var frozen = cluster.Apis[1].Process!.Id;
+        await SignalAsync(frozen, "STOP");
+        try
+        {
+            var firing = await SelfMonitoring.SelfMonitoringTests.SystemAlertAsync(cluster.Api.Client, "system_cluster_unreachable", "firing");
+            Assert.Equal("critical", firing["severity"]!.GetValue<string>());
+            output.WriteLine($"unreachable seen by {firing["metric"]!.GetValue<string>()}");
+        }
+        finally
+        {
+            await SignalAsync(frozen, "CONT");
+        }
+        await SelfMonitoring.SelfMonitoringTests.SystemAlertAsync(cluster.Api.Client, "system_cluster_unreachable", "resolved");
+    }
+
+    private static async Task SignalAsync(int pid, string signal)
+    {
+        using var kill = System.Diagnostics.Process.Start("kill", [$"-{signal}", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        await kill.WaitForExitAsync();
+        Assert.Equal(0, kill.ExitCode);
+    }
 }
