@@ -1,3 +1,4 @@
+using Perf.Actors.Telemetry;
 using Akka.Actor;
 using Akka.Hosting;
 using Akka.Persistence.Sql.Hosting;
@@ -53,6 +54,20 @@ public sealed class SeriesActorTests : Akka.Hosting.TestKit.TestKit, IDisposable
             var result = await actor.Ask<AppendResult>(new AppendPoints(id, [T(i)], [i]), RemainingOrDefault);
             Assert.Equal(1, result.Accepted);
         }
+    }
+
+    [Fact]
+    public async Task A_detector_that_throws_is_counted_where_the_system_alert_reads_it_and_the_points_are_stored()
+    {
+        using var reader = new MetricsReader();
+        var detection = new DetectionSettings(true, 100, [new DetectorFamily("all", [new MetricPattern("*")], new DetectorSet("all", 0, [TestDetection.Broken]))]);
+        var id = "web-9/cpu.usage";
+        var actor = Spawn(id, Settings(), detection);
+
+        for (var i = 0; i < 3; i++) Assert.Equal(1, (await actor.Ask<AppendResult>(new AppendPoints(id, [T(i)], [i]), RemainingOrDefault)).Accepted);
+
+        var failures = reader.Read().Where(r => r.Instrument == "perf.detector.failures" && r.Tags.Contains(new("detector", "broken"))).Sum(r => r.Value);
+        Assert.True(failures >= 3, $"{failures} failures counted");
     }
 
     [Fact]

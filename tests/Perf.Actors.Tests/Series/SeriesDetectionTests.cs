@@ -160,7 +160,7 @@ public sealed class SeriesDetectionTests
     {
         var set = new DetectorSet("all", 0,
         [
-            new DetectorSpec("broken", "broken", () => new ThrowingDetector()),
+            TestDetection.Broken,
             TestDetection.Spec("iid-spike", 0),
         ]);
         var detection = new SeriesDetection(set, 100);
@@ -180,13 +180,5 @@ public sealed class SeriesDetectionTests
 
         Assert.Null(detection.Observe(Noise(0, 10, 50, seed: 10, edit: (_, v) => v[5] = 1e9)));
         Assert.Empty(detection.Views());
-    }
-
-    private sealed class ThrowingDetector : IStreamingDetector
-    {
-        public string Name => "broken";
-        public IReadOnlyList<string> OutputColumns { get; } = ["Alert", "Score"];
-        public void Update(double value, Span<double> output) => throw new InvalidOperationException("detector bug");
-        public void WriteState(BinaryWriter writer) => writer.Write(Name);
     }
 }

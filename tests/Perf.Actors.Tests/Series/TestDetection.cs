@@ -1,3 +1,4 @@
+using Perf.Analytics.Detection;
 using Perf.Actors.Configuration;
 
 namespace Perf.Actors.Tests.Series;
@@ -19,4 +20,15 @@ internal static class TestDetection
 
     public static DetectorSpec Spec(string name, int minDataPoints, params string[] options) =>
         DetectionSettings.Spec(name, 0.8, minDataPoints, options);
+
+    /// <summary>A detector with a bug: it throws on every point.</summary>
+    public static DetectorSpec Broken { get; } = new("broken", "broken", () => new ThrowingDetector());
+
+    private sealed class ThrowingDetector : IStreamingDetector
+    {
+        public string Name => "broken";
+        public IReadOnlyList<string> OutputColumns { get; } = ["Alert", "Score"];
+        public void Update(double value, Span<double> output) => throw new InvalidOperationException("detector bug");
+        public void WriteState(BinaryWriter writer) => writer.Write(Name);
+    }
 }
