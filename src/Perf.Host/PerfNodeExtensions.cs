@@ -14,6 +14,7 @@ using Perf.Actors.Analysis;
 using Perf.Actors.Notifications;
 using Perf.Host.Backup;
 using Perf.Host.Notifications;
+using Perf.Host.SelfMonitoring;
 using Akka.Streams.Dsl;
 using Akka.Event;
 using Perf.Actors.Configuration;
@@ -22,6 +23,7 @@ using Perf.Actors.Hosts;
 using Perf.Actors.Ingestion;
 using Perf.Actors.Reports;
 using Perf.Actors.Security;
+using Perf.Actors.Telemetry;
 using Perf.Actors.Serialization;
 using Perf.Actors.Series;
 using Perf.Actors.Storage;
@@ -58,7 +60,7 @@ public static class PerfNodeExtensions
         services.AddSingleton(provider => new AlertIndex(provider.GetRequiredService<AlertLog>()));
         services.AddSingleton(_ => NotificationChannels.Create(ActiveChannels(config, settings), NotificationHttp()));
         services.AddSingleton<PerfEngine>();
-        if (settings.SelfMonitoring.Enabled) services.AddHostedService<SelfMonitoring.SelfMonitor>();
+        if (settings.SelfMonitoring.Enabled) services.AddHostedService<SelfMonitor>();
         services.AddSingleton(provider => new BackupVerifier(settings.Engine.Detection,
             (PerfSerializer)provider.GetRequiredService<ActorSystem>().Serialization.FindSerializerForType(typeof(SeriesActorSnapshot))));
         services.AddSingleton<DatabaseBackups>();
@@ -124,6 +126,9 @@ public static class PerfNodeExtensions
                 // Without seed nodes the node is a cluster of one: it joins itself.
                 var cluster = Cluster.Get(system);
                 if (engine.Cluster.SeedNodes.Count == 0) cluster.Join(cluster.SelfAddress);
+                // The gauges that need the node (exported at /metrics whether or not self-monitoring is on).
+                var disk = new DiskGauge(settings.Engine.DataDirectory, settings.SelfMonitoring.DiskQuotaBytes);
+                PerfMetrics.ObserveNode(() => SelfMonitor.Members(cluster), disk.Read);
                 var missing = settings.Notifications.Channels.Except(ActiveChannels(config, settings).Select(c => c.Name)).ToArray();
                 if (engine.Cluster.IsWorker && settings.Notifications.Enabled && missing.Length > 0)
                     system.Log.Warning("monitoring.alerts.channels lists {0} without a definition under perf.notifications.channels: not notified",

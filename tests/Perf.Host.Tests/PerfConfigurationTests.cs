@@ -300,6 +300,7 @@ public sealed class PerfConfigurationTests
         { "perf.self_monitoring.enabled", "false", "false" },
         { "perf.self_monitoring.interval", "5s", "00:00:05" },
         { "perf.self_monitoring.disk_quota", "50GB", "53687091200" },
+        { "perf.self_monitoring.failure_window", "30m", "00:30:00" },
     };
 
     [Theory]
@@ -615,6 +616,7 @@ public sealed class PerfConfigurationTests
         { "perf.self_monitoring.enabled", "sometimes", "perf.self_monitoring.enabled" },
         { "perf.self_monitoring.interval", "1ms", "perf.self_monitoring.interval" },
         { "perf.self_monitoring.disk_quota", "lots", "perf.self_monitoring.disk_quota" },
+        { "perf.self_monitoring.failure_window", "10ms", "perf.self_monitoring.failure_window" },
     };
 
     [Theory]
@@ -882,6 +884,7 @@ public sealed class PerfConfigurationTests
         "perf.self_monitoring.enabled" => s.SelfMonitoring.Enabled,
         "perf.self_monitoring.interval" => s.SelfMonitoring.Interval,
         "perf.self_monitoring.disk_quota" => s.SelfMonitoring.DiskQuotaBytes,
+        "perf.self_monitoring.failure_window" => s.SelfMonitoring.FailureWindow,
         _ => throw new ArgumentOutOfRangeException(nameof(key), key, "no setting mapped for this key"),
     };
 

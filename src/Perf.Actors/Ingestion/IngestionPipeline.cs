@@ -48,8 +48,6 @@ public sealed class IngestionPipeline
     public async Task<IngestOutcome> SubmitAsync(IngestBatch batch, IngestOrigin origin, CancellationToken cancellationToken = default)
     {
         var points = batch.PointCount;
-        // Agents are the sources that can stop sending; the engine's own writers (itself, load tests) end by design.
-        if (origin.Protocol is not ("self" or "loadtest")) Sources.Seen(batch.Hosts.Select(h => h.Host));
         if (Interlocked.Add(ref _pointsInFlight, points) > _settings.MaxInFlightPoints && points < _settings.MaxInFlightPoints)
         {
             Interlocked.Add(ref _pointsInFlight, -points);
@@ -135,6 +133,8 @@ public sealed class IngestionPipeline
             (rejectedSeries ??= [])[new SeriesKey(appends[i].Host.Host, appends[i].Series.Metric).EntityId] = outcome.RejectedTooOld;
         }
         TellLatest(batch);
+        // Agents are the sources that can stop sending; the engine's own writers (itself, load tests) end by design.
+        if (origin.Protocol is not ("self" or "loadtest")) Sources.Seen(batch.Hosts.Select(h => h.Host));
         PerfMetrics.PointsIngested.Add(accepted, new KeyValuePair<string, object?>("protocol", origin.Protocol), new KeyValuePair<string, object?>("source", origin.Source));
         if (tooOld > 0) Rejected(tooOld, "too_old", origin);
         return new IngestOutcome(IngestStatus.Stored, accepted, tooOld, rejectedSeries);

@@ -1,6 +1,6 @@
 namespace Perf.Actors.Telemetry;
 
-/// <summary>Room left for the data directory: on its file system, or under a configured quota when that is tighter.</summary>
+/// <summary>Room left for the data directory: on its file system, or under a configured quota when that leaves fewer bytes.</summary>
 public sealed record DiskSpace(long FreeBytes, long TotalBytes)
 {
     public double FreeRatio => TotalBytes <= 0 ? 0 : Math.Clamp((double)FreeBytes / TotalBytes, 0, 1);
@@ -11,8 +11,10 @@ public sealed record DiskSpace(long FreeBytes, long TotalBytes)
         var drive = new DriveInfo(Path.GetFullPath(dataDirectory));
         var space = new DiskSpace(drive.AvailableFreeSpace, drive.TotalSize);
         if (quotaBytes <= 0) return space;
-        var used = Directory.EnumerateFiles(dataDirectory, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
+        var used = new DirectoryInfo(dataDirectory)
+            .EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true })
+            .Sum(f => f.Length);
         var underQuota = new DiskSpace(Math.Max(0, quotaBytes - used), quotaBytes);
-        return underQuota.FreeRatio < space.FreeRatio ? underQuota : space;
+        return underQuota.FreeBytes < space.FreeBytes ? underQuota : space;
     }
 }

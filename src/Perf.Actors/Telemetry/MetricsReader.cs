@@ -22,11 +22,12 @@ public sealed class MetricsReader : IDisposable
     {
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Name == meterName) listener.EnableMeasurementEvents(instrument);
+            // The state is the instrument's key without tags, made once: most measurements carry no tag.
+            if (instrument.Meter.Name == meterName) listener.EnableMeasurementEvents(instrument, new Key(instrument.Name, instrument.Unit ?? "", []));
         };
-        _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => Measured(instrument, value, tags));
-        _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) => Measured(instrument, value, tags));
-        _listener.SetMeasurementEventCallback<int>((instrument, value, tags, _) => Measured(instrument, value, tags));
+        _listener.SetMeasurementEventCallback<long>((instrument, value, tags, state) => Measured(instrument, value, tags, (Key)state!));
+        _listener.SetMeasurementEventCallback<double>((instrument, value, tags, state) => Measured(instrument, value, tags, (Key)state!));
+        _listener.SetMeasurementEventCallback<int>((instrument, value, tags, state) => Measured(instrument, value, tags, (Key)state!));
         _listener.Start();
     }
 
@@ -62,17 +63,27 @@ public sealed class MetricsReader : IDisposable
         lock (_listener)
         {
             _gauges = [];
-            _listener.RecordObservableInstruments(); // gauges call back into Measured, which collects them in _gauges
-            readings.AddRange(_gauges);
-            _gauges = null;
+            try
+            {
+                _listener.RecordObservableInstruments(); // gauges call back into Measured, which collects them in _gauges
+            }
+            catch (AggregateException)
+            {
+                // A gauge that failed (its callback threw) is left out of this reading; the others are kept.
+            }
+            finally
+            {
+                readings.AddRange(_gauges);
+                _gauges = null;
+            }
         }
         return readings;
     }
 
-    private void Measured<T>(Instrument instrument, T measurement, ReadOnlySpan<KeyValuePair<string, object?>> tags) where T : struct
+    private void Measured<T>(Instrument instrument, T measurement, ReadOnlySpan<KeyValuePair<string, object?>> tags, Key untagged) where T : struct
     {
-        var value = Convert.ToDouble(measurement, System.Globalization.CultureInfo.InvariantCulture);
-        var key = new Key(instrument.Name, instrument.Unit ?? "", Tags(tags));
+        var value = ToDouble(measurement);
+        var key = tags.Length == 0 ? untagged : untagged with { Tags = Tags(tags) };
         switch (instrument)
         {
             case Counter<T> or UpDownCounter<T>:
@@ -87,6 +98,14 @@ public sealed class MetricsReader : IDisposable
         }
     }
 
+    private static double ToDouble<T>(T measurement) where T : struct => measurement switch
+    {
+        long l => l,
+        double d => d,
+        int i => i,
+        _ => Convert.ToDouble(measurement, System.Globalization.CultureInfo.InvariantCulture),
+    };
+
     private static KeyValuePair<string, string>[] Tags(ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
         if (tags.Length == 0) return [];
@@ -96,22 +115,19 @@ public sealed class MetricsReader : IDisposable
         return copy;
     }
 
-    /// <summary>The latency histogram counts microseconds: values in other units are scaled into it and back.</summary>
-    private static long ToMicroseconds(double value, string unit) => (long)Math.Round(value * unit switch
+    /// <summary>
+    /// The latency histogram counts whole microseconds: values are scaled into it and back so that each unit keeps about
+    /// three decimals (seconds to microseconds, milliseconds to microseconds, microseconds to nanoseconds).
+    /// </summary>
+    private static double Scale(string unit) => unit switch
     {
         "s" => 1_000_000,
-        "ms" => 1_000,
-        "us" => 1,
-        _ => 1_000, // plain numbers (points per write, percent) keep three decimals
-    });
-
-    private static double FromMicroseconds(double microseconds, string unit) => microseconds / unit switch
-    {
-        "s" => 1_000_000,
-        "ms" => 1_000,
-        "us" => 1,
-        _ => 1_000,
+        _ => 1_000, // ms, us and plain numbers (points per write)
     };
+
+    private static long ToMicroseconds(double value, string unit) => (long)Math.Round(value * Scale(unit));
+
+    private static double FromMicroseconds(double microseconds, string unit) => microseconds / Scale(unit);
 
     public void Dispose() => _listener.Dispose();
 

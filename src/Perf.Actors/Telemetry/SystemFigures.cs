@@ -4,52 +4,72 @@ namespace Perf.Actors.Telemetry;
 
 /// <summary>
 /// One self-monitoring interval of a node as series of the reserved host: each instrument of the engine becomes series
-/// named after it with the node and the instrument's tags as labels, and a few figures are derived for the system
-/// alert rules. Counters become per-second rates (<c>.rate</c>), histograms their mean and 99th percentile over the
-/// interval (<c>.mean</c>, <c>.p99</c>, only when something was recorded) and how many were recorded (<c>.count</c>),
-/// gauges their value. Pure: the self-monitoring service feeds it what <see cref="MetricsReader"/> read.
+/// named after it with the node and the instrument's tags as labels (the sending key, <c>source</c>, is summed over: a
+/// series per key would grow with the fleet), and a few figures are derived for the system alert rules. Counters become
+/// per-second rates over the time since the previous read (<c>.rate</c>), histograms their mean and 99th percentile
+/// over it (<c>.mean</c>, <c>.p99</c>, only when something was recorded) and how many were recorded (<c>.count</c>),
+/// gauges their value; failure counters also their total over the failure window (<c>.recent</c>). Pure: the
+/// self-monitoring service feeds it what <see cref="MetricsReader"/> read.
 /// </summary>
 public static class SystemFigures
 {
-    public static IReadOnlyList<(string Metric, double Value)> From(IReadOnlyList<MetricsReader.Reading> readings, string node, TimeSpan interval, int silentSources)
+    /// <summary>Fewer requests of a protocol in an interval say nothing about its rejection rate (one bad request is not 100 %).</summary>
+    public const int MinRequestsForPercent = 5;
+
+    /// <param name="Node">the node's address, host:port.</param>
+    /// <param name="Elapsed">the time the readings cover.</param>
+    /// <param name="SilentHosts">sources silent now.</param>
+    /// <param name="HeardAgain">sources that were silent at the previous interval and are not any more (their series go back to 0).</param>
+    /// <param name="RecentFailures">failure counters over the failure window (<see cref="FailureWindow"/>).</param>
+    public sealed record Interval(string Node, TimeSpan Elapsed, IReadOnlyList<string> SilentHosts, IReadOnlyList<string> HeardAgain,
+        IReadOnlyList<MetricsReader.Reading> RecentFailures);
+
+    public static IReadOnlyList<(string Metric, double Value)> From(IReadOnlyList<MetricsReader.Reading> readings, Interval interval)
     {
-        var seconds = Math.Max(interval.TotalSeconds, 0.001);
-        var figures = new List<(string, double)>();
+        var node = interval.Node;
+        var seconds = Math.Max(interval.Elapsed.TotalSeconds, 0.001);
+        var figures = new Dictionary<string, double>(StringComparer.Ordinal);
+        void Add(string name, IReadOnlyList<KeyValuePair<string, string>> tags, double value, bool sum = false)
+        {
+            var metric = SeriesName.Labelled(name, Labels(node, tags));
+            figures[metric] = sum && figures.TryGetValue(metric, out var before) ? before + value : value;
+        }
+
         foreach (var reading in readings)
         {
-            var labels = Labels(node, reading.Tags);
             switch (reading.Kind)
             {
                 case MetricsReader.Kind.Counter:
-                    figures.Add((SeriesName.Labelled(reading.Instrument + ".rate", labels), reading.Value / seconds));
+                    Add(reading.Instrument + ".rate", reading.Tags, reading.Value / seconds, sum: true);
                     break;
                 case MetricsReader.Kind.Histogram:
-                    figures.Add((SeriesName.Labelled(reading.Instrument + ".count", labels), reading.Count));
+                    Add(reading.Instrument + ".count", reading.Tags, reading.Count, sum: true);
                     if (reading.Count == 0) break;
-                    figures.Add((SeriesName.Labelled(reading.Instrument + ".mean", labels), reading.Value));
-                    figures.Add((SeriesName.Labelled(reading.Instrument + ".p99", labels), reading.P99));
+                    Add(reading.Instrument + ".mean", reading.Tags, reading.Value);
+                    // Percent changes can be negative, which the latency histogram behind p99 cannot hold.
+                    if (reading.Unit != "%") Add(reading.Instrument + ".p99", reading.Tags, reading.P99);
                     break;
                 default:
-                    figures.Add((SeriesName.Labelled(reading.Instrument, labels), reading.Value));
+                    Add(reading.Instrument, reading.Tags, reading.Value);
                     break;
             }
         }
-        var nodeOnly = Labels(node, []);
+        foreach (var recent in interval.RecentFailures) Add(recent.Instrument + ".recent", recent.Tags, recent.Value, sum: true);
 
-        // Requests refused as malformed or too large, against all requests, per protocol (0 when none came).
+        // Requests refused as malformed, too large or of the wrong type, against all requests, per protocol.
         foreach (var protocol in readings.Where(r => r.Instrument == "perf.ingest.requests").GroupBy(r => Tag(r, "protocol")))
         {
             var total = protocol.Sum(r => r.Value);
             var rejected = protocol.Where(r => Tag(r, "outcome") == "rejected").Sum(r => r.Value);
-            figures.Add((SeriesName.Labelled("perf.ingest.rejected_percent", Labels(node, [new("protocol", protocol.Key)])), total == 0 ? 0 : 100 * rejected / total));
+            Add("perf.ingest.rejected_percent", [new("protocol", protocol.Key)], total < MinRequestsForPercent ? 0 : 100 * rejected / total);
         }
-        figures.Add((SeriesName.Labelled("perf.sources.silent", nodeOnly), silentSources));
+        Add("perf.sources.silent", [], interval.SilentHosts.Count);
+        foreach (var host in interval.SilentHosts) Add("perf.source.silent", [new("host", host)], 1);
+        foreach (var host in interval.HeardAgain) Add("perf.source.silent", [new("host", host)], 0);
         var members = readings.Where(r => r.Instrument == "perf.cluster.members").ToArray();
-        if (members.Length > 0)
-            figures.Add((SeriesName.Labelled("perf.cluster.unreachable", nodeOnly), members.Where(r => Tag(r, "status") == "unreachable").Sum(r => r.Value)));
-        if (readings.FirstOrDefault(r => r.Instrument == "perf.disk.free_ratio") is { } disk)
-            figures.Add((SeriesName.Labelled("perf.disk.free_percent", nodeOnly), 100 * disk.Value));
-        return figures;
+        if (members.Length > 0) Add("perf.cluster.unreachable", [], members.Where(r => Tag(r, "status") == "unreachable").Sum(r => r.Value));
+        if (readings.FirstOrDefault(r => r.Instrument == "perf.disk.free_ratio") is { } disk) Add("perf.disk.free_percent", [], 100 * disk.Value);
+        return [.. figures.Select(f => (f.Key, f.Value))];
     }
 
     /// <summary>The node's label of a self-monitoring series name (<c>node="..."</c>), or null.</summary>
@@ -69,5 +89,5 @@ public static class SystemFigures
     private static string Tag(MetricsReader.Reading reading, string key) => reading.Tags.FirstOrDefault(t => t.Key == key).Value ?? "";
 
     private static KeyValuePair<string, string>[] Labels(string node, IReadOnlyList<KeyValuePair<string, string>> tags) =>
-        [.. tags.Append(new("node", node)).OrderBy(t => t.Key, StringComparer.Ordinal)];
+        [.. tags.Where(t => t.Key != "source").Append(new("node", node)).OrderBy(t => t.Key, StringComparer.Ordinal)];
 }

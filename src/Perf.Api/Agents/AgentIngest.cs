@@ -7,20 +7,11 @@ using Perf.Host;
 namespace Perf.Api.Agents;
 
 /// <summary>
-/// The part every agent protocol shares after decoding: the host scope of the caller's key, then the ingestion
+/// The part every agent protocol shares after decoding (and after <see cref="IngestHosts.Check"/>): the ingestion
 /// pipeline, whose answers become the protocol-neutral refusals here (each protocol formats success itself).
 /// </summary>
 public static class AgentIngest
 {
-    /// <summary>403 when the caller's key may not write one of the batch's hosts (nothing is stored then).</summary>
-    public static IResult? CheckHostScope(HttpContext context, IEnumerable<string> hosts)
-    {
-        if (Caller.From(context) is not { IsHostScoped: true } caller) return null;
-        foreach (var host in hosts)
-            if (!caller.CanAccess(host)) return AgentBody.Refused("forbidden", RequestGuards.HostRefused(host));
-        return null;
-    }
-
     /// <summary>Writes the batch; the outcome, or the answer for a batch that was not stored.</summary>
     /// <param name="overloadStatus">429 for senders that retry it, 503 for those that retry only server errors (Prometheus 2.x).</param>
     public static async Task<(IngestOutcome Outcome, IResult? Refusal)> SubmitAsync(HttpContext context, PerfEngine engine, IngestBatch batch,

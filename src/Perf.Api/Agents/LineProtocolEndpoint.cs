@@ -39,7 +39,7 @@ public static class LineProtocolEndpoint
         var tooOld = 0;
         if (batch.SampleCount > 0)
         {
-            if (AgentIngest.CheckHostScope(context, batch.Hosts) is { } forbidden) return forbidden;
+            if (IngestHosts.Check(context, batch.Hosts) is { } forbidden) return forbidden;
             var (outcome, failure) = await AgentIngest.SubmitAsync(context, engine, batch.Build(), StatusCodes.Status429TooManyRequests, cancellationToken);
             if (failure is not null) return failure;
             accepted = outcome.Accepted;

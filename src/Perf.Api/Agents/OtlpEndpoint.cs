@@ -6,6 +6,8 @@ using Perf.Protocols;
 using Perf.Protocols.Otlp;
 using Perf.Protocols.Otlp.Wire;
 
+using Perf.Api.Ingest;
+
 namespace Perf.Api.Agents;
 
 /// <summary>
@@ -45,7 +47,7 @@ public static class OtlpEndpoint
         var reasons = conversion.Reasons.ToList();
         if (conversion.Batch.SampleCount > 0)
         {
-            if (AgentIngest.CheckHostScope(context, conversion.Batch.Hosts) is { } forbidden) return forbidden;
+            if (IngestHosts.Check(context, conversion.Batch.Hosts) is { } forbidden) return forbidden;
             var (outcome, failure) = await AgentIngest.SubmitAsync(context, engine, conversion.Batch.Build(), StatusCodes.Status429TooManyRequests, cancellationToken);
             if (failure is not null) return failure;
             if (outcome.RejectedTooOld > 0)

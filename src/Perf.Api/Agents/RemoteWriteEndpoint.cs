@@ -7,6 +7,8 @@ using Perf.Host;
 using Perf.Protocols;
 using Perf.Protocols.Prometheus;
 
+using Perf.Api.Ingest;
+
 namespace Perf.Api.Agents;
 
 /// <summary>
@@ -55,7 +57,7 @@ public static class RemoteWriteEndpoint
         foreach (var (reason, count) in dropped)
             PerfMetrics.PointsRejected.Add(count, new KeyValuePair<string, object?>("reason", reason), new KeyValuePair<string, object?>("protocol", "remote_write"));
         if (batch.SampleCount == 0) return Results.NoContent();
-        if (AgentIngest.CheckHostScope(context, batch.Hosts) is { } forbidden) return forbidden;
+        if (IngestHosts.Check(context, batch.Hosts) is { } forbidden) return forbidden;
 
         var (_, failure) = await AgentIngest.SubmitAsync(context, engine, batch.Build(), StatusCodes.Status503ServiceUnavailable, cancellationToken);
         return failure ?? Results.NoContent();

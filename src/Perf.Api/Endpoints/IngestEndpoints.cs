@@ -61,8 +61,7 @@ public static class IngestEndpoints
             if (parsed is null) return Refused("invalid", Problems.Invalid(errors));
             batch = parsed;
         }
-        if (Caller.From(context) is { IsHostScoped: true } caller && batch.Hosts.FirstOrDefault(h => !caller.CanAccess(h.Host)) is { } outside)
-            return Refused("forbidden", RequestGuards.HostRefused(outside.Host));
+        if (IngestHosts.Check(context, batch.Hosts.Select(h => h.Host)) is { } refused) return refused;
 
         var outcome = await engine.Ingestion.SubmitAsync(batch, IngestAccounting.Submitting(context), cancellationToken);
         IngestAccounting.Submitted(context);

@@ -80,15 +80,25 @@ public static class SystemEndpoints
             .Select(t => (Alert: t, State: AlertEndpoints.Overlay(t, silences, now).State))
             .ToArray();
         string NodeOf(string metric) => SystemFigures.NodeOf(metric) ?? "unknown";
-        var nodes = latest.Select(s => NodeOf(s.Metric)).Concat(active.Select(a => NodeOf(a.Alert.Metric)))
-            .Distinct()
+        // A node's figures are written in one batch with one timestamp: series left over from before (a tag set the node
+        // no longer reports, a node that left) are not part of its latest report and say nothing about it now.
+        var members = Cluster.Get(engine.System).State.Members.Select(m => $"{m.Address.Host}:{m.Address.Port}").ToHashSet(StringComparer.Ordinal);
+        var reports = latest.GroupBy(s => NodeOf(s.Metric))
+            .Select(g => (Node: g.Key, LastMs: g.Max(s => s.TimestampMs), Series: g.ToArray()))
+            .Select(r => (r.Node, r.LastMs, Series: r.Series.Where(s => s.TimestampMs == r.LastMs).ToArray()))
+            .Where(r => members.Contains(r.Node) || now - r.LastMs <= staleAfterMs)
+            .ToDictionary(r => r.Node);
+        // Members that should report and do not are listed (stale); without self-monitoring nobody reports.
+        var silentMembers = engine.Settings.SelfMonitoring.Enabled ? members.Where(m => !reports.ContainsKey(m)) : [];
+        var nodes = reports.Keys.Concat(silentMembers)
             .Order(StringComparer.Ordinal)
-            .Select(node => (Key: node, Series: latest.Where(s => NodeOf(s.Metric) == node).ToArray()))
+            .Select(node => (Key: node, Series: reports.TryGetValue(node, out var report) ? report.Series : []))
             .Select(group =>
             {
                 var series = group.Series;
                 var lastMs = series.Length == 0 ? 0 : series.Max(s => s.TimestampMs);
-                var reasons = active.Where(a => NodeOf(a.Alert.Metric) == group.Key && a.State is "firing" or "flapping")
+                var current = series.Select(s => s.Metric).ToHashSet(StringComparer.Ordinal);
+                var reasons = active.Where(a => current.Contains(a.Alert.Metric) && a.State is "firing" or "flapping")
                     .Select(a => (object)new
                     {
                         rule = a.Alert.RuleId,
@@ -109,7 +119,7 @@ public static class SystemEndpoints
                     status = reasons.Count == 0 ? "ok" : "degraded",
                     last_report = lastMs > 0 ? ApiJson.Time(lastMs) : null,
                     reasons,
-                    pending = active.Where(a => NodeOf(a.Alert.Metric) == group.Key && a.State == "pending").Select(a => a.Alert.RuleId).Distinct(),
+                    pending = active.Where(a => current.Contains(a.Alert.Metric) && a.State == "pending").Select(a => a.Alert.RuleId).Distinct(),
                     figures = Figures.ToDictionary(f => f.Field, f =>
                     {
                         var values = series.Where(s => SystemFigures.NameOf(s.Metric) == f.Series).Select(s => s.Value).ToArray();

@@ -50,8 +50,12 @@ public static class IngestAccounting
         var outcome = status switch
         {
             < 400 => "accepted",
+            // The body itself was refused: malformed, too large, of a type or encoding not taken.
+            StatusCodes.Status400BadRequest or StatusCodes.Status413PayloadTooLarge or StatusCodes.Status415UnsupportedMediaType
+                or StatusCodes.Status422UnprocessableEntity => "rejected",
+            StatusCodes.Status401Unauthorized or StatusCodes.Status403Forbidden => "refused",
             StatusCodes.Status429TooManyRequests or StatusCodes.Status503ServiceUnavailable or StatusCodes.Status504GatewayTimeout => "retry",
-            _ => "rejected",
+            _ => "error",
         };
         PerfMetrics.IngestRequests.Add(1, new KeyValuePair<string, object?>("protocol", protocol), new KeyValuePair<string, object?>("outcome", outcome));
     }

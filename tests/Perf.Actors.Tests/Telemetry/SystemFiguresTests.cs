@@ -13,18 +13,22 @@ public sealed class SystemFiguresTests
     private static KeyValuePair<string, string>[] Tags(params (string Key, string Value)[] tags) => [.. tags.Select(t => new KeyValuePair<string, string>(t.Key, t.Value))];
 
     private static Dictionary<string, double> Figures(params Reading[] readings) =>
-        SystemFigures.From(readings, Node, Interval, silentSources: 2).ToDictionary(f => f.Metric, f => f.Value);
+        Figures(readings, new SystemFigures.Interval(Node, Interval, ["web-1", "web-2"], ["db-1"], []));
+
+    private static Dictionary<string, double> Figures(Reading[] readings, SystemFigures.Interval interval) =>
+        SystemFigures.From(readings, interval).ToDictionary(f => f.Metric, f => f.Value);
 
     [Fact]
     public void Counters_become_rates_histograms_their_mean_and_p99_and_gauges_their_value_each_labelled_with_the_node()
     {
         var figures = Figures(
             new Reading("perf.points.ingested", "{point}", Kind.Counter, Tags(("protocol", "json"), ("source", "k1")), 500),
+            new Reading("perf.points.ingested", "{point}", Kind.Counter, Tags(("protocol", "json"), ("source", "k2")), 100),
             new Reading("perf.journal.write.duration", "ms", Kind.Histogram, [], 4.5, Count: 20, P99: 12),
             new Reading("perf.alerts.evaluation.duration", "ms", Kind.Histogram, [], double.NaN, Count: 0),
             new Reading("perf.series.active", "{series}", Kind.Gauge, [], 42));
 
-        Assert.Equal(50, figures[$"perf.points.ingested.rate{{node=\"{Node}\",protocol=\"json\",source=\"k1\"}}"]);
+        Assert.Equal(60, figures[$"perf.points.ingested.rate{{node=\"{Node}\",protocol=\"json\"}}"]); // summed over the sending keys
         Assert.Equal(4.5, figures[$"perf.journal.write.duration.mean{{node=\"{Node}\"}}"]);
         Assert.Equal(12, figures[$"perf.journal.write.duration.p99{{node=\"{Node}\"}}"]);
         Assert.Equal(20, figures[$"perf.journal.write.duration.count{{node=\"{Node}\"}}"]);
@@ -32,6 +36,18 @@ public sealed class SystemFiguresTests
         Assert.DoesNotContain($"perf.alerts.evaluation.duration.p99{{node=\"{Node}\"}}", figures.Keys); // nothing recorded: no percentile
         Assert.Equal(42, figures[$"perf.series.active{{node=\"{Node}\"}}"]);
         Assert.Equal(2, figures[$"perf.sources.silent{{node=\"{Node}\"}}"]);
+        Assert.Equal(1, figures[$"perf.source.silent{{host=\"web-2\",node=\"{Node}\"}}"]);
+        Assert.Equal(0, figures[$"perf.source.silent{{host=\"db-1\",node=\"{Node}\"}}"]); // heard from again: back to 0
+    }
+
+    [Fact]
+    public void Rates_are_over_the_time_the_readings_cover_and_failures_also_over_their_window()
+    {
+        Reading[] readings = [new("perf.reports.failed", "{report}", Kind.Counter, [], 3)];
+        var figures = Figures(readings, new SystemFigures.Interval(Node, TimeSpan.FromSeconds(30), [], [], [readings[0] with { Value = 7 }]));
+
+        Assert.Equal(0.1, figures[$"perf.reports.failed.rate{{node=\"{Node}\"}}"], 9);
+        Assert.Equal(7, figures[$"perf.reports.failed.recent{{node=\"{Node}\"}}"]);
     }
 
     [Theory]
@@ -39,6 +55,7 @@ public sealed class SystemFiguresTests
     [InlineData(0, 10, 0, 100)]
     [InlineData(10, 0, 10, 0)]
     [InlineData(0, 0, 0, 0)]
+    [InlineData(2, 2, 0, 0)] // too few requests to tell
     public void Rejected_percent_is_per_protocol_over_every_request_of_the_interval(double accepted, double rejected, double retry, double percent)
     {
         var figures = Figures(
@@ -71,35 +88,61 @@ public sealed class SystemFiguresTests
         Assert.Equal(name, SystemFigures.NameOf(metric));
     }
 
-    /// <summary>Each system rule watches series the figures really have: a rename on either side fails here.</summary>
+    /// <summary>Each system rule watches series the figures really have, and fires on the value computed for them.</summary>
     [Theory]
-    [InlineData("system_source_silent", "perf.sources.silent", 2)]
-    [InlineData("system_ingest_rejections", "perf.ingest.rejected_percent", 100)]
-    [InlineData("system_detector_failures", "perf.detector.failures.rate", 0.1)]
-    [InlineData("system_model_failures", "perf.host_model.failures.rate", 0.1)]
-    [InlineData("system_report_failures", "perf.reports.failed.rate", 0.1)]
-    [InlineData("system_notification_failures", "perf.notifications.failed.rate", 0.1)]
-    [InlineData("system_journal_latency", "perf.journal.write.duration.p99", 2500)]
-    [InlineData("system_cluster_unreachable", "perf.cluster.unreachable", 1)]
-    [InlineData("system_disk_space", "perf.disk.free_percent", 4.2)]
-    public void Every_system_rule_matches_its_figure_and_fires_on_a_failing_value(string ruleId, string name, double failing)
+    [InlineData("system_source_silent", "perf.source.silent")]
+    [InlineData("system_ingest_rejections", "perf.ingest.rejected_percent")]
+    [InlineData("system_detector_failures", "perf.detector.failures.recent")]
+    [InlineData("system_model_failures", "perf.host_model.failures.recent")]
+    [InlineData("system_report_failures", "perf.reports.failed.recent")]
+    [InlineData("system_notification_failures", "perf.notifications.failed.recent")]
+    [InlineData("system_journal_latency", "perf.journal.write.duration.p99")]
+    [InlineData("system_cluster_unreachable", "perf.cluster.unreachable")]
+    [InlineData("system_disk_space", "perf.disk.free_percent")]
+    public void Every_system_rule_matches_its_figure_and_fires_on_a_failing_interval(string ruleId, string name)
     {
-        var figures = Figures(
-            new Reading("perf.ingest.requests", "{request}", Kind.Counter, Tags(("outcome", "rejected"), ("protocol", "json")), 5),
-            new Reading("perf.detector.failures", "{failure}", Kind.Counter, Tags(("detector", "ensemble")), 1),
-            new Reading("perf.host_model.failures", "{failure}", Kind.Counter, [], 1),
-            new Reading("perf.reports.failed", "{report}", Kind.Counter, [], 1),
-            new Reading("perf.notifications.failed", "{delivery}", Kind.Counter, Tags(("channel", "mail")), 1),
-            new Reading("perf.journal.write.duration", "ms", Kind.Histogram, [], 900, Count: 3, P99: 2500),
-            new Reading("perf.cluster.members", "{member}", Kind.Gauge, Tags(("status", "unreachable")), 1),
-            new Reading("perf.disk.free_ratio", "1", Kind.Gauge, [], 0.042));
+        Reading[] failures =
+        [
+            new("perf.detector.failures", "{failure}", Kind.Counter, Tags(("detector", "ensemble")), 1),
+            new("perf.host_model.failures", "{failure}", Kind.Counter, [], 1),
+            new("perf.reports.failed", "{report}", Kind.Counter, [], 1),
+            new("perf.notifications.failed", "{delivery}", Kind.Counter, Tags(("channel", "mail")), 1),
+        ];
+        Reading[] readings =
+        [
+            .. failures,
+            new("perf.ingest.requests", "{request}", Kind.Counter, Tags(("outcome", "rejected"), ("protocol", "json")), 8),
+            new("perf.ingest.requests", "{request}", Kind.Counter, Tags(("outcome", "accepted"), ("protocol", "json")), 2),
+            new("perf.journal.write.duration", "ms", Kind.Histogram, [], 900, Count: 3, P99: 2500),
+            new("perf.cluster.members", "{member}", Kind.Gauge, Tags(("status", "unreachable")), 1),
+            new("perf.disk.free_ratio", "1", Kind.Gauge, [], 0.042),
+        ];
+        var figures = Figures(readings, new SystemFigures.Interval(Node, Interval, ["web-1"], [], failures));
         var rule = SystemRules.All.Single(r => r.Id == ruleId);
 
-        var watched = figures.Keys.Where(m => rule.Matches(SelfMonitoringSettings.Host, m)).ToArray();
+        var (metric, value) = Assert.Single(figures, f => rule.Matches(SelfMonitoringSettings.Host, f.Key));
 
-        var metric = Assert.Single(watched);
         Assert.Equal(name, SystemFigures.NameOf(metric));
-        Assert.NotEqual(AlertSeverity.None, rule.LevelOf(failing, AlertSeverity.None));
-        Assert.Equal(AlertSeverity.None, rule.LevelOf(rule.Below ? 50 : 0, AlertSeverity.None));
+        Assert.NotEqual(AlertSeverity.None, rule.LevelOf(value, AlertSeverity.None));
+    }
+
+    [Fact]
+    public void A_quiet_interval_fires_no_system_rule()
+    {
+        Reading[] failures = [new("perf.reports.failed", "{report}", Kind.Counter, [], 0)];
+        Reading[] readings =
+        [
+            .. failures,
+            new("perf.ingest.requests", "{request}", Kind.Counter, Tags(("outcome", "accepted"), ("protocol", "json")), 50),
+            new("perf.journal.write.duration", "ms", Kind.Histogram, [], 2, Count: 300, P99: 9),
+            new("perf.cluster.members", "{member}", Kind.Gauge, Tags(("status", "up")), 3),
+            new("perf.cluster.members", "{member}", Kind.Gauge, Tags(("status", "unreachable")), 0),
+            new("perf.disk.free_ratio", "1", Kind.Gauge, [], 0.6),
+        ];
+        var figures = Figures(readings, new SystemFigures.Interval(Node, Interval, [], ["web-1"], failures));
+
+        foreach (var rule in SystemRules.All)
+            foreach (var (metric, value) in figures.Where(f => rule.Matches(SelfMonitoringSettings.Host, f.Key)))
+                Assert.True(rule.LevelOf(value, AlertSeverity.None) == AlertSeverity.None, $"{rule.Id} fires on {metric} = {value}");
     }
 }

@@ -17,6 +17,7 @@ public sealed class MonitoredNode : IAsyncLifetime
     {
         ["PERF_PERF__SELF_MONITORING__INTERVAL"] = "1s",
         ["PERF_PERFORMANCE__COLLECTION_INTERVAL"] = "1s",
+        ["PERF_PERF__SELF_MONITORING__FAILURE_WINDOW"] = "3s",
     };
 
     public PerfNodeProcess Node { get; } = new(Environment);
@@ -31,11 +32,12 @@ public sealed class SelfMonitoringTests(MonitoredNode fixture) : IClassFixture<M
 {
     private static readonly TimeSpan AlertTimeout = TimeSpan.FromSeconds(60);
 
-    /// <summary>The system alert of <paramref name="rule"/> once it is in <paramref name="state"/>.</summary>
-    public static Task<JsonNode> SystemAlertAsync(HttpClient client, string rule, string state) =>
-        Poll.UntilAsync($"system alert {rule} {state}", async _ =>
+    /// <summary>The system alert of <paramref name="rule"/> (on a series whose name contains <paramref name="series"/>) once it is in <paramref name="state"/>.</summary>
+    public static Task<JsonNode> SystemAlertAsync(HttpClient client, string rule, string state, string series = "") =>
+        Poll.UntilAsync($"system alert {rule} {series} {state}", async _ =>
                 (await client.GetJsonAsync("/api/v1/alerts?host=perf-system"))["alerts"]!.AsArray()
-                .FirstOrDefault(a => a!["rule"]!.GetValue<string>() == rule && a["state"]!.GetValue<string>() == state),
+                .FirstOrDefault(a => a!["rule"]!.GetValue<string>() == rule && a["state"]!.GetValue<string>() == state
+                                     && a["metric"]!.GetValue<string>().Contains(series, StringComparison.Ordinal)),
             TestContext.Current.CancellationToken, AlertTimeout);
 
     private async Task PostCpuAsync(string host, double value) =>
@@ -80,32 +82,45 @@ public sealed class SelfMonitoringTests(MonitoredNode fixture) : IClassFixture<M
     }
 
     [Fact]
-    public async Task A_source_that_stops_sending_raises_a_system_alert_that_resolves_when_it_sends_again()
+    public async Task A_source_that_stops_sending_raises_a_system_alert_naming_it_that_resolves_when_it_sends_again()
     {
         for (var i = 0; i < 3; i++) await PostCpuAsync("stops-1", 20 + i);
 
-        // Silent after three collection intervals (3 s here) without a sample.
-        var firing = await SystemAlertAsync(fixture.Client, "system_source_silent", "firing");
+        // Silent after three collection intervals (3 s here) without a sample: the alert's series names the host.
+        var firing = await SystemAlertAsync(fixture.Client, "system_source_silent", "firing", "host=\"stops-1\"");
         Assert.Equal("warning", firing["severity"]!.GetValue<string>());
-        var status = await fixture.Client.GetJsonAsync("/api/v1/system/status");
-        var node = status["nodes"]!.AsArray().Single()!;
+        var node = await Poll.UntilAsync("the status to name the silent source", async _ =>
+        {
+            var status = (await fixture.Client.GetJsonAsync("/api/v1/system/status"))["nodes"]!.AsArray().Single()!;
+            return status["reasons"]!.AsArray().Any(r => r!["metric"]!.GetValue<string>().Contains("host=\"stops-1\"")) ? status : null;
+        }, TestContext.Current.CancellationToken);
         Assert.Equal("degraded", node["status"]!.GetValue<string>());
-        Assert.Contains(node["reasons"]!.AsArray(), r => r!["rule"]!.GetValue<string>() == "system_source_silent");
         Assert.True(node["figures"]!["sources_silent"]!.GetValue<double>() >= 1);
 
-        // Every source sends again (this class's other hosts too, or they would keep the count above zero).
         using var stop = new CancellationTokenSource();
         var sending = Task.Run(async () =>
         {
             while (!stop.IsCancellationRequested)
             {
-                foreach (var host in new[] { "stops-1", "figures-1", "profile-1" }) await PostCpuAsync(host, 30);
+                await PostCpuAsync("stops-1", 30);
                 await Task.Delay(300);
             }
         });
-        await SystemAlertAsync(fixture.Client, "system_source_silent", "resolved");
+        await SystemAlertAsync(fixture.Client, "system_source_silent", "resolved", "host=\"stops-1\"");
         await stop.CancelAsync();
         await sending;
+    }
+
+    [Fact]
+    public async Task The_reserved_host_is_refused_to_senders()
+    {
+        var refused = await fixture.Client.PostJsonAsync(NodeApi.Serialize(new
+        {
+            host = "perf-system", timestamp = NodeApi.Iso(DateTimeOffset.UtcNow), metrics = new { disk = new { free_percent = 1 } },
+        }));
+        await refused.ExpectProblemAsync(HttpStatusCode.UnprocessableEntity, "host");
+        using var line = new StringContent("disk,host=perf-system free_percent=1\n", Encoding.UTF8, "text/plain");
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await fixture.Client.PostAsync("/write?db=perf", line)).StatusCode);
     }
 
     [Fact]
@@ -207,7 +222,13 @@ public sealed class SelfMonitoringTests(MonitoredNode fixture) : IClassFixture<M
             var failed = await CreateReportAsync();
             Assert.Equal("failed", failed["status"]!.GetValue<string>());
             Assert.Contains("injected fault", failed["error"]!.GetValue<string>());
-            await SystemAlertAsync(fixture.Client, "system_report_failures", "firing");
+            var firing = await SystemAlertAsync(fixture.Client, "system_report_failures", "firing");
+
+            // While reports keep failing the alert stays firing, past the 3 s window of any one failure.
+            var until = DateTimeOffset.UtcNow.AddSeconds(5);
+            while (DateTimeOffset.UtcNow < until) Assert.Equal("failed", (await CreateReportAsync())["status"]!.GetValue<string>());
+            var history = await fixture.Client.GetJsonAsync($"/api/v1/alerts/{firing["id"]!.GetValue<string>()}");
+            Assert.DoesNotContain("resolved", history["transitions"]!.AsArray().Select(t => t!["to"]!.GetValue<string>()));
         }
         finally
         {
