@@ -113,6 +113,7 @@ public sealed class DashboardTests(DashboardNode fixture) : IClassFixture<Dashbo
         var points = int.Parse((await chart.GetAttributeAsync("data-points"))!, CultureInfo.InvariantCulture);
         Assert.InRange(points, 100, DashboardNode.PointsPerHost); // the last hour of 30 s samples
         Assert.True(int.Parse((await chart.GetAttributeAsync("data-anomalies"))!, CultureInfo.InvariantCulture) > 0, "the spike is marked");
+        Assert.True(int.Parse((await chart.GetAttributeAsync("data-changepoints"))!, CultureInfo.InvariantCulture) > 0, "the change point is drawn");
         // Something was drawn: the canvas holds non-blank pixels.
         var inked = await page.EvaluateAsync<int>("""
             () => { const c = document.querySelector('#series-chart canvas'); const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
@@ -127,6 +128,13 @@ public sealed class DashboardTests(DashboardNode fixture) : IClassFixture<Dashbo
         await page.SelectOptionAsync("#metric", "memory.usage");
         await Expect(chart).ToHaveAttributeAsync("data-anomalies", "0");
         await Expect(page.Locator(".uplot .u-legend")).ToContainTextAsync("memory.usage");
+
+        // A custom range: the 20 minutes that end 30 minutes ago hold 40 samples (one per 30 s), at 2 s steps each its own.
+        var end = DateTime.Now.AddMinutes(-30);
+        await page.FillAsync("#from", end.AddMinutes(-20).ToString("yyyy-MM-ddTHH:mm", CultureInfo.InvariantCulture));
+        await page.FillAsync("#to", end.ToString("yyyy-MM-ddTHH:mm", CultureInfo.InvariantCulture));
+        await page.ClickAsync("button[data-range='custom']");
+        await Expect(chart).ToHaveAttributeAsync("data-points", new System.Text.RegularExpressions.Regex("^(39|40|41)$"));
         await page.Context.CloseAsync();
     }
 
