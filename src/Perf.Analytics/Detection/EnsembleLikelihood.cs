@@ -48,6 +48,9 @@ internal sealed class EnsembleLikelihood
     /// </summary>
     public double Update(double novelty, long n, bool scoring)
     {
+        // A degenerate scale (a range of subnormal width) makes a NaN novelty, which would poison the estimates for good
+        // (and the state could not be read back): it counts as no novelty.
+        if (!double.IsFinite(novelty)) novelty = 0;
         _window[_windowNext] = novelty;
         _windowNext = _windowNext + 1 == _window.Length ? 0 : _windowNext + 1;
         _windowCount = Math.Min(_windowCount + 1, _window.Length);
