@@ -117,6 +117,7 @@ public sealed class SeriesActor : UntypedPersistentActor
                 break;
             case RecoveryCompleted:
                 PerfMetrics.SeriesRecovered();
+                CountDetectorFailures(); // a stored detector state that could not be read back
                 TrySeal();
                 TryExpire();
                 if (!_state.IsEmpty) ReconcileAlerts(); // the child catches up on what it missed (AlertsReady)
@@ -326,12 +327,17 @@ public sealed class SeriesActor : UntypedPersistentActor
         var elapsed = Stopwatch.GetElapsedTime(started);
         PerfMetrics.DetectorTime.Record(elapsed.TotalMicroseconds / recorded.Timestamps.Length);
         StageProfile.Detectors.Record(elapsed);
+        CountDetectorFailures();
+        return findings;
+    }
+
+    private void CountDetectorFailures()
+    {
         foreach (var (detector, error) in _detection.TakeFailures())
         {
             PerfMetrics.DetectorFailures.Add(1, new KeyValuePair<string, object?>("detector", detector));
             Log.Error(error, "Detector {0} of {1} failed and was restarted", detector, _entityId);
         }
-        return findings;
     }
 
     /// <summary>Persists one event, counting it as pending until its handler has run (see <see cref="_pendingEvents"/>).</summary>

@@ -38,12 +38,29 @@ public sealed class SeriesDetection
             // A stored state is reused only for the same detector with the same options; a changed configuration
             // starts that detector afresh (and the others continue).
             var stored = snapshot?.Detectors.FirstOrDefault(d => d.Key == spec.Key);
-            _detectors[i] = stored is null ? new Running(spec, spec.Create()) : Running.Restore(spec, stored);
+            _detectors[i] = stored is null ? new Running(spec, spec.Create()) : RestoreOrStartAfresh(spec, stored);
         }
         if (snapshot is null) return;
         LastObservedMs = snapshot.LastObservedMs;
         PointsObserved = snapshot.PointsObserved;
         if (snapshot.Anomalies.Length > 0) _anomalies = [.. snapshot.Anomalies.TakeLast(Math.Max(0, maxAnomalies))];
+    }
+
+    /// <summary>
+    /// A stored state that cannot be read back (written by a detector with a bug, or damaged on disk) must not keep the
+    /// series from recovering: that detector starts afresh and the failure is reported like one of its updates throwing.
+    /// </summary>
+    private Running RestoreOrStartAfresh(DetectorSpec spec, DetectorSnapshot stored)
+    {
+        try
+        {
+            return Running.Restore(spec, stored);
+        }
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or ArgumentException)
+        {
+            (_failures ??= []).Add((spec.Name, e));
+            return new Running(spec, spec.Create());
+        }
     }
 
     /// <summary>Timestamp of the newest point fed to the detectors; points at or before it are not fed again.</summary>

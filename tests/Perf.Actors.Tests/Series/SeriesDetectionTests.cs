@@ -174,6 +174,27 @@ public sealed class SeriesDetectionTests
     }
 
     [Fact]
+    public void A_stored_state_that_cannot_be_read_restarts_that_detector_and_is_reported_while_the_others_continue()
+    {
+        var set = TestDetection.Set(10, "iid-spike", "iid-changepoint");
+        var detection = new SeriesDetection(set, 100);
+        detection.Observe(Noise(0, 50, 50, seed: 4));
+        var snapshot = detection.ToSnapshot();
+        var damaged = snapshot with
+        {
+            Detectors = [.. snapshot.Detectors.Select(d => d.Key.StartsWith("iid-spike", StringComparison.Ordinal) ? d with { State = d.State[..(d.State.Length / 2)] } : d)],
+        };
+
+        var restored = SeriesDetection.FromSnapshot(set, 100, damaged);
+
+        var failure = Assert.Single(restored.TakeFailures());
+        Assert.Equal("iid-spike", failure.Detector);
+        var views = restored.Views().ToDictionary(v => v.Name);
+        Assert.Equal(0, views["iid-spike"].PointsObserved); // afresh
+        Assert.Equal(50, views["iid-changepoint"].PointsObserved); // continued
+    }
+
+    [Fact]
     public void Analysis_switched_off_runs_no_detector()
     {
         var detection = new SeriesDetection(DetectorSet.None, 100);
