@@ -142,6 +142,10 @@ public sealed class DashboardTests(DashboardNode fixture) : IClassFixture<Dashbo
     public async Task A_spike_appears_in_the_alert_feed_without_a_reload_and_can_be_acknowledged_and_silenced()
     {
         var page = await fixture.SignedInPageAsync("#/alerts");
+        // The alerts page has listed the alerts and its stream is connected (the badge is hidden while a page loads):
+        // a spike sent earlier would be in the list already and, rightly, not in the feed of what happens next.
+        await Expect(page.Locator("#alerts")).ToBeAttachedAsync();
+        await Expect(page.Locator("#live")).ToBeVisibleAsync();
         await Expect(page.Locator("#live")).ToHaveTextAsync("live");
         await page.EvaluateAsync("window.__sameDocument = true");
 
