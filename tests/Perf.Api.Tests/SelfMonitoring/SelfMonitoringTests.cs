@@ -367,3 +367,80 @@ public sealed class DiskSpaceTests
         return process.ExitCode;
     }
 }
+
+/// <summary>A detector's stored state damaged on disk: the series recovers anyway, and the failure is an alert.</summary>
+public sealed class DamagedDetectorStateTests
+{
+    [Fact]
+    public async Task A_detector_state_that_cannot_be_read_raises_the_detector_system_alert_and_the_series_keeps_its_points()
+    {
+        var dataDir = Path.Combine(Path.GetTempPath(), "perf-damaged-state", Guid.NewGuid().ToString("N"));
+        var environment = new Dictionary<string, string>(MonitoredNode.Environment) { ["PERF_PERF__SERIES__SNAPSHOT_EVERY"] = "20" };
+        var start = NodeApi.RecentSecond(60);
+        try
+        {
+            await using (var node = new PerfNodeProcess(environment, dataDir))
+            {
+                await node.StartAsync();
+                // 60 writes of 3 points: snapshots with the detectors' states in them.
+                for (var w = 0; w < 60; w++)
+                    await (await node.Client.PostJsonAsync(NodeApi.Serialize(Enumerable.Range(3 * w, 3).Select(i => new
+                    {
+                        host = "restore-1", timestamp = NodeApi.Iso(start.AddSeconds(10 * i)), metrics = new { cpu = new { usage = 40 + (i % 7) } },
+                    })))).ExpectAcceptedAsync();
+                Assert.Equal(0, await node.TerminateAsync(TimeSpan.FromSeconds(60)));
+            }
+
+            // Overwrite the ensemble's stored state (all but its type tag and first fields) with 0xFF, in place.
+            var damaged = await RunPythonAsync($$"""
+                import sqlite3
+                db = sqlite3.connect({{PythonString(Path.Combine(dataDir, "perf.db"))}})
+                row = db.execute("SELECT sequence_nr, payload FROM series_snapshot WHERE persistence_id = 'series-restore-1/cpu.usage'").fetchone()
+                buf = bytearray(row[1])
+                # The state is a length-prefixed byte array that starts with the detector's type tag (the key before
+                # it may be the same string): the occurrence preceded by a length that fits is the state.
+                found = []
+                p = buf.find(b"\x08ensemble")
+                while p >= 0:
+                    for n in (1, 2, 3):
+                        part = buf[p - n:p]
+                        if len(part) < n or part[-1] & 0x80 or any(b & 0x80 == 0 for b in part[:-1]): continue
+                        length = sum((b & 0x7F) << (7 * i) for i, b in enumerate(part))
+                        if 100 < length and p + length <= len(buf): found.append((p, length))
+                    p = buf.find(b"\x08ensemble", p + 1)
+                p, length = found[-1]
+                for i in range(p + 9 + 16, p + length): buf[i] = 0xFF
+                db.execute("UPDATE series_snapshot SET payload = ? WHERE persistence_id = 'series-restore-1/cpu.usage'", (bytes(buf),))
+                db.commit()
+                print(length)
+                """);
+            Assert.True(int.Parse(damaged.Trim(), System.Globalization.CultureInfo.InvariantCulture) > 100, damaged);
+
+            await using var restarted = new PerfNodeProcess(environment, dataDir);
+            await restarted.StartAsync();
+            var state = await restarted.Client.GetJsonAsync("/api/v1/series/restore-1/cpu.usage/state");
+            Assert.Equal(180, state["point_count"]!.GetValue<long>()); // every point is still there
+
+            var firing = await SelfMonitoringTests.SystemAlertAsync(restarted.Client, "system_detector_failures", "firing", "detector=\"ensemble\"");
+            Assert.Equal("warning", firing["severity"]!.GetValue<string>());
+            Assert.Contains("Detector ensemble of restore-1/cpu.usage failed", restarted.Output);
+            await SelfMonitoringTests.SystemAlertAsync(restarted.Client, "system_detector_failures", "resolved", "detector=\"ensemble\"");
+        }
+        finally
+        {
+            if (Directory.Exists(dataDir)) Directory.Delete(dataDir, recursive: true);
+        }
+    }
+
+    private static string PythonString(string text) => "'" + text.Replace("\\", "\\\\").Replace("'", "\\'") + "'";
+
+    private static async Task<string> RunPythonAsync(string script)
+    {
+        using var process = Process.Start(new ProcessStartInfo(SmtpSink.Python, ["-c", script]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        var error = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, error);
+        return output;
+    }
+}
