@@ -139,6 +139,25 @@ public sealed class DashboardTests(DashboardNode fixture) : IClassFixture<Dashbo
     }
 
     [Fact]
+    public async Task A_host_chart_takes_a_new_value_without_a_reload()
+    {
+        var page = await fixture.SignedInPageAsync("#/hosts/web-2");
+        var chart = page.Locator("#series-chart");
+        await Expect(chart.Locator("canvas")).ToBeVisibleAsync();
+        await page.ClickAsync("button[data-range='24h']"); // one point per 144 s step: the value lands in the step filling now
+        await Expect(chart).ToHaveAttributeAsync("data-points", new System.Text.RegularExpressions.Regex("^(2\\d|3\\d)$")); // the 24 h load drew
+        await Expect(page.Locator("#live")).ToBeVisibleAsync();
+        await page.EvaluateAsync("window.__sameDocument = true");
+
+        await (await fixture.Client.PostJsonAsync(
+            $$"""{"host": "web-2", "timestamp": "{{NodeApi.Iso(DateTimeOffset.UtcNow)}}", "metrics": {"cpu": {"usage": 77.75} } }""")).ExpectAcceptedAsync();
+
+        await Expect(chart).ToHaveAttributeAsync("data-last-value", "77.75");
+        Assert.True(await page.EvaluateAsync<bool>("window.__sameDocument === true"));
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task A_spike_appears_in_the_alert_feed_without_a_reload_and_can_be_acknowledged_and_silenced()
     {
         var page = await fixture.SignedInPageAsync("#/alerts");

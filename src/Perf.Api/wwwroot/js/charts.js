@@ -67,20 +67,29 @@ export function seriesChart(container, { metric, times, values, trend, scoreTime
   const chart = new uPlot(options, data, container);
   chart.over.addEventListener('dblclick', () => { zoomed = false; });
   container.dataset.points = String(values.filter(v => v !== null).length);
+  container.dataset.lastValue = values.length > 0 ? String(values[values.length - 1]) : '';
   container.dataset.anomalies = String(anomalies.length);
   container.dataset.changepoints = String(changePoints.length);
   const resize = new ResizeObserver(() => chart.setSize({ width: Math.max(320, container.clientWidth), height: 340 }));
   resize.observe(container);
   return {
     chart,
-    /** Appends a live point (newer than the last one) and slides the window when the range is relative to now. */
-    append(t, v, slide) {
+    /**
+     * Appends a live point and slides the window when the range is relative to now. With a step (the chart shows one
+     * point per step), a value in the step still filling replaces its point, and one in a new step starts the next.
+     */
+    append(t, v, slide, step = 0) {
       const [xs, ys, tr, sc] = chart.data;
-      if (xs.length > 0 && t <= xs[xs.length - 1]) return;
-      const next = [[...xs, t], [...ys, v], [...tr, null], [...sc, null]];
+      const x = step > 0 ? Math.floor(t / step) * step : t;
+      const last = xs.length > 0 ? xs[xs.length - 1] : -Infinity;
+      if (x < last || (x === last && step === 0)) return;
+      const next = x === last
+        ? [xs, [...ys.slice(0, -1), v], tr, sc]
+        : [[...xs, x], [...ys, v], [...tr, null], [...sc, null]];
       if (slide) while (next[0].length > 1 && next[0][0] < t - slide) next.forEach(column => column.shift());
       chart.setData(next, !zoomed); // a zoomed-in view stays where the user put it
       container.dataset.points = String(next[1].filter(x => x !== null).length);
+      container.dataset.lastValue = String(v);
     },
     destroy() { resize.disconnect(); chart.destroy(); },
   };

@@ -47,7 +47,8 @@ export async function render(main, host) {
     for (const b of rangeButtons.concat(custom)) b.classList.toggle('selected', b.dataset.range === state.range);
     const end = state.range === 'custom' ? state.to : new Date();
     const start = state.range === 'custom' ? state.from : new Date(end.getTime() - ranges[state.range] * 1000);
-    const step = seconds((end - start) / 1000 / 600);
+    const stepSeconds = Math.max(1, Math.round((end - start) / 1000 / 600));
+    const step = seconds(stepSeconds);
     const query = `start=${start.toISOString()}&end=${end.toISOString()}&step=${step}`;
     const path = `/api/v1/series/${encodeURIComponent(host)}/${encodeURIComponent(state.metric)}`;
     status.textContent = 'Loading…';
@@ -70,6 +71,7 @@ export async function render(main, host) {
       });
       chart.metric = state.metric;
       chart.range = state.range;
+      chart.step = stepSeconds;
       status.textContent = `${values.length} points (step ${series.step ?? 'raw'}), ${anomalies.length} anomalies, ${changePoints.length} change points. ` +
         'Red dots: anomalies; purple dashes: change points; red band: ensemble score (0-1, right axis, replayed over the range); ' +
         'grey dashes: Theil-Sen trend. Drag to zoom, double-click to reset. The table lists the latest 50 findings.';
@@ -94,7 +96,7 @@ export async function render(main, host) {
     // Live points go on the chart only while it shows the latest load of a range that ends now.
     if (event !== 'host' || state.range === 'custom' || !chart || chart.metric !== state.metric || chart.range !== state.range) return;
     const latest = data.series.find(s => s.metric === state.metric);
-    if (latest) chart.append(Date.parse(latest.timestamp) / 1000, latest.value, ranges[state.range]);
+    if (latest) chart.append(Date.parse(latest.timestamp) / 1000, latest.value, ranges[state.range], chart.step);
   }, { onState: setLive, onRefused: error => { status.textContent = message(error); } });
   return () => { stop(); chart?.destroy(); };
 }
