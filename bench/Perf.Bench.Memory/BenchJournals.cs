@@ -41,16 +41,7 @@ public sealed class SerializeOnlyJournal : AsyncWriteJournal
     // SeriesJournal.WriteMessagesAsync, with its AppendRows work replaced by one that writes nothing.
     protected override async Task<IImmutableList<Exception?>> WriteMessagesAsync(IEnumerable<AtomicWrite> messages, CancellationToken cancellationToken)
     {
-        var rows = new List<Row>();
-        foreach (var write in messages)
-        foreach (var representation in (IImmutableList<IPersistentRepresentation>)write.Payload)
-        {
-            var payload = representation.Payload;
-            var serializer = _serialization.FindSerializerFor(payload);
-            rows.Add(new Row(representation.PersistenceId, representation.SequenceNr, serializer.Identifier,
-                Akka.Serialization.Serialization.ManifestFor(serializer, payload), serializer.ToBinary(payload)));
-        }
-        await _writer.Writer.WriteAsync(new InsertNothing(rows)).ConfigureAwait(false);
+        await _writer.Writer.WriteAsync(new InsertNothing(SeriesJournal.RowsOf(_serialization, messages))).ConfigureAwait(false);
         return null!;
     }
 
@@ -65,9 +56,8 @@ public sealed class SerializeOnlyJournal : AsyncWriteJournal
         base.PostStop();
     }
 
-    private sealed record Row(string PersistenceId, long SequenceNr, int SerializerId, string Manifest, byte[] Payload);
 
-    private sealed class InsertNothing(List<Row> rows) : DatabaseWork
+    private sealed class InsertNothing(List<SeriesJournal.Row> rows) : DatabaseWork
     {
         public override void Execute(DatabaseStatements statements) => GC.KeepAlive(rows);
     }

@@ -59,7 +59,8 @@ public sealed class DashboardOverview(PerfEngine engine, AlertIndex alerts, Time
     {
         var hosts = (await engine.Directory.Ask<HostList>(ListHosts.Instance, AskTimeout, cancellationToken)).Hosts.ToArray();
         var silences = await engine.Silences.Ask<SilencesView>(GetSilences.Instance, AskTimeout, cancellationToken);
-        var active = ActiveAlertsByHost(await alerts.AlertsAsync(cancellationToken), silences, nowMs);
+        var active = AlertEndpoints.Active(await alerts.AlertsAsync(cancellationToken), silences, nowMs)
+            .GroupBy(a => a.Alert.Host).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
         var staleAfterMs = 3 * (long)engine.Settings.Performance.CollectionInterval.TotalMilliseconds;
         var rows = new HostRow[hosts.Length];
         await Parallel.ForEachAsync(Enumerable.Range(0, hosts.Length),
@@ -96,21 +97,6 @@ public sealed class DashboardOverview(PerfEngine engine, AlertIndex alerts, Time
             if (await engine.Series.Ask(new ReadRange(new SeriesKey(host, metric).EntityId, fromMs, nowMs, stepMs, AggregationKind.Avg), AskTimeout, cancellationToken) is RangeResult range)
                 sparklines[metric] = range;
         return sparklines;
-    }
-
-    /// <summary>Alerts whose latest transition leaves them pending, firing or flapping (silenced ones as "silenced"), by host.</summary>
-    private static Dictionary<string, List<(AlertTransitioned, string)>> ActiveAlertsByHost(
-        IReadOnlyDictionary<string, System.Collections.Immutable.ImmutableList<AlertLogEntry>> alerts, SilencesView silences, long nowMs)
-    {
-        var byHost = new Dictionary<string, List<(AlertTransitioned, string)>>(StringComparer.Ordinal);
-        foreach (var transitions in alerts.Values)
-        {
-            var last = transitions[^1].Transition;
-            if (last.To is not (AlertState.Pending or AlertState.Firing or AlertState.Flapping)) continue;
-            if (!byHost.TryGetValue(last.Host, out var list)) byHost[last.Host] = list = [];
-            list.Add((last, AlertEndpoints.Overlay(last, silences, nowMs).State));
-        }
-        return byHost;
     }
 
     /// <summary>

@@ -70,12 +70,11 @@ public static class AdminEndpoints
 
     private static async Task<IResult> CreateKeyAsync(HttpContext context, PerfEngine engine, ApiKeyRegistry registry, TimeProvider clock)
     {
-        var (body, problem) = await JsonBody.ReadAsync(context.Request);
+        var (body, problem) = await JsonBody.ReadObjectAsync(context.Request);
         if (problem is not null) return problem;
         using (body)
         {
             var root = body!.RootElement;
-            if (root.ValueKind != JsonValueKind.Object) return Problems.Invalid("body", "must be a JSON object");
             var errors = new List<FieldError>();
             RequestFields.Unknown(root, KeyFields, "a key", errors);
             var name = root.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString()!.Trim() : "";

@@ -156,6 +156,14 @@ public static class AlertEndpoints
     }
 
     /// <summary>An active alert (pending, firing, flapping) under an active silence shows as silenced.</summary>
+    /// <summary>The alerts whose latest transition leaves them pending, firing or flapping, each with its state as people see it.</summary>
+    public static IEnumerable<(AlertTransitioned Alert, string State)> Active(
+        IReadOnlyDictionary<string, System.Collections.Immutable.ImmutableList<AlertLogEntry>> alerts, SilencesView silences, long nowMs) =>
+        alerts.Values
+            .Select(transitions => transitions[^1].Transition)
+            .Where(t => t.To is AlertState.Pending or AlertState.Firing or AlertState.Flapping)
+            .Select(t => (t, Overlay(t, silences, nowMs).State));
+
     /// <summary>An alert's state as people see it: "silenced" while an active silence matches a live alert.</summary>
     public static (string State, string[] SilencedBy, Acknowledgement? Acknowledged) Overlay(AlertTransitioned alert, SilencesView silences, long nowMs)
     {

@@ -83,14 +83,13 @@ public static class ClusterEndpoints
     {
         var cluster = Cluster.Get(engine.System);
         Address? address = null;
-        if (JsonBody.IsPresent(request))
+        var (body, problem) = await JsonBody.ReadObjectAsync(request, optional: true);
+        if (problem is not null) return problem;
+        if (body is not null)
         {
-            var (body, problem) = await JsonBody.ReadAsync(request);
-            if (problem is not null) return problem;
             using (body)
             {
-                var root = body!.RootElement;
-                if (root.ValueKind != JsonValueKind.Object) return Problems.Invalid("body", "must be a JSON object");
+                var root = body.RootElement;
                 var errors = new List<FieldError>();
                 RequestFields.Unknown(root, ["address"], $"a {action} request", errors);
                 if (root.TryGetProperty("address", out var value))

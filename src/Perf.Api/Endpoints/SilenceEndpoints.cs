@@ -67,13 +67,12 @@ public static class SilenceEndpoints
 
     private static async Task<IResult> CreateAsync(HttpRequest request, PerfEngine engine, TimeProvider clock)
     {
-        var (body, problem) = await JsonBody.ReadAsync(request);
+        var (body, problem) = await JsonBody.ReadObjectAsync(request);
         if (problem is not null) return problem;
         using (body)
         {
             var root = body!.RootElement;
             var errors = new List<FieldError>();
-            if (root.ValueKind != JsonValueKind.Object) return Problems.Invalid("body", "must be a JSON object");
             var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
             string Matcher(string name)
             {
@@ -115,14 +114,13 @@ public static class SilenceEndpoints
         CancellationToken cancellationToken)
     {
         string by = "", comment = "";
-        if (JsonBody.IsPresent(request))
+        var (body, problem) = await JsonBody.ReadObjectAsync(request, optional: true);
+        if (problem is not null) return problem;
+        if (body is not null)
         {
-            var (body, problem) = await JsonBody.ReadAsync(request);
-            if (problem is not null) return problem;
             using (body)
             {
-                var root = body!.RootElement;
-                if (root.ValueKind != JsonValueKind.Object) return Problems.Invalid("body", "must be a JSON object");
+                var root = body.RootElement;
                 if (root.TryGetProperty("by", out var b) && b.ValueKind == JsonValueKind.String) by = b.GetString()!;
                 if (root.TryGetProperty("comment", out var c) && c.ValueKind == JsonValueKind.String) comment = c.GetString()!;
             }

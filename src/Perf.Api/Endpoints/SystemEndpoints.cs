@@ -74,10 +74,8 @@ public static class SystemEndpoints
             ? view.Series.Where(s => s.TimestampMs > 0).ToArray()
             : [];
         var silences = await engine.Silences.Ask<SilencesView>(GetSilences.Instance, AskTimeout, cancellationToken);
-        var active = (await alerts.AlertsAsync(cancellationToken)).Values
-            .Select(t => t[^1].Transition)
-            .Where(t => t.Host == SelfMonitoringSettings.Host && t.To is AlertState.Pending or AlertState.Firing or AlertState.Flapping)
-            .Select(t => (Alert: t, State: AlertEndpoints.Overlay(t, silences, now).State))
+        var active = AlertEndpoints.Active(await alerts.AlertsAsync(cancellationToken), silences, now)
+            .Where(a => a.Alert.Host == SelfMonitoringSettings.Host)
             .ToArray();
         string NodeOf(string metric) => SystemFigures.NodeOf(metric) ?? "unknown";
         // A node's figures are written in one batch with one timestamp: series left over from before (a tag set the node

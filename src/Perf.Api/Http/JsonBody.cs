@@ -6,7 +6,21 @@ namespace Perf.Api.Http;
 public static class JsonBody
 {
     /// <summary>Whether the request carries a body at all (for endpoints whose body is optional).</summary>
-    public static bool IsPresent(HttpRequest request) => request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0;
+    private static bool IsPresent(HttpRequest request) => request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0;
+
+    /// <summary>
+    /// The body as a JSON object (dispose it), or the problem to answer with (415, 400 unparsable, 400 not an object).
+    /// With <paramref name="optional"/>, a request without a body gives neither: the endpoint's defaults apply.
+    /// </summary>
+    public static async Task<(JsonDocument? Body, IResult? Problem)> ReadObjectAsync(HttpRequest request, bool optional = false)
+    {
+        if (optional && !IsPresent(request)) return (null, null);
+        var (body, problem) = await ReadAsync(request);
+        if (problem is not null) return (null, problem);
+        if (body!.RootElement.ValueKind == JsonValueKind.Object) return (body, null);
+        body.Dispose();
+        return (null, Problems.Invalid("body", "must be a JSON object"));
+    }
 
     /// <summary>The parsed body (dispose it), or the problem to answer with.</summary>
     public static async Task<(JsonDocument? Body, IResult? Problem)> ReadAsync(HttpRequest request)

@@ -2,6 +2,7 @@ using System.Net;
 using Perf.Actors.Alerts;
 using Perf.Api.Dashboard;
 using Perf.Api.Tests.Infrastructure;
+using Perf.Host.Tests.Infrastructure;
 using static Perf.Actors.Alerts.AlertEvents;
 
 namespace Perf.Api.Tests.Dashboard;
@@ -24,9 +25,8 @@ public sealed class DashboardEndpointsTests(DefaultNode fixture) : IClassFixture
         for (var i = 0; i < 5; i++) await PostAsync(fixture.Client, "dash-ok", now.AddMinutes(i - 4), 30 + i); // the last one now
         await PostAsync(fixture.Client, "dash-hot", now.AddSeconds(-1), 97); // above cpu_usage's critical 90: pending
         // The alert's transition is stored after the write that caused it.
-        using (var wait = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
-            while ((await fixture.Client.GetJsonAsync("/api/v1/alerts?host=dash-hot"))["count"]!.GetValue<int>() == 0)
-                await Task.Delay(100, wait.Token);
+        await Poll.UntilAsync("the alert of dash-hot", async _ =>
+            (await fixture.Client.GetJsonAsync("/api/v1/alerts?host=dash-hot"))["count"]!.GetValue<int>() > 0, TestContext.Current.CancellationToken);
 
         var overview = await fixture.Client.GetJsonAsync("/api/v1/dashboard/overview");
         var hosts = overview["hosts"]!.AsArray().ToDictionary(h => h!["host"]!.GetValue<string>(), h => h!);
