@@ -37,17 +37,24 @@ public static class AlertEndpoints
                 ? Results.Json(AlertRuleJson.Write(rule))
                 : Problems.NotFound("id", $"there is no alert rule '{id}'");
         }).RequireArea(Area.Read);
-        app.MapPost("/api/v1/alert-rules", (HttpRequest request, PerfEngine engine) => SaveAsync(request, null, engine)).RequireArea(Area.Operate);
-        app.MapPut("/api/v1/alert-rules/{id}", (string id, HttpRequest request, PerfEngine engine) => SaveAsync(request, id, engine)).RequireArea(Area.Operate);
-        app.MapDelete("/api/v1/alert-rules/{id}", async (string id, PerfEngine engine) =>
-            await engine.AlertRules.Ask(new DeleteRule(id), AskTimeout) is RuleBookView
-                ? Results.NoContent()
-                : Problems.NotFound("id", $"there is no alert rule '{id}'")).RequireArea(Area.Operate);
+        app.MapPost("/api/v1/alert-rules", (HttpRequest request, PerfEngine engine, AlertRuleRegistry registry) =>
+            SaveAsync(request, null, engine, registry)).RequireArea(Area.Operate);
+        app.MapPut("/api/v1/alert-rules/{id}", (string id, HttpRequest request, PerfEngine engine, AlertRuleRegistry registry) =>
+            SaveAsync(request, id, engine, registry)).RequireArea(Area.Operate);
+        app.MapDelete("/api/v1/alert-rules/{id}", async (string id, PerfEngine engine, AlertRuleRegistry registry) =>
+        {
+            if (await engine.AlertRules.Ask(new DeleteRule(id), AskTimeout) is not RuleBookView view)
+                return Problems.NotFound("id", $"there is no alert rule '{id}'");
+            registry.Use(view);
+            return Results.NoContent();
+        }).RequireArea(Area.Operate);
         return app;
     }
 
-    /// <summary>POST creates (409 when the id exists), PUT creates or replaces; the rule applies to live series at once.</summary>
-    private static async Task<IResult> SaveAsync(HttpRequest request, string? pathId, PerfEngine engine)
+    /// <summary>POST creates (409 when the id exists), PUT creates or replaces; the rule applies to live series at once:
+    /// this node takes the book's answer into its registry before replying, rather than waiting for the book's
+    /// publication, so the next sample after the answer is already judged by the new rule.</summary>
+    private static async Task<IResult> SaveAsync(HttpRequest request, string? pathId, PerfEngine engine, AlertRuleRegistry registry)
     {
         var (document, problem) = await JsonBody.ReadAsync(request);
         if (problem is not null) return problem;
@@ -61,7 +68,7 @@ public static class AlertEndpoints
                 if (existing.Rules.Any(r => r.Id == rule.Id))
                     return Problems.Invalid("id", $"an alert rule '{rule.Id}' exists; PUT /api/v1/alert-rules/{rule.Id} replaces it", StatusCodes.Status409Conflict, "Conflict");
             }
-            await engine.AlertRules.Ask<RuleBookView>(new SaveRule(rule), AskTimeout);
+            registry.Use(await engine.AlertRules.Ask<RuleBookView>(new SaveRule(rule), AskTimeout));
             return pathId is null
                 ? Results.Created($"/api/v1/alert-rules/{rule.Id}", AlertRuleJson.Write(rule))
                 : Results.Json(AlertRuleJson.Write(rule));
