@@ -96,8 +96,11 @@ public sealed class NotificationsTests
             await node.StartAsync();
             await BreachAsync(node.Client, "crash-host");
             await Poll.UntilAsync("a failed delivery attempt", _ => Task.FromResult(Notifications(hook, "firing").Any()), ct);
-            var pending = await node.Client.GetJsonAsync("/api/v1/notifications?status=pending");
-            Assert.Contains("503", pending["deliveries"]![0]!["last_error"]!.GetValue<string>(), StringComparison.Ordinal);
+            // The receiver counts the request before it answers; the delivery records the 503 once the answer is back.
+            var lastError = await Poll.UntilAsync("the failed attempt recorded on the pending delivery", async _ =>
+                (await node.Client.GetJsonAsync("/api/v1/notifications?status=pending"))["deliveries"]!.AsArray()
+                .Select(d => d!["last_error"]?.GetValue<string>()).FirstOrDefault(e => e is not null), ct);
+            Assert.Contains("503", lastError, StringComparison.Ordinal);
             await node.KillAsync();
             attemptsBeforeKill = hook.Requests.Count;
         }
