@@ -35,6 +35,30 @@ public sealed class ReportTests
         Assert.Equal(JsonValueKind.Null, root.GetProperty("rss_bytes").ValueKind);
         Assert.Equal(JsonValueKind.Null, root.GetProperty("active_series").ValueKind);
         Assert.Equal(JsonValueKind.Null, root.GetProperty("rss_per_series_bytes").ValueKind);
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("cpu_s").ValueKind);
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("cpu_us_per_point").ValueKind);
+    }
+
+    [Fact]
+    public void Ingest_result_line_gives_the_engines_cpu_per_accepted_point()
+    {
+        var outcome = new IngestOutcome(Totals, TimeSpan.FromSeconds(3), Cancelled: false);
+
+        var line = IngestReport.ToResultLine(outcome, 1000, new EngineFootprint(null, null, CpuSeconds: 0.45)).ToJson();
+
+        using var json = JsonDocument.Parse(line);
+        Assert.Equal(0.45, json.RootElement.GetProperty("cpu_s").GetDouble());
+        Assert.Equal(50, json.RootElement.GetProperty("cpu_us_per_point").GetDouble()); // 0.45 s over 9,000 accepted points
+    }
+
+    [Theory]
+    [InlineData("1234 (dotnet) S 1 1234 1234 0 -1 4194560 100 0 0 0 250 75 0 0 20 0 30 0 100 0 0", 3.25)]
+    [InlineData("1234 (.NET Tiered (x) S) R 1 1234 1234 0 -1 4194560 100 0 0 0 7 3 0 0 20 0 30 0 100 0 0", 0.10)]
+    [InlineData("1234 (dotnet) S 1 2", null)]
+    [InlineData("garbage", null)]
+    public void Cpu_seconds_are_user_plus_system_ticks_counted_after_the_command_name(string stat, double? expected)
+    {
+        Assert.Equal(expected, ProcessStatusReader.ParseCpuSeconds(stat));
     }
 
     [Fact]

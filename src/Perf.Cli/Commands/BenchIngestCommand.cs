@@ -57,7 +57,7 @@ public sealed class BenchIngestCommand : Command
 
     public Option<int?> PidOption { get; } = new("--pid")
     {
-        Description = "Read the engine's resident memory from /proc/PID/status instead of its /metrics gauge.",
+        Description = "Read the engine's resident memory from /proc/PID/status instead of its /metrics gauge, and its CPU time during the run from /proc/PID/stat.",
         HelpName = "PID",
     };
 
@@ -99,6 +99,8 @@ public sealed class BenchIngestCommand : Command
             $"{options.BatchPoints} points/request, {driver.WorkerCount} in flight, target {options.BaseUrl}")
             .ConfigureAwait(false);
 
+        var pid = parseResult.GetValue(PidOption);
+        var cpuBefore = pid is { } before ? ProcessStatusReader.ReadCpuSeconds(before) : null;
         var run = driver.RunAsync(cancellationToken);
         await new IngestProgressView(console, driver.Counters, options.Duration).ShowUntilDoneAsync(run)
             .ConfigureAwait(false);
@@ -108,8 +110,8 @@ public sealed class BenchIngestCommand : Command
                          ?? new Uri(BenchHttpClientFactory.WithTrailingSlash(options.BaseUrl), EnginePaths.PrometheusMetrics);
         // The footprint is read after the run, so it includes every series the run created. Not cancelled
         // with the run: a Ctrl+C still deserves the memory figures.
-        var footprint = await new EngineFootprintProbe(http, metricsUrl, parseResult.GetValue(PidOption))
-            .ReadAsync(CancellationToken.None).ConfigureAwait(false);
+        var footprint = await new EngineFootprintProbe(http, metricsUrl, pid).ReadAsync(CancellationToken.None).ConfigureAwait(false);
+        footprint = footprint with { CpuSeconds = pid is { } after ? ProcessStatusReader.ReadCpuSeconds(after) - cpuBefore : null };
 
         console.Rich.Write(IngestReport.ToTable(outcome, driver.Catalog.SeriesCount, footprint));
         await console.Plain.WriteLineAsync(

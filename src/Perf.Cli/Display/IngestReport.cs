@@ -24,6 +24,8 @@ public static class IngestReport
             .Add("rss_bytes", footprint.ResidentBytes)
             .Add("active_series", footprint.ActiveSeries)
             .Add("rss_per_series_bytes", footprint.ResidentBytesPerSeries)
+            .Add("cpu_s", footprint.CpuSeconds, 2)
+            .Add("cpu_us_per_point", footprint.CpuMicrosecondsPer(totals.AcceptedPoints), 2)
             .Add("sent_points", totals.SentPoints)
             .Add("rejected_points", totals.RejectedPoints)
             .Add("failed_points", totals.FailedPoints);
@@ -50,6 +52,7 @@ public static class IngestReport
         table.AddRow("engine RSS", Formatting.Bytes(footprint.ResidentBytes));
         table.AddRow("active series", footprint.ActiveSeries is { } active ? Formatting.Count(active) : "n/a");
         table.AddRow("RSS per series", Formatting.Bytes(footprint.ResidentBytesPerSeries));
+        table.AddRow("engine CPU per point", footprint.CpuMicrosecondsPer(totals.AcceptedPoints) is { } us ? $"{us:0.0} us" : "n/a");
         if (totals.LastError is { } lastError)
         {
             table.AddRow("last error", Markup.Escape(lastError));

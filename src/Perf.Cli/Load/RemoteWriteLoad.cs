@@ -63,7 +63,7 @@ public sealed class RemoteWriteLoad(HttpClient http, string path, int series, in
         var latency = new LatencyHistogram();
         long samples = 0, errors = 0, done = 0;
         string? firstError = null;
-        var cpuBefore = receiverPid is { } pid ? CpuSeconds(pid) : null;
+        var cpuBefore = receiverPid is { } pid ? ProcessStatusReader.ReadCpuSeconds(pid) : null;
         var clock = Stopwatch.StartNew();
 
         async Task WorkerAsync(int worker)
@@ -102,24 +102,9 @@ public sealed class RemoteWriteLoad(HttpClient http, string path, int series, in
 
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(w => Task.Run(() => WorkerAsync(w), cancellationToken))).ConfigureAwait(false);
         var elapsed = clock.Elapsed;
-        var cpuAfter = receiverPid is { } p ? CpuSeconds(p) : null;
+        var cpuAfter = receiverPid is { } p ? ProcessStatusReader.ReadCpuSeconds(p) : null;
         return new Result(rate, samples / elapsed.TotalSeconds, samples, done, requests.Count, errors, firstError,
             latency.PercentileMilliseconds(50), latency.PercentileMilliseconds(99),
             cpuAfter - cpuBefore, receiverPid is { } r ? ProcessStatusReader.ReadResidentBytes(r) : null, elapsed);
-    }
-
-    /// <summary>User plus system CPU time of a process, from <c>/proc/PID/stat</c> (fields 14 and 15, in clock ticks of 1/100 s).</summary>
-    public static double? CpuSeconds(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
-        }
-        catch (Exception e) when (e is IOException or FormatException or IndexOutOfRangeException)
-        {
-            return null;
-        }
     }
 }

@@ -2,9 +2,37 @@ using System.Globalization;
 
 namespace Perf.Cli.Metrics;
 
-/// <summary>Reads a process's resident set size from Linux <c>/proc/PID/status</c> (the <c>VmRSS</c> line).</summary>
+/// <summary>Reads a process's resident set size from Linux <c>/proc/PID/status</c> (the <c>VmRSS</c> line) and its CPU time
+/// from <c>/proc/PID/stat</c>.</summary>
 public static class ProcessStatusReader
 {
+    /// <summary>User plus system CPU seconds the process has used so far; null when it cannot be read.</summary>
+    public static double? ReadCpuSeconds(int processId)
+    {
+        try
+        {
+            return ParseCpuSeconds(File.ReadAllText($"/proc/{processId}/stat"));
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Fields 14 and 15 of <c>/proc/PID/stat</c> (utime, stime), in clock ticks of 1/100 s. The command name in
+    /// parentheses may hold spaces, so the fields are counted from its closing parenthesis.</summary>
+    public static double? ParseCpuSeconds(string statText)
+    {
+        var close = statText.LastIndexOf(')');
+        if (close < 0 || close + 2 > statText.Length) return null;
+        var fields = statText[(close + 2)..].Split(' ');
+        return fields.Length > 12
+               && long.TryParse(fields[11], NumberStyles.None, CultureInfo.InvariantCulture, out var user)
+               && long.TryParse(fields[12], NumberStyles.None, CultureInfo.InvariantCulture, out var system)
+            ? (user + system) / 100.0
+            : null;
+    }
+
     public static long? ReadResidentBytes(int processId)
     {
         try
