@@ -109,8 +109,8 @@ public static class Orchestrator
         print($"| message + Tell + AppendResult reply to one collector (bench driver included) | {A("plain", "tell"):F0} | plain tell |");
         print($"| sharding routing (region -> shard -> entity) | {A("sharded", "tell") - A("plain", "tell"):F0} | sharded - plain |");
         print($"| Akka.Persistence: PersistAsync, journal protocol, AsyncWriteJournal | {A("persistent/null", "tell") - A("sharded", "tell"):F0} | persistent/null - sharded |");
-        print($"| SqliteSeriesJournal up to the inserts: serializer, rows, SqliteWriter hand-off and group commit | {A("persistent/serialize", "tell") - A("persistent/null", "tell"):F0} | persistent/serialize - persistent/null |");
-        print($"| SqliteWriter: SQLite insert per row | {A("persistent", "tell") - A("persistent/serialize", "tell"):F0} | persistent - persistent/serialize |");
+        print($"| SeriesJournal up to the inserts: serializer, rows, DatabaseWriter hand-off and group commit | {A("persistent/serialize", "tell") - A("persistent/null", "tell"):F0} | persistent/serialize - persistent/null |");
+        print($"| DatabaseWriter: SQLite insert per row | {A("persistent", "tell") - A("persistent/serialize", "tell"):F0} | persistent - persistent/serialize |");
         print($"| SeriesActor logic (waiting list, Decide, head append, seal checks) | {A("series", "tell") - A("persistent", "tell"):F0} | series - persistent |");
         print($"| IngestionPipeline on top (queue, host registration Ask, request bookkeeping, RecordLatest), per point | {A("series", "pipeline") - A("series", "tell"):F0} | series pipeline - series tell |");
 
@@ -125,7 +125,7 @@ public static class Orchestrator
             print($"| series, 200 rounds | {first:F0} | {last:F0} | {last - first:F0} | {a.AllocatedBytes / (double)a.Messages:F0} | {a.Messages / a.Seconds:F0} |");
         }
         var snap = results["snapshot cycle"].Appends["snapshot"];
-        print($"\nOne snapshot cycle (SaveSnapshot of a 1 KB head to SqliteSeriesSnapshotStore, then DeleteMessages on SqliteSeriesJournal): " +
+        print($"\nOne snapshot cycle (SaveSnapshot of a 1 KB head to SeriesSnapshotStore, then DeleteMessages on SeriesJournal): " +
               $"{snap.AllocatedBytes / (double)snap.Messages / 1024:F1} KB allocated, {snap.Messages / snap.Seconds:F0} cycles/s. " +
               "SeriesActor does one after each seal and every 100-199 events.");
     }
