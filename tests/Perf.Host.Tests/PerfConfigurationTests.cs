@@ -137,7 +137,7 @@ public sealed class PerfConfigurationTests
         Assert.Equal("full", engine.SqliteSynchronous);
         Assert.Equal(new IngestSettings(
             QueueSize: 256, Parallelism: 32, MaxInFlightPoints: 2_000_000, MaxBodyBytes: 16L * 1024 * 1024,
-            MaxFutureSkew: TimeSpan.FromMinutes(10), OutOfOrderTolerance: TimeSpan.FromMinutes(5), MaxSeriesPerHost: 10_000,
+            MaxFutureSkew: TimeSpan.FromMinutes(5), OutOfOrderTolerance: TimeSpan.FromMinutes(5), MaxSeriesPerHost: 10_000,
             WriteTimeout: TimeSpan.FromSeconds(30), RetryAfter: TimeSpan.FromSeconds(1)), engine.Ingest);
         Assert.Equal(new SeriesSettings(
             SnapshotEvery: 100, ChunkMaxPoints: 120, ChunkMaxSpan: TimeSpan.FromHours(2), PassivateAfter: TimeSpan.FromMinutes(2),

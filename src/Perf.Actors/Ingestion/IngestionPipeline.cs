@@ -53,17 +53,20 @@ public sealed class IngestionPipeline
             Interlocked.Add(ref _pointsInFlight, -points);
             return Overloaded(points, origin);
         }
+        var job = new Job(batch, origin, Stopwatch.GetTimestamp(), new TaskCompletionSource<IngestOutcome>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var enqueued = false;
         try
         {
-            var job = new Job(batch, origin, Stopwatch.GetTimestamp(), new TaskCompletionSource<IngestOutcome>(TaskCreationOptions.RunContinuationsAsynchronously));
-            var offered = await _queue.OfferAsync(job).ConfigureAwait(false);
-            if (offered is not QueueOfferResult.Enqueued) return Overloaded(points, origin);
-            return await job.Outcome.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            enqueued = await _queue.OfferAsync(job).ConfigureAwait(false) is QueueOfferResult.Enqueued;
         }
         finally
         {
-            Interlocked.Add(ref _pointsInFlight, -points);
+            if (!enqueued) Interlocked.Add(ref _pointsInFlight, -points);
         }
+        if (!enqueued) return Overloaded(points, origin);
+        // A caller that gives up (its client went away) does not take the job out of the queue: its points stay counted
+        // until the job is written (ProcessAsync gives them back), or retrying clients could fill memory past the bound.
+        return await job.Outcome.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private static IngestOutcome Overloaded(int points, IngestOrigin origin)
@@ -90,6 +93,10 @@ public sealed class IngestionPipeline
         catch (Exception e)
         {
             job.Outcome.TrySetException(e);
+        }
+        finally
+        {
+            Interlocked.Add(ref _pointsInFlight, -job.Batch.PointCount);
         }
         return NotUsed.Instance;
     }

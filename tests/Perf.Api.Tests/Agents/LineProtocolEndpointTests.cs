@@ -168,7 +168,7 @@ public sealed class LineProtocolEndpointTests(DefaultNode fixture) : IClassFixtu
         foreach (var point in c.Points!)
         {
             var ms = point.Time == defaultTime ? nowMs : (long)Math.Floor(point.Time / 1e6);
-            if (ms < nowMs - (long)TimeSpan.FromDays(29).TotalMilliseconds || ms > nowMs + (long)TimeSpan.FromMinutes(9).TotalMilliseconds)
+            if (ms < nowMs - (long)TimeSpan.FromDays(29).TotalMilliseconds || ms > nowMs + (long)TimeSpan.FromMinutes(4).TotalMilliseconds)
                 return HttpStatusCode.BadRequest;
             var labels = point.Tags.Where(t => t.Key != "host").ToArray();
             if (point.Fields.Any(f => f.Kind != "string" && SeriesName.Labelled(point.Name + "." + f.Key, labels).Length > SeriesName.MaxLength))

@@ -48,6 +48,26 @@ public sealed class IngestAndQueryTests(DefaultNode fixture) : IClassFixture<Def
     }
 
     [Fact]
+    public async Task A_point_stamped_ahead_within_the_default_skew_does_not_make_its_series_refuse_on_time_points()
+    {
+        // The default skew (5m) is no wider than the out-of-order tolerance (5m): a point from a clock running fast is
+        // either refused outright or close enough that the series' on-time points stay inside the tolerance.
+        var now = NodeApi.RecentSecond(0);
+        static string Sample(DateTimeOffset t, double usage) =>
+            NodeApi.Serialize(new { host = "skew-host", timestamp = NodeApi.Iso(t), metrics = new { cpu = new { usage } } });
+        await (await _client.PostJsonAsync(Sample(now.AddMinutes(9), 30))).ExpectProblemAsync(HttpStatusCode.BadRequest, "timestamp");
+        var ahead = await (await _client.PostJsonAsync(Sample(now.AddSeconds(290), 10))).ExpectAcceptedAsync();
+        Assert.Equal(1, ahead["accepted"]!.GetValue<int>());
+        var onTime = await (await _client.PostJsonAsync(Sample(now, 20))).ExpectAcceptedAsync();
+        Assert.Equal((1, 0), (onTime["accepted"]!.GetValue<int>(), onTime["rejected"]!.GetValue<int>()));
+
+        var from = Uri.EscapeDataString(NodeApi.Iso(now.AddMinutes(-1)));
+        var to = Uri.EscapeDataString(NodeApi.Iso(now.AddMinutes(5)));
+        var points = (await _client.GetJsonAsync($"/api/v1/series/skew-host/cpu.usage?start={from}&end={to}"))["points"]!.AsArray();
+        Assert.Equal([20.0, 10.0], points.Select(p => p!["value"]!.GetValue<double>())); // nothing of the refused point
+    }
+
+    [Fact]
     public async Task Without_a_host_samples_go_to_the_default_host_and_get_metrics_answers_in_the_documents_shape()
     {
         var t = NodeApi.RecentSecond(3);

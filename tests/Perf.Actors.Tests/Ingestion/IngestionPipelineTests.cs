@@ -1,0 +1,48 @@
+using Akka.Hosting;
+using Perf.Actors.Configuration;
+using Perf.Actors.Ingestion;
+using static Perf.Actors.Hosts.HostCommands;
+using static Perf.Actors.Series.SeriesCommands;
+
+namespace Perf.Actors.Tests.Ingestion;
+
+/// <summary>The write path's memory bound, with probes standing in for the host and series regions.</summary>
+public sealed class IngestionPipelineTests() : Akka.Hosting.TestKit.TestKit("ingestion-pipeline-tests")
+{
+    private static readonly IngestSettings Settings = new(
+        QueueSize: 16, Parallelism: 4, MaxInFlightPoints: 3, MaxBodyBytes: 1 << 20, MaxFutureSkew: TimeSpan.FromMinutes(5),
+        OutOfOrderTolerance: TimeSpan.FromMinutes(5), MaxSeriesPerHost: 100, WriteTimeout: TimeSpan.FromSeconds(30), RetryAfter: TimeSpan.FromSeconds(1));
+
+    private static readonly IngestOrigin Origin = new("json", "test");
+
+    protected override void ConfigureAkka(AkkaConfigurationBuilder builder, IServiceProvider provider)
+    {
+    }
+
+    private static IngestBatch TwoPoints(string host) =>
+        new([new HostSamples(host, [new SeriesSamples("cpu.usage", [1_000, 2_000], [1, 2])])]);
+
+    [Fact]
+    public async Task A_caller_that_gives_up_leaves_its_points_counted_until_their_write_ends()
+    {
+        var series = CreateTestProbe();
+        var hosts = CreateTestProbe();
+        var pipeline = new IngestionPipeline(Sys, series.Ref, hosts.Ref, Settings, TimeProvider.System);
+        using var clientGone = new CancellationTokenSource();
+
+        var abandoned = pipeline.SubmitAsync(TwoPoints("web-1"), Origin, clientGone.Token);
+        await hosts.ExpectMsgAsync<RegisterSeries>();
+        hosts.Reply(new SeriesRegistration(true, 1, 100, 1));
+        var append = await series.ExpectMsgAsync<AppendPoints>();
+        await clientGone.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned);
+
+        // The write goes on without its caller, so its points still count: a retry of the same two points would pass
+        // the bound of 3 and is refused.
+        Assert.Equal(2, pipeline.PointsInFlight);
+        Assert.Equal(IngestStatus.Overloaded, (await pipeline.SubmitAsync(TwoPoints("web-1"), Origin)).Status);
+
+        series.Reply(new AppendResult(2, 0, append.Correlation));
+        await AwaitAssertAsync(() => Assert.Equal(0, pipeline.PointsInFlight));
+    }
+}
