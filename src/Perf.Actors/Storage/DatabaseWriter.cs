@@ -16,6 +16,7 @@ namespace Perf.Actors.Storage;
 public sealed class DatabaseWriter
 {
     private const int MaxWorkPerTransaction = 4096;
+    private static readonly TimeSpan ReconnectPause = TimeSpan.FromSeconds(1);
     private static readonly ConcurrentDictionary<string, DatabaseWriter> Writers = new();
     private static readonly Lock Registry = new();
 
@@ -61,49 +62,92 @@ public sealed class DatabaseWriter
 
     private async Task LoopAsync()
     {
-        DbConnection connection;
+        var batch = new List<DatabaseWork>();
+        var failures = new Exception?[MaxWorkPerTransaction];
+        Session? session = null;
+        var everConnected = false;
         try
         {
-            connection = await _database.OpenAsync().ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            // Nothing could ever be written: fail what is queued and refuse what comes.
-            _queue.Writer.TryComplete(e);
-            while (_queue.Reader.TryRead(out var queued)) queued.Complete(e);
-            return;
-        }
-        await using (connection)
-        {
-            using var statements = new DatabaseStatements(connection);
-            using var savepoint = connection.CreateCommand();
-            var batch = new List<DatabaseWork>();
-            var failures = new Exception?[MaxWorkPerTransaction];
             while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
             {
+                if (session is null)
+                {
+                    try
+                    {
+                        session = await Session.OpenAsync(_database).ConfigureAwait(false);
+                        everConnected = true;
+                    }
+                    catch (Exception e) when (!everConnected)
+                    {
+                        // Nothing could ever be written: fail what is queued and refuse what comes.
+                        _queue.Writer.TryComplete(e);
+                        while (_queue.Reader.TryRead(out var queued)) queued.Complete(e);
+                        return;
+                    }
+                    catch (Exception e)
+                    {
+                        // The server went away (restarted, failed over): what waits now fails (its writers answer 503 and
+                        // retry), and the writer tries again after a pause instead of giving up on the database for good.
+                        while (_queue.Reader.TryRead(out var queued)) queued.Complete(e);
+                        await Task.Delay(ReconnectPause).ConfigureAwait(false);
+                        continue;
+                    }
+                }
                 batch.Clear();
                 while (batch.Count < MaxWorkPerTransaction && _queue.Reader.TryRead(out var next)) batch.Add(next);
                 try
                 {
                     // Optimistically all in one transaction; only when that fails, again with a savepoint per unit, so
                     // that the unit at fault fails alone (savepoints cost statements on every write, failures are rare).
-                    if (!TryCommit(connection, statements, savepoint, batch, failures, isolate: false))
-                        TryCommit(connection, statements, savepoint, batch, failures, isolate: true);
+                    if (!TryCommit(session, batch, failures, isolate: false))
+                        TryCommit(session, batch, failures, isolate: true);
                     for (var i = 0; i < batch.Count; i++) batch[i].Complete(failures[i]);
                 }
                 catch (Exception e)
                 {
                     foreach (var work in batch) work.Complete(e);
+                    if (session.IsBroken)
+                    {
+                        // A connection the server closed stays closed: the next batch opens a new one.
+                        await session.DisposeAsync().ConfigureAwait(false);
+                        session = null;
+                    }
                 }
             }
+        }
+        finally
+        {
+            if (session is not null) await session.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The writer's connection with its prepared statements and the command it runs savepoints with.</summary>
+    private sealed class Session(DbConnection connection) : IAsyncDisposable
+    {
+        public DbConnection Connection { get; } = connection;
+        public DatabaseStatements Statements { get; } = new(connection);
+        public DbCommand Savepoint { get; } = connection.CreateCommand();
+
+        /// <summary>Closed under the writer (PostgreSQL ended the session, the network dropped it); SQLite's errors
+        /// (a busy database, a constraint) leave the connection open.</summary>
+        public bool IsBroken => Connection.State != ConnectionState.Open;
+
+        public static async Task<Session> OpenAsync(SeriesDatabase database) =>
+            new(await database.OpenAsync().ConfigureAwait(false));
+
+        public async ValueTask DisposeAsync()
+        {
+            Savepoint.Dispose();
+            Statements.Dispose();
+            await Connection.DisposeAsync().ConfigureAwait(false);
         }
     }
 
     /// <returns>false when a unit failed without isolation: the transaction was rolled back and nothing was written.</returns>
-    private static bool TryCommit(DbConnection connection, DatabaseStatements statements, DbCommand savepoint,
-        List<DatabaseWork> batch, Exception?[] failures, bool isolate)
+    private static bool TryCommit(Session session, List<DatabaseWork> batch, Exception?[] failures, bool isolate)
     {
-        using var transaction = connection.BeginTransaction();
+        var (statements, savepoint) = (session.Statements, session.Savepoint);
+        using var transaction = session.Connection.BeginTransaction();
         statements.Transaction = transaction;
         savepoint.Transaction = transaction;
         for (var i = 0; i < batch.Count; i++)

@@ -23,6 +23,17 @@ public sealed class DatabaseWriterTests : IDisposable
         public override void Execute(DatabaseStatements statements) => release.Wait();
     }
 
+    /// <summary>What a server ending the session (a restart, a failover) does to the writer's connection.</summary>
+    private sealed class CloseTheConnection : DatabaseWork
+    {
+        public override void Execute(DatabaseStatements statements)
+        {
+            var command = statements.Command("SELECT 1");
+            command.Connection!.Close();
+            command.ExecuteNonQuery();
+        }
+    }
+
     private async Task<List<long>> NumbersAsync()
     {
         await using var connection = new SqliteConnection(_db.Storage.ConnectionString);
@@ -42,6 +53,19 @@ public sealed class DatabaseWriterTests : IDisposable
         using var command = connection.CreateCommand();
         command.CommandText = "CREATE TABLE numbers (value INTEGER PRIMARY KEY)";
         command.ExecuteNonQuery();
+    }
+
+    [Fact]
+    public async Task A_connection_closed_under_the_writer_fails_its_batch_and_the_next_writes_get_a_new_one()
+    {
+        using var lease = DatabaseWriter.Acquire(_db.Storage.Series);
+        await lease.Writer.WriteAsync(new Insert(1));
+
+        await Assert.ThrowsAnyAsync<Exception>(() => lease.Writer.WriteAsync(new CloseTheConnection()));
+        await lease.Writer.WriteAsync(new Insert(2));
+        await lease.Writer.WriteAsync(new Insert(3));
+
+        Assert.Equal([1, 2, 3], await NumbersAsync());
     }
 
     [Fact]
