@@ -34,6 +34,13 @@ public sealed class AppendAcknowledgements
         return new Request(this, id, pending, registration);
     }
 
+    /// <summary>One append of the request could not be stored: the request fails now instead of at its deadline.</summary>
+    private void Fail(AppendFailed failed)
+    {
+        if (_pending.TryGetValue(failed.Correlation >> IndexBits, out var pending))
+            pending.Done.TrySetException(new SeriesWriteFailedException(failed.Reason));
+    }
+
     private void Acknowledge(AppendResult result)
     {
         var id = result.Correlation >> IndexBits;
@@ -48,7 +55,8 @@ public sealed class AppendAcknowledgements
     {
         public long Correlation(int index) => id << IndexBits | (uint)index;
 
-        /// <summary>One result per append, by index; cancelled when the deadline passes first.</summary>
+        /// <summary>One result per append, by index; cancelled when the deadline passes first, failed with
+        /// <see cref="SeriesWriteFailedException"/> when a series could not store its points.</summary>
         public Task<AppendResult?[]> Results => pending.Done.Task;
 
         public void Dispose()
@@ -67,6 +75,10 @@ public sealed class AppendAcknowledgements
 
     private sealed class CollectorActor : ReceiveActor
     {
-        public CollectorActor(AppendAcknowledgements owner) => Receive<AppendResult>(owner.Acknowledge);
+        public CollectorActor(AppendAcknowledgements owner)
+        {
+            Receive<AppendResult>(owner.Acknowledge);
+            Receive<AppendFailed>(owner.Fail);
+        }
     }
 }

@@ -8,7 +8,8 @@ public enum IngestStatus
     Overloaded,
     /// <summary>A host would exceed its series limit; nothing was stored.</summary>
     CardinalityExceeded,
-    /// <summary>The writes did not confirm in time; some points may be stored. Retrying is safe (same timestamps overwrite).</summary>
+    /// <summary>The writes did not confirm in time, or a series' journal failed its write; some points may be stored.
+    /// Retrying is safe (same timestamps overwrite).</summary>
     TimedOut,
 }
 

@@ -90,6 +90,12 @@ public sealed class IngestionPipeline
             Rejected(job.Batch.PointCount, "timeout", job.Origin);
             job.Outcome.TrySetResult(new IngestOutcome(IngestStatus.TimedOut));
         }
+        catch (SeriesWriteFailedException)
+        {
+            // Answered like a timeout (503, retry): the points of the other series may be stored, and a retry overwrites them.
+            Rejected(job.Batch.PointCount, "write_failed", job.Origin);
+            job.Outcome.TrySetResult(new IngestOutcome(IngestStatus.TimedOut));
+        }
         catch (Exception e)
         {
             job.Outcome.TrySetException(e);

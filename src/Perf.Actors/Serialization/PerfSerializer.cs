@@ -58,6 +58,7 @@ public sealed partial class PerfSerializer : SerializerWithStringManifest
             r => new AppendPoints(r.ReadString(), r.ReadLongs(), r.ReadDoubles(), r.ReadInt64()));
         Register<AppendResult>("SAR", (w, m) => { w.Write7BitEncodedInt(m.Accepted); w.Write7BitEncodedInt(m.RejectedTooOld); w.Write(m.Correlation); },
             r => new AppendResult(r.Read7BitEncodedInt(), r.Read7BitEncodedInt(), r.ReadInt64()));
+        Register<AppendFailed>("SAF", (w, m) => { w.Write(m.Reason); w.Write(m.Correlation); }, r => new AppendFailed(r.ReadString(), r.ReadInt64()));
         Register<ReadRange>("SQ", (w, m) => { w.Write(m.EntityId); w.Write(m.FromMs); w.Write(m.ToMs); w.Write(m.StepMs); w.Write((byte)m.Aggregation); },
             r => new ReadRange(r.ReadString(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), (AggregationKind)r.ReadByte()));
         Register<RangeResult>("SQR", (w, m) => { w.WriteLongs(m.Timestamps); w.WriteDoubles(m.Values); },

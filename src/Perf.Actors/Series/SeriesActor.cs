@@ -35,6 +35,8 @@ public sealed class SeriesActor : UntypedPersistentActor
 
     // Group commit: appends that arrive while a write is in flight wait here and all go into the next write.
     private List<(AppendPoints Append, IActorRef ReplyTo)>? _waiting;
+    // The appends of the write in flight, answered when it is stored (or failed when it cannot be).
+    private List<(AppendPoints Append, IActorRef ReplyTo)>? _writing;
     private bool _writeInFlight;
     private bool _sealInFlight;
     private bool _expiryInFlight;
@@ -86,14 +88,28 @@ public sealed class SeriesActor : UntypedPersistentActor
     }
 
     /// <summary>
-    /// The journal refused an event (it could not store it): the state has moved on without it and the writers wait for
-    /// an answer that will not come. Stopping rebuilds the series from what was stored; the writers see a timeout (503)
-    /// and retry.
+    /// The journal refused an event (it could not store it): the state has moved on without it. Stopping rebuilds the
+    /// series from what was stored; the writers are told at once (503, retried) rather than left to their timeout.
     /// </summary>
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
+        FailWriters(cause);
         base.OnPersistRejected(cause, @event, sequenceNr);
         Context.Stop(Self);
+    }
+
+    /// <summary>The journal failed the write (the database is away): Akka stops the series, and its writers are told now.</summary>
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+    {
+        FailWriters(cause);
+        base.OnPersistFailure(cause, @event, sequenceNr);
+    }
+
+    private void FailWriters(Exception cause)
+    {
+        foreach (var (append, replyTo) in (_writing ?? []).Concat(_waiting ?? []))
+            replyTo.Tell(new AppendFailed(cause.GetBaseException().Message, append.Correlation));
+        _writing = _waiting = null;
     }
 
     protected override void PostStop()
@@ -235,6 +251,7 @@ public sealed class SeriesActor : UntypedPersistentActor
             return;
         }
         _writeInFlight = true;
+        _writing = batch;
         var started = Stopwatch.GetTimestamp();
         var findings = Detect(recorded);
         if (findings is null)
@@ -269,6 +286,7 @@ public sealed class SeriesActor : UntypedPersistentActor
             StageProfile.JournalWrite.Record(elapsed);
             PerfMetrics.JournalWritePoints.Record(e.Timestamps.Length);
             _writeInFlight = false;
+            _writing = null;
             Reply(batch, rejected);
             if (++_eventsSinceSnapshot >= SnapshotEvery) Snapshot();
             TrySeal();

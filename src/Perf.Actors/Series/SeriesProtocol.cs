@@ -31,6 +31,10 @@ public static class SeriesCommands
     /// <param name="Correlation">the append's correlation.</param>
     public sealed record AppendResult(int Accepted, int RejectedTooOld, long Correlation = 0) : IPerfMessage;
 
+    /// <summary>The append's points could not be stored (the journal failed the write); the series restarts from what
+    /// was stored. Retrying is safe: the same timestamps overwrite.</summary>
+    public sealed record AppendFailed(string Reason, long Correlation = 0) : IPerfMessage;
+
     /// <summary>
     /// Does nothing but arrive: the series sends it to its shard, which delivers it back like any message for the entity
     /// and so restarts the entity's idle time (sharding passivates an entity that no message reached for

@@ -45,4 +45,26 @@ public sealed class IngestionPipelineTests() : Akka.Hosting.TestKit.TestKit("ing
         series.Reply(new AppendResult(2, 0, append.Correlation));
         await AwaitAssertAsync(() => Assert.Equal(0, pipeline.PointsInFlight));
     }
+
+    [Fact]
+    public async Task A_series_that_could_not_store_its_points_fails_the_request_at_once_as_retryable()
+    {
+        var series = CreateTestProbe();
+        var hosts = CreateTestProbe();
+        var pipeline = new IngestionPipeline(Sys, series.Ref, hosts.Ref, Settings, TimeProvider.System);
+        var batch = new IngestBatch([new HostSamples("web-1",
+            [new SeriesSamples("cpu.usage", [1_000], [1]), new SeriesSamples("memory.usage", [1_000], [2])])]);
+
+        var submitted = pipeline.SubmitAsync(batch, Origin);
+        await hosts.ExpectMsgAsync<RegisterSeries>();
+        hosts.Reply(new SeriesRegistration(true, 2, 100, 2));
+        var first = await series.ExpectMsgAsync<AppendPoints>();
+        await series.ExpectMsgAsync<AppendPoints>(); // answered by nobody: the failure alone ends the request
+        series.Reply(new AppendFailed("database is away", first.Correlation));
+
+        // Long before the 30 s write timeout.
+        var outcome = await submitted.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        Assert.Equal(IngestStatus.TimedOut, outcome.Status);
+        Assert.Equal(0, pipeline.PointsInFlight);
+    }
 }

@@ -82,6 +82,7 @@ public sealed class PerfSerializerTests : IDisposable
     [
         new AppendPoints("h/cpu.usage", [3, 1, 2], [0.5, -0.0, double.NaN], 1L << 40 | 7),
         new AppendResult(5, 2, 99),
+        new AppendFailed("database is locked", 99),
         new ReadRange("h/m", 10, 20, 5, AggregationKind.P99),
         new RangeResult([1, 2], [1.5, double.PositiveInfinity]),
         new GetState("h/m"),

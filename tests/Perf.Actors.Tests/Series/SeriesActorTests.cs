@@ -71,6 +71,39 @@ public sealed class SeriesActorTests : Akka.Hosting.TestKit.TestKit, IDisposable
     }
 
     [Fact]
+    public async Task A_write_the_journal_fails_is_answered_as_failed_at_once_and_the_series_restarts_from_what_was_stored()
+    {
+        const string id = "web-9/disk.usage";
+        var actor = Spawn(id, Settings());
+        await AppendAsync(actor, id, 0, 2);
+        Watch(actor);
+
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection(_db.Storage.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var trigger = connection.CreateCommand();
+            trigger.CommandText = "CREATE TRIGGER refuse_series_writes BEFORE INSERT ON series_journal BEGIN SELECT RAISE(ABORT, 'injected fault'); END;";
+            await trigger.ExecuteNonQueryAsync();
+        }
+        var failed = await actor.Ask<object>(new AppendPoints(id, [T(2)], [2], Correlation: 7), TimeSpan.FromSeconds(10));
+        Assert.Equal(7, Assert.IsType<AppendFailed>(failed).Correlation);
+        Assert.Contains("injected fault", ((AppendFailed)failed).Reason);
+        await ExpectTerminatedAsync(actor);
+
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection(_db.Storage.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var drop = connection.CreateCommand();
+            drop.CommandText = "DROP TRIGGER refuse_series_writes;";
+            await drop.ExecuteNonQueryAsync();
+        }
+        var restarted = Spawn(id, Settings());
+        Assert.Equal(2, (await restarted.Ask<StateView>(new GetState(id))).PointCount);
+        await AppendAsync(restarted, id, 2, 1); // the retry
+        Assert.Equal(3, (await restarted.Ask<StateView>(new GetState(id))).PointCount);
+    }
+
+    [Fact]
     public async Task Recovers_from_snapshot_plus_events_after_a_restart()
     {
         const string id = "web-1/cpu.usage";
