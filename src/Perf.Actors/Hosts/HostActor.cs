@@ -54,6 +54,8 @@ public sealed class HostActor : ReceivePersistentActor, IWithTimers
         });
 
         Command<RegisterSeries>(Register);
+        Command<CheckSeries>(check =>
+            Sender.Tell(new SeriesRegistration(_state.Decide(check.Metrics, _maxSeries).Accepted, _state.SeriesCount, _maxSeries, check.Metrics.Length)));
         Command<RecordLatest>(latest =>
         {
             Optimize(latest);

@@ -14,6 +14,13 @@ public static class HostCommands
     /// </summary>
     public sealed record RegisterSeries(string Host, string[] Metrics) : IHostMessage;
 
+    /// <summary>
+    /// Would <see cref="RegisterSeries"/> be accepted now? Answered with a <see cref="SeriesRegistration"/> and changes
+    /// nothing: a request for several hosts asks every host first, so that one host over its limit refuses the request
+    /// before any other host has registered its new series.
+    /// </summary>
+    public sealed record CheckSeries(string Host, string[] Metrics) : IHostMessage;
+
     public sealed record SeriesRegistration(bool Accepted, int SeriesCount, int Limit, int Requested) : IPerfMessage;
 
     /// <summary>Latest persisted value of some of the host's series (sent after their points were acknowledged).</summary>

@@ -113,14 +113,14 @@ public sealed class IngestionPipeline
         // series, and a timer each was a measurable share of the write path.
         using var deadline = new CancellationTokenSource(_settings.WriteTimeout);
         var timeout = deadline.Token;
-        var registrations = await Task.WhenAll(batch.Hosts.Select(h =>
-            _hostRegion.Ask<SeriesRegistration>(new RegisterSeries(h.Host, h.Series.Select(s => s.Metric).ToArray()), timeout))).ConfigureAwait(false);
-        for (var i = 0; i < registrations.Length; i++)
-        {
-            if (registrations[i].Accepted) continue;
-            Rejected(batch.PointCount, "cardinality", origin);
-            return new IngestOutcome(IngestStatus.CardinalityExceeded, Host: batch.Hosts[i].Host, SeriesLimit: registrations[i].Limit);
-        }
+        // Several hosts: all are asked first, so that one over its limit refuses the request before the others register
+        // new series (a request that is refused stores nothing). Two requests racing for a host's last free series can
+        // still both pass the check; then the registration below refuses one of them.
+        if (batch.Hosts.Count > 1
+            && Refusal(await AskEveryHostAsync(batch, static h => new CheckSeries(h.Host, MetricsOf(h)), timeout).ConfigureAwait(false)) is { } refused)
+            return refused;
+        if (Refusal(await AskEveryHostAsync(batch, static h => new RegisterSeries(h.Host, MetricsOf(h)), timeout).ConfigureAwait(false)) is { } overLimit)
+            return overLimit;
 
         var appends = new List<(HostSamples Host, SeriesSamples Series)>();
         foreach (var host in batch.Hosts)
@@ -151,7 +151,24 @@ public sealed class IngestionPipeline
         PerfMetrics.PointsIngested.Add(accepted, new KeyValuePair<string, object?>("protocol", origin.Protocol), new KeyValuePair<string, object?>("source", origin.Source));
         if (tooOld > 0) Rejected(tooOld, "too_old", origin);
         return new IngestOutcome(IngestStatus.Stored, accepted, tooOld, rejectedSeries);
+
+        // The cardinality guard's answer: the request is refused when any of its hosts refused.
+        IngestOutcome? Refusal(SeriesRegistration[] registrations)
+        {
+            for (var i = 0; i < registrations.Length; i++)
+            {
+                if (registrations[i].Accepted) continue;
+                Rejected(batch.PointCount, "cardinality", origin);
+                return new IngestOutcome(IngestStatus.CardinalityExceeded, Host: batch.Hosts[i].Host, SeriesLimit: registrations[i].Limit);
+            }
+            return null;
+        }
     }
+
+    private Task<SeriesRegistration[]> AskEveryHostAsync(IngestBatch batch, Func<HostSamples, IHostMessage> question, CancellationToken timeout) =>
+        Task.WhenAll(batch.Hosts.Select(h => _hostRegion.Ask<SeriesRegistration>(question(h), timeout)));
+
+    private static string[] MetricsOf(HostSamples host) => host.Series.Select(s => s.Metric).ToArray();
 
     /// <summary>The newest point of each series goes to its host for the "latest values" view.</summary>
     private void TellLatest(IngestBatch batch)

@@ -223,6 +223,7 @@ public sealed partial class PerfSerializer : SerializerWithStringManifest
 
         // Hosts
         Register<RegisterSeries>("HR", (w, m) => { w.Write(m.Host); w.WriteStrings(m.Metrics); }, r => new RegisterSeries(r.ReadString(), r.ReadStrings()));
+        Register<CheckSeries>("HC", (w, m) => { w.Write(m.Host); w.WriteStrings(m.Metrics); }, r => new CheckSeries(r.ReadString(), r.ReadStrings()));
         Register<SeriesRegistration>("HRR", (w, m) => { w.Write(m.Accepted); w.Write(m.SeriesCount); w.Write(m.Limit); w.Write(m.Requested); },
             r => new SeriesRegistration(r.ReadBoolean(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32()));
         Register<RecordLatest>("HL", (w, m) => { w.Write(m.Host); w.WriteStrings(m.Metrics); w.WriteLongs(m.Timestamps); w.WriteDoubles(m.Values); },

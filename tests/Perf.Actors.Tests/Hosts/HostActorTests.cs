@@ -41,6 +41,11 @@ public sealed class HostActorTests : Akka.Hosting.TestKit.TestKit, IDisposable
         Assert.True((await host.Ask<SeriesRegistration>(new RegisterSeries("web-1", ["a", "b", "c"]))).Accepted);
         var view = await host.Ask<HostView>(new GetHost("web-1"));
         Assert.Equal(["a", "b", "c"], view.Series.Select(s => s.Metric));
+
+        // A check answers as a registration would, and registers nothing.
+        Assert.Equal(new SeriesRegistration(false, 3, 3, 1), await host.Ask<SeriesRegistration>(new CheckSeries("web-1", ["d"])));
+        Assert.Equal(new SeriesRegistration(true, 3, 3, 2), await host.Ask<SeriesRegistration>(new CheckSeries("web-1", ["a", "b"])));
+        Assert.Equal(["a", "b", "c"], (await host.Ask<HostView>(new GetHost("web-1"))).Series.Select(s => s.Metric));
     }
 
     [Fact]

@@ -47,6 +47,28 @@ public sealed class IngestionPipelineTests() : Akka.Hosting.TestKit.TestKit("ing
     }
 
     [Fact]
+    public async Task A_host_over_its_limit_refuses_a_request_of_several_hosts_before_any_host_registers_anything()
+    {
+        var series = CreateTestProbe();
+        var hosts = CreateTestProbe();
+        var pipeline = new IngestionPipeline(Sys, series.Ref, hosts.Ref, Settings, TimeProvider.System);
+        var batch = new IngestBatch([
+            new HostSamples("web-1", [new SeriesSamples("cpu.usage", [1_000], [1])]),
+            new HostSamples("web-2", [new SeriesSamples("cpu.usage", [1_000], [1])])]);
+
+        var submitted = pipeline.SubmitAsync(batch, Origin);
+        Assert.Equal("web-1", (await hosts.ExpectMsgAsync<CheckSeries>()).Host);
+        hosts.Reply(new SeriesRegistration(true, 1, 100, 1));
+        Assert.Equal("web-2", (await hosts.ExpectMsgAsync<CheckSeries>()).Host);
+        hosts.Reply(new SeriesRegistration(false, 100, 100, 1));
+
+        var outcome = await submitted;
+        Assert.Equal((IngestStatus.CardinalityExceeded, "web-2"), (outcome.Status, outcome.Host));
+        await hosts.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300)); // no RegisterSeries for web-1
+        await series.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
     public async Task A_series_that_could_not_store_its_points_fails_the_request_at_once_as_retryable()
     {
         var series = CreateTestProbe();
@@ -56,7 +78,7 @@ public sealed class IngestionPipelineTests() : Akka.Hosting.TestKit.TestKit("ing
             [new SeriesSamples("cpu.usage", [1_000], [1]), new SeriesSamples("memory.usage", [1_000], [2])])]);
 
         var submitted = pipeline.SubmitAsync(batch, Origin);
-        await hosts.ExpectMsgAsync<RegisterSeries>();
+        await hosts.ExpectMsgAsync<RegisterSeries>(); // one host: registered without a check first
         hosts.Reply(new SeriesRegistration(true, 2, 100, 2));
         var first = await series.ExpectMsgAsync<AppendPoints>();
         await series.ExpectMsgAsync<AppendPoints>(); // answered by nobody: the failure alone ends the request

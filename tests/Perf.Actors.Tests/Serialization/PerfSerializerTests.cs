@@ -160,6 +160,7 @@ public sealed class PerfSerializerTests : IDisposable
         new NotificationsView([new Delivery(new Notification("n/1", "g", NotificationKind.Flapping, [Transition], 9), "am", DeliveryStatus.Delivered, 1, null, 10)],
             ["slack:slack"], 42),
         new RegisterSeries("h", ["cpu.usage", "memory.used"]),
+        new CheckSeries("h", ["cpu.usage"]),
         new SeriesRegistration(false, 10, 10, 3),
         new RecordLatest("h", ["a", "b"], [1, 2], [3, 4]),
         new GetHost("h"),

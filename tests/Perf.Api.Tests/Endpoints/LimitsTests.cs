@@ -40,6 +40,21 @@ public sealed class LimitsTests(LimitedNode fixture) : IClassFixture<LimitedNode
     }
 
     [Fact]
+    public async Task A_request_for_several_hosts_refused_for_one_registers_nothing_for_the_others()
+    {
+        var now = NodeApi.Iso(NodeApi.RecentSecond());
+        string Sample(string host, int from, int count) =>
+            $$"""{"host": "{{host}}", "timestamp": "{{now}}", "metrics": {"m": { {{string.Join(",", Enumerable.Range(from, count).Select(i => $"\"s{i}\": {i}"))}} } } }""";
+        await (await _client.PostJsonAsync(Sample("full-host", 0, LimitedNode.MaxSeriesPerHost))).ExpectAcceptedAsync();
+
+        var problem = await (await _client.PostJsonAsync($"[{Sample("fresh-host", 0, 2)}, {Sample("full-host", LimitedNode.MaxSeriesPerHost, 1)}]"))
+            .ExpectProblemAsync(HttpStatusCode.UnprocessableEntity, "host");
+        Assert.Contains("full-host", problem["detail"]!.GetValue<string>());
+        await (await _client.GetAsync("/api/v1/hosts/fresh-host")).ExpectProblemAsync(HttpStatusCode.NotFound, "host");
+        Assert.Equal(LimitedNode.MaxSeriesPerHost, (await _client.GetJsonAsync("/api/v1/hosts/full-host"))["series_count"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task When_the_engine_cannot_keep_up_it_answers_429_with_retry_after_and_stores_nothing_of_those_requests()
     {
         var now = NodeApi.Iso(NodeApi.RecentSecond());
