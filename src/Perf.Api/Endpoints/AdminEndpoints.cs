@@ -82,6 +82,9 @@ public static class AdminEndpoints
             var role = RoleGrants.Parse(root.TryGetProperty("role", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null);
             if (role is null) errors.Add(new FieldError("role", "must be one of ingest, read, analyst, operator, admin"));
             var hosts = RequestFields.Names(root, "hosts", "host names or patterns ('*' wildcards)", required: false, _ => false, errors);
+            // Key management, backups and the cluster reach every host's data: an admin key cannot be narrowed to some.
+            if (role == Role.Admin && hosts.Count > 0)
+                errors.Add(new FieldError("hosts", "an admin key covers the whole engine (its keys, backups, cluster); host scope is for ingest, read, analyst and operator keys"));
             var rateLimit = RateLimit(root, errors);
             if (errors.Count > 0) return Problems.Invalid(errors, StatusCodes.Status422UnprocessableEntity, "Invalid key");
 

@@ -21,6 +21,7 @@ namespace Perf.Api.Endpoints;
 public static class AlertStreamEndpoints
 {
     private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan RevocationCheck = TimeSpan.FromSeconds(1);
 
     public static IEndpointRouteBuilder MapAlertStreamEndpoints(this IEndpointRouteBuilder app)
     {
@@ -29,7 +30,7 @@ public static class AlertStreamEndpoints
     }
 
     private static async Task StreamAsync(HttpContext context, string? last_event_id, string? host, string? metric, AlertLog log,
-        Akka.Actor.ActorSystem system, Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
+        ApiKeyRegistry keys, Akka.Actor.ActorSystem system, Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
     {
         var raw = context.Request.Headers["Last-Event-ID"].FirstOrDefault() ?? last_event_id;
         long after = 0;
@@ -48,40 +49,65 @@ public static class AlertStreamEndpoints
             .KeepAlive<AlertLogEntry?, AlertLogEntry?, Akka.NotUsed>(KeepAlive, () => null) // keeps proxies from closing an idle stream
             .RunAsAsyncEnumerable(system.Materializer());
         var options = json.Value.SerializerOptions;
+        // The stream outlives the request checks: it ends when the client goes away or when its key is revoked.
+        using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        var watching = EndWhenRevokedAsync(keys, caller, ending);
         try
         {
-            if (context.WebSockets.IsWebSocketRequest) await WebSocketAsync(context, events, options);
-            else await ServerSentEventsAsync(context, events, options);
+            if (context.WebSockets.IsWebSocketRequest) await WebSocketAsync(context, events, options, ending.Token);
+            else await ServerSentEventsAsync(context, events, options, ending.Token);
         }
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        catch (OperationCanceledException) when (ending.IsCancellationRequested)
         {
-            // The client went away.
+            // The client went away, or its key was revoked.
+        }
+        await ending.CancelAsync();
+        await watching;
+    }
+
+    private static async Task EndWhenRevokedAsync(ApiKeyRegistry keys, Caller caller, CancellationTokenSource ending)
+    {
+        using var timer = new PeriodicTimer(RevocationCheck);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ending.Token))
+            {
+                if (keys.Find(caller.Actor) is not { Revoked: true }) continue;
+                await ending.CancelAsync();
+                return;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The stream ended first.
         }
     }
 
-    private static async Task ServerSentEventsAsync(HttpContext context, IAsyncEnumerable<AlertLogEntry?> events, JsonSerializerOptions options)
+    private static async Task ServerSentEventsAsync(HttpContext context, IAsyncEnumerable<AlertLogEntry?> events, JsonSerializerOptions options,
+        CancellationToken token)
     {
         var response = context.Response;
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-cache";
         response.Headers["X-Accel-Buffering"] = "no";
-        await response.WriteAsync(": connected\n\n", context.RequestAborted);
-        await response.Body.FlushAsync(context.RequestAborted);
-        await foreach (var entry in events.WithCancellation(context.RequestAborted))
+        await response.WriteAsync(": connected\n\n", token);
+        await response.Body.FlushAsync(token);
+        await foreach (var entry in events.WithCancellation(token))
         {
             var frame = entry is null
                 ? ": keep-alive\n\n"
                 : $"id: {entry.Offset.ToString(CultureInfo.InvariantCulture)}\nevent: alert\ndata: {JsonSerializer.Serialize(EventJson(entry), options)}\n\n";
-            await response.WriteAsync(frame, Encoding.UTF8, context.RequestAborted);
-            await response.Body.FlushAsync(context.RequestAborted);
+            await response.WriteAsync(frame, Encoding.UTF8, token);
+            await response.Body.FlushAsync(token);
         }
     }
 
     /// <summary>One text message per transition (the SSE event's data, which carries its id); WebSocket pings keep it alive.</summary>
-    private static async Task WebSocketAsync(HttpContext context, IAsyncEnumerable<AlertLogEntry?> events, JsonSerializerOptions options)
+    private static async Task WebSocketAsync(HttpContext context, IAsyncEnumerable<AlertLogEntry?> events, JsonSerializerOptions options,
+        CancellationToken token)
     {
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        using var closed = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        using var closed = CancellationTokenSource.CreateLinkedTokenSource(token);
         // The client's close arrives as a receive; it ends the stream. Socket calls take no token: cancelling one would
         // abort the socket instead of closing it.
         var receiving = Task.Run(async () =>
@@ -107,6 +133,12 @@ public static class AlertStreamEndpoints
         catch (OperationCanceledException) when (closed.IsCancellationRequested) { }
         if (socket.State == WebSocketState.CloseReceived)
             await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None);
+        else if (socket.State == WebSocketState.Open && token.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
+        {
+            // The key was revoked: the server closes, and gives the client a moment to answer before dropping it.
+            await socket.CloseOutputAsync(WebSocketCloseStatus.PolicyViolation, "the key was revoked", CancellationToken.None);
+            if (await Task.WhenAny(receiving, Task.Delay(TimeSpan.FromSeconds(5))) != receiving) socket.Abort();
+        }
         await receiving;
     }
 

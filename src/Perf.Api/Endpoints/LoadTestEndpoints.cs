@@ -73,32 +73,55 @@ public static class LoadTestEndpoints
         }
     }
 
-    private static async Task<IResult> ListAsync(IRequiredActor<LoadTestsKey> loadTests, int? limit)
+    private static async Task<IResult> ListAsync(HttpContext context, IRequiredActor<LoadTestsKey> loadTests, int? limit)
     {
+        var caller = Caller.From(context)!;
         var list = await loadTests.ActorRef.Ask<LoadTestList>(new ListLoadTests(Math.Clamp(limit ?? 100, 1, LoadTestsState.Kept)), AskTimeout);
-        return Results.Ok(new { loadtests = list.Jobs.Select(j => Render(j, list.NowMs)).ToArray() });
+        return Results.Ok(new { loadtests = list.Jobs.Where(j => Visible(caller, j.Spec)).Select(j => Render(j, list.NowMs)).ToArray() });
     }
 
-    private static async Task<IResult> GetAsync(string id, IRequiredActor<LoadTestsKey> loadTests) =>
-        await loadTests.ActorRef.Ask<object>(new GetLoadTest(id), AskTimeout) switch
+    private static async Task<IResult> GetAsync(string id, HttpContext context, IRequiredActor<LoadTestsKey> loadTests)
+    {
+        var (view, refused) = await FindAsync(id, Caller.From(context)!, loadTests);
+        return view is null ? refused! : Results.Ok(Render(view.Job, view.NowMs));
+    }
+
+    private static async Task<IResult> CancelAsync(string id, HttpContext context, IRequiredActor<LoadTestsKey> loadTests, TimeProvider clock)
+    {
+        var (found, refused) = await FindAsync(id, Caller.From(context)!, loadTests);
+        if (found is null) return refused!;
+        return await loadTests.ActorRef.Ask<object>(new CancelLoadTest(id, clock.GetUtcNow().ToUnixTimeMilliseconds()), AskTimeout) switch
         {
             LoadTestView view => Results.Ok(Render(view.Job, view.NowMs)),
             _ => Problems.NotFound("id", $"no load test '{id}'"),
         };
+    }
 
-    private static async Task<IResult> CancelAsync(string id, IRequiredActor<LoadTestsKey> loadTests, TimeProvider clock) =>
-        await loadTests.ActorRef.Ask<object>(new CancelLoadTest(id, clock.GetUtcNow().ToUnixTimeMilliseconds()), AskTimeout) switch
-        {
-            LoadTestView view => Results.Ok(Render(view.Job, view.NowMs)),
-            _ => Problems.NotFound("id", $"no load test '{id}'"),
-        };
-
-    private static async Task<IResult> ProfileAsync(string id, IRequiredActor<LoadTestsKey> loadTests) =>
-        await loadTests.ActorRef.Ask<object>(new GetLoadTestProfile(id), ProfileTimeout) switch
+    private static async Task<IResult> ProfileAsync(string id, HttpContext context, IRequiredActor<LoadTestsKey> loadTests)
+    {
+        var (found, refused) = await FindAsync(id, Caller.From(context)!, loadTests);
+        if (found is null) return refused!;
+        return await loadTests.ActorRef.Ask<object>(new GetLoadTestProfile(id), ProfileTimeout) switch
         {
             LoadTestProfile profile => Results.Text(profile.Json, "application/json"),
             _ => Problems.NotFound("id", $"no load test '{id}'"),
         };
+    }
+
+    /// <summary>The test, or the answer for a caller who may not see it: 404 when there is none, 403 when it targets a
+    /// host outside the caller's scope and someone else started it.</summary>
+    private static async Task<(LoadTestView? View, IResult? Refused)> FindAsync(string id, Caller caller, IRequiredActor<LoadTestsKey> loadTests)
+    {
+        if (await loadTests.ActorRef.Ask<object>(new GetLoadTest(id), AskTimeout) is not LoadTestView view)
+            return (null, Problems.NotFound("id", $"no load test '{id}'"));
+        return Visible(caller, view.Job.Spec)
+            ? (view, null)
+            : (null, Problems.Invalid("id", $"load test '{id}' targets host '{view.Job.Spec.TargetHost}', which this key may not reach", StatusCodes.Status403Forbidden, "Forbidden"));
+    }
+
+    /// <summary>A host-scoped key sees the tests it started and those whose target host it may reach; others see all.</summary>
+    private static bool Visible(Caller caller, LoadTestSpec spec) =>
+        !caller.IsHostScoped || spec.RequestedBy == caller.Actor || (spec.TargetHost.Length > 0 && caller.CanAccess(spec.TargetHost));
 
     private static string SelfLink(string id) => $"{Route}/{id}";
 

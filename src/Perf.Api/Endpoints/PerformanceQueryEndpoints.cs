@@ -30,10 +30,12 @@ public static class PerformanceQueryEndpoints
     }
 
     private static async Task<IResult> GetMetricsAsync(string? host, string? start_time, string? end_time, string? metric_type, string? interval,
-        PerfEngine engine, TimeProvider clock)
+        HttpContext context, PerfEngine engine, TimeProvider clock)
     {
         host ??= MetricsDocumentParser.DefaultHost;
         if (!MetricsDocumentParser.IsValidHost(host)) return Problems.Invalid("host", "is not a valid host name");
+        // Checked after the default: a host-scoped key that names no host asks for host "default".
+        if (!Caller.From(context)!.CanAccess(host)) return RequestGuards.HostRefused(host);
         var settings = engine.Settings;
         var (range, error) = TimeRange.Read(start_time, "start_time", end_time, "end_time",
             interval ?? Format(settings.Performance.CollectionInterval), "interval",

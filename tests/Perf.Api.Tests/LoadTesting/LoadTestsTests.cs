@@ -151,6 +151,29 @@ public sealed class LoadTestsTests(LoadTestNode fixture) : IClassFixture<LoadTes
     }
 
     [Fact]
+    public async Task A_host_scoped_operator_sees_only_its_own_tests_and_those_of_its_hosts()
+    {
+        var other = await StartAsync(new { target_url = fixture.Target.Url(), rate = 5, duration = "2s", target_host = "lt-db-1" });
+        var otherId = other["id"]!.GetValue<string>();
+        var scoped = await Keys.CreateAsync(fixture.Client, "operator", ["lt-web-*"]);
+        using var client = fixture.Node.ClientWithKey(scoped.Token);
+        var own = await StartAsync(new { target_url = fixture.Target.Url(), rate = 5, duration = "2s" }, client);
+        var ownId = own["id"]!.GetValue<string>();
+
+        var listed = (await client.GetJsonAsync(Route))["loadtests"]!.AsArray().Select(t => t!["id"]!.GetValue<string>()).ToArray();
+        Assert.Contains(ownId, listed);
+        Assert.DoesNotContain(otherId, listed);
+        foreach (var (method, path) in new[] { (HttpMethod.Get, $"{Route}/{otherId}"), (HttpMethod.Get, $"{Route}/{otherId}/profile"), (HttpMethod.Delete, $"{Route}/{otherId}") })
+        {
+            using var refused = await client.SendAsync(new HttpRequestMessage(method, path), Token);
+            await refused.ExpectProblemAsync(HttpStatusCode.Forbidden, "id");
+        }
+        await client.GetJsonAsync($"{Route}/{ownId}");
+        await FinishedAsync(otherId, TimeSpan.FromSeconds(60));
+        Assert.Equal("completed", (await fixture.Client.GetJsonAsync($"{Route}/{otherId}"))["status"]!.GetValue<string>()); // not cancelled by the refused DELETE
+    }
+
+    [Fact]
     public async Task The_cli_runs_a_test_shows_its_progress_and_prints_the_summary()
     {
         var (exitCode, output, error) = await PerfCli.RunAsync("loadtest", "--url", fixture.Node.BaseAddress.ToString(), "--api-key", PerfNodeProcess.AdminKey,

@@ -34,6 +34,14 @@ public sealed class HostScopeTests(SecuredNode fixture) : IClassFixture<SecuredN
     }
 
     [Fact]
+    public async Task An_admin_key_cannot_be_narrowed_to_some_hosts()
+    {
+        // Key management and backups reach every host: a "web-*" admin could otherwise mint itself an unscoped key.
+        using var refused = await fixture.Client.PostJsonAsync("""{"name":"scoped admin","role":"admin","hosts":["web-*"]}""", "/api/v1/admin/keys");
+        await refused.ExpectProblemAsync(HttpStatusCode.UnprocessableEntity, "hosts");
+    }
+
+    [Fact]
     public async Task A_read_key_for_some_hosts_sees_only_those()
     {
         foreach (var host in new[] { "seen-web-1", "hidden-db-1" }) await (await fixture.Client.PostJsonAsync(Cpu(host, 10))).ExpectAcceptedAsync();
@@ -49,6 +57,7 @@ public sealed class HostScopeTests(SecuredNode fixture) : IClassFixture<SecuredN
                  {
                      "/api/v1/series/hidden-db-1/cpu.usage", "/api/v1/series/hidden-db-1/cpu.usage/state", "/api/v1/hosts/hidden-db-1",
                      "/api/v1/performance/metrics?host=hidden-db-1", "/api/v1/alerts?host=hidden-db-1",
+                     "/api/v1/performance/metrics", "/api/v1/performance/metrics?metric_type=cpu", // no host: host "default"
                  })
         {
             using var response = await client.GetAsync(path);
