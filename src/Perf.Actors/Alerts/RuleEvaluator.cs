@@ -146,7 +146,10 @@ public sealed class RuleEvaluator
         if (next != _condition || severity != _severity)
         {
             var fireOrResolve = (next == AlertState.Firing && _condition != AlertState.Firing) || next == AlertState.Resolved;
-            if (next == AlertState.Pending || (next == AlertState.Firing && _condition is AlertState.Inactive or AlertState.Resolved))
+            // An episode starts when the condition starts to hold; a severity that moves while it holds (pending at
+            // warning, then at critical) is the same episode, and `for` keeps counting from its start.
+            if ((next == AlertState.Pending && _condition != AlertState.Pending)
+                || (next == AlertState.Firing && _condition is AlertState.Inactive or AlertState.Resolved))
                 _episodeStartMs = t;
             _condition = next;
             _severity = severity;

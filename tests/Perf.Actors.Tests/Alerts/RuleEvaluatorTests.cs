@@ -50,6 +50,19 @@ public sealed class RuleEvaluatorTests
     }
 
     [Fact]
+    public void A_value_swinging_between_warning_and_critical_fires_after_for_as_one_alert()
+    {
+        var evaluator = Evaluator();
+        var output = new List<AlertTransitioned>();
+        foreach (var (s, v) in new[] { (0, 85.0), (10, 95.0), (20, 85.0), (30, 95.0), (40, 85.0), (50, 95.0), (60, 85.0) })
+            evaluator.Evaluate(T(s), v, [], nowMs: 0, output);
+
+        Assert.Equal(AlertState.Firing, evaluator.State); // above the warning line for the whole minute
+        Assert.Equal("Pending->Firing@60", output.Where(e => e.To == AlertState.Firing).Select(e => $"{e.From}->{e.To}@{(e.TimestampMs - Start) / 1000}").Single());
+        Assert.Single(output.Select(e => e.AlertId).Distinct()); // one episode, whatever its severity did
+    }
+
+    [Fact]
     public void A_breach_shorter_than_for_goes_back_to_inactive_without_firing()
     {
         var transitions = Run(Evaluator(), (0, 75), (30, 75), (45, 60), (60, 75));
