@@ -41,8 +41,9 @@ public static class AlertEndpoints
             SaveAsync(request, null, engine, registry)).RequireArea(Area.Operate);
         app.MapPut("/api/v1/alert-rules/{id}", (string id, HttpRequest request, PerfEngine engine, AlertRuleRegistry registry) =>
             SaveAsync(request, id, engine, registry)).RequireArea(Area.Operate);
-        app.MapDelete("/api/v1/alert-rules/{id}", async (string id, PerfEngine engine, AlertRuleRegistry registry) =>
+        app.MapDelete("/api/v1/alert-rules/{id}", async (string id, HttpContext context, PerfEngine engine, AlertRuleRegistry registry) =>
         {
+            if (await RefusedRuleAsync(id, Caller.From(context)!, engine) is { } refused) return refused;
             if (await engine.AlertRules.Ask(new DeleteRule(id), AskTimeout) is not RuleBookView view)
                 return Problems.NotFound("id", $"there is no alert rule '{id}'");
             registry.Use(view);
@@ -62,6 +63,11 @@ public static class AlertEndpoints
         {
             var (rule, errors) = AlertRuleJson.Read(document!.RootElement, pathId);
             if (rule is null) return Problems.Invalid(errors, StatusCodes.Status422UnprocessableEntity, "Invalid alert rule");
+            var caller = Caller.From(request.HttpContext)!;
+            if (!caller.CanManage(rule.Host))
+                return Problems.Invalid("host", $"'{rule.Host}' reaches hosts beyond this key's: name one of its hosts, or one of its own patterns",
+                    StatusCodes.Status403Forbidden, "Forbidden");
+            if (pathId is not null && await RefusedRuleAsync(pathId, caller, engine) is { } refused) return refused;
             if (pathId is null)
             {
                 var existing = await engine.AlertRules.Ask<RuleBookView>(GetRules.Instance, AskTimeout);
@@ -73,6 +79,17 @@ public static class AlertEndpoints
                 ? Results.Created($"/api/v1/alert-rules/{rule.Id}", AlertRuleJson.Write(rule))
                 : Results.Json(AlertRuleJson.Write(rule));
         }
+    }
+
+    /// <summary>403 when the rule exists and reaches hosts beyond the caller's (replacing or deleting it would change
+    /// alerting there); null otherwise.</summary>
+    private static async Task<IResult?> RefusedRuleAsync(string id, Caller caller, PerfEngine engine)
+    {
+        if (!caller.IsHostScoped) return null;
+        var book = await engine.AlertRules.Ask<RuleBookView>(GetRules.Instance, AskTimeout);
+        return book.Rules.FirstOrDefault(r => r.Id == id) is { } existing && !caller.CanManage(existing.Host)
+            ? Problems.Invalid("id", $"alert rule '{id}' covers hosts '{existing.Host}', beyond this key's", StatusCodes.Status403Forbidden, "Forbidden")
+            : null;
     }
 
     private static IResult RulesJson(RuleBookView view) =>

@@ -14,8 +14,9 @@ public static class NotificationEndpoints
 
     public static IEndpointRouteBuilder MapNotificationEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/notifications", async (string? status, string? channel, PerfEngine engine) =>
+        app.MapGet("/api/v1/notifications", async (string? status, string? channel, HttpContext context, PerfEngine engine) =>
         {
+            var caller = Caller.From(context)!;
             string[] statuses = ["pending", "delivered", "failed"];
             if (status is not null && !statuses.Contains(status)) return Problems.Invalid("status", $"must be one of {string.Join(", ", statuses)}");
             var view = await engine.Notifications.Ask<NotificationsView>(GetNotifications.Instance, AskTimeout);
@@ -23,6 +24,7 @@ public static class NotificationEndpoints
             var deliveries = view.Deliveries
                 .Where(d => status is null || ApiJson.Name(d.Status) == status)
                 .Where(d => channel is null || d.Channel == channel)
+                .Where(d => d.Notification.Alerts.All(a => caller.CanAccess(a.Host))) // a host-scoped key sees its hosts' only
                 .Select(d => new
                 {
                     notification_id = d.Notification.Id,

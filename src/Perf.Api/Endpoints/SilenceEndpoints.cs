@@ -25,27 +25,34 @@ public static class SilenceEndpoints
 
     public static IEndpointRouteBuilder MapSilenceEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/silences", async (string? state, PerfEngine engine, TimeProvider clock) =>
+        app.MapGet("/api/v1/silences", async (string? state, HttpContext context, PerfEngine engine, TimeProvider clock) =>
         {
             if (state is not null && state is not ("active" or "pending" or "expired"))
                 return Problems.Invalid("state", "must be active, pending or expired");
             var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+            var caller = Caller.From(context)!;
             var view = await engine.Silences.Ask<SilencesView>(GetSilences.Instance, AskTimeout);
-            var silences = view.Silences.Where(s => state is null || StateOf(s, now) == state).OrderByDescending(s => s.CreatedMs).Select(s => Json(s, now)).ToArray();
+            var silences = view.Silences.Where(s => (state is null || StateOf(s, now) == state) && caller.CanManage(s.Host))
+                .OrderByDescending(s => s.CreatedMs).Select(s => Json(s, now)).ToArray();
             return Results.Json(new { silences, count = silences.Length });
         }).RequireArea(Area.Read);
-        app.MapGet("/api/v1/silences/{id}", async (string id, PerfEngine engine, TimeProvider clock) =>
+        app.MapGet("/api/v1/silences/{id}", async (string id, HttpContext context, PerfEngine engine, TimeProvider clock) =>
         {
             var view = await engine.Silences.Ask<SilencesView>(GetSilences.Instance, AskTimeout);
-            return view.Silences.FirstOrDefault(s => s.Id == id) is { } silence
+            return view.Silences.FirstOrDefault(s => s.Id == id && Caller.From(context)!.CanManage(s.Host)) is { } silence
                 ? Results.Json(Json(silence, clock.GetUtcNow().ToUnixTimeMilliseconds()))
                 : Problems.NotFound("id", $"there is no silence '{id}'");
         }).RequireArea(Area.Read);
         app.MapPost("/api/v1/silences", CreateAsync).RequireArea(Area.Operate);
-        app.MapDelete("/api/v1/silences/{id}", async (string id, PerfEngine engine, TimeProvider clock) =>
-            await engine.Silences.Ask(new ExpireSilence(id, clock.GetUtcNow().ToUnixTimeMilliseconds()), AskTimeout) is SilencesView
+        app.MapDelete("/api/v1/silences/{id}", async (string id, HttpContext context, PerfEngine engine, TimeProvider clock) =>
+        {
+            var view = await engine.Silences.Ask<SilencesView>(GetSilences.Instance, AskTimeout);
+            if (view.Silences.FirstOrDefault(s => s.Id == id) is { } silence && !Caller.From(context)!.CanManage(silence.Host))
+                return Problems.Invalid("id", $"silence '{id}' covers hosts '{silence.Host}', beyond this key's hosts", StatusCodes.Status403Forbidden, "Forbidden");
+            return await engine.Silences.Ask(new ExpireSilence(id, clock.GetUtcNow().ToUnixTimeMilliseconds()), AskTimeout) is SilencesView
                 ? Results.NoContent()
-                : Problems.NotFound("id", $"there is no silence '{id}'")).RequireArea(Area.Operate);
+                : Problems.NotFound("id", $"there is no silence '{id}'");
+        }).RequireArea(Area.Operate);
         app.MapPost("/api/v1/alerts/{id}/ack", AcknowledgeAsync).RequireArea(Area.Operate);
         return app;
     }
@@ -103,6 +110,9 @@ public static class SilenceEndpoints
             if (comment.Length == 0) errors.Add(new FieldError("comment", "is required: say why"));
             var createdBy = root.TryGetProperty("created_by", out var by) && by.ValueKind == JsonValueKind.String ? by.GetString()! : "";
             if (errors.Count > 0) return Problems.Invalid(errors, StatusCodes.Status422UnprocessableEntity, "Invalid silence");
+            if (!Caller.From(request.HttpContext)!.CanManage(host))
+                return Problems.Invalid("matchers.host", $"'{host}' reaches hosts beyond this key's: name one of its hosts, or one of its own patterns",
+                    StatusCodes.Status403Forbidden, "Forbidden");
 
             var silence = new Silence(Guid.NewGuid().ToString("N")[..12], host, metric, rule, starts, ends!.Value, comment, createdBy, now);
             await engine.Silences.Ask<SilencesView>(new CreateSilence(silence), AskTimeout);

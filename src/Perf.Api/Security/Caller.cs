@@ -12,6 +12,16 @@ public sealed record Caller(string Actor, Role Role, MetricPattern[] Hosts, KeyR
     /// <summary>Whether the caller may read or write the series of <paramref name="host"/>.</summary>
     public bool CanAccess(string host) => Hosts.Length == 0 || Hosts.Any(p => p.Matches(host));
 
+    /// <summary>
+    /// Whether the caller may set what applies to the hosts <paramref name="hostPattern"/> matches (an alert rule's or a
+    /// silence's host): a host-scoped key only to one host of its scope, or to exactly one of its own patterns, since a
+    /// wider pattern would reach hosts outside it.
+    /// </summary>
+    public bool CanManage(string hostPattern) =>
+        Hosts.Length == 0
+        || (!hostPattern.Contains('*') && CanAccess(hostPattern))
+        || Hosts.Any(p => string.Equals(p.Text, hostPattern, StringComparison.OrdinalIgnoreCase));
+
     public static ClaimsPrincipal Principal(string actor, Role role, IEnumerable<string> hosts, KeyRateLimit? rateLimit, string scheme)
     {
         var claims = new List<Claim> { new(PerfClaims.Actor, actor), new(PerfClaims.Role, role.Name()) };

@@ -34,6 +34,44 @@ public sealed class HostScopeTests(SecuredNode fixture) : IClassFixture<SecuredN
     }
 
     [Fact]
+    public async Task A_host_scoped_operator_silences_and_alerts_only_within_its_hosts()
+    {
+        var op = await Keys.CreateAsync(fixture.Client, "operator", ["scope-op-*"]);
+        using var client = fixture.Node.ClientWithKey(op.Token);
+        static string Silence(string matchers) => $$"""{"matchers":{{matchers}},"duration":"1h","comment":"maintenance"}""";
+
+        // Beyond its hosts: another host's pattern, or every host (no host matcher).
+        using (var wider = await client.PostJsonAsync(Silence("""{"host":"db-*"}"""), "/api/v1/silences"))
+            await wider.ExpectProblemAsync(HttpStatusCode.Forbidden, "matchers.host");
+        using (var everyHost = await client.PostJsonAsync(Silence("""{"metric":"cpu.usage"}"""), "/api/v1/silences"))
+            await everyHost.ExpectProblemAsync(HttpStatusCode.Forbidden, "matchers.host");
+        using (var own = await client.PostJsonAsync(Silence("""{"host":"scope-op-1"}"""), "/api/v1/silences"))
+            Assert.Equal(HttpStatusCode.Created, own.StatusCode);
+        using (var ownPattern = await client.PostJsonAsync(Silence("""{"host":"scope-op-*"}"""), "/api/v1/silences"))
+            Assert.Equal(HttpStatusCode.Created, ownPattern.StatusCode);
+
+        // Someone else's silence of other hosts: not listed, and not the scoped key's to end.
+        var others = await (await fixture.Client.PostJsonAsync(Silence("""{"host":"scope-db-1"}"""), "/api/v1/silences")).ReadJsonAsync();
+        var othersId = others["id"]!.GetValue<string>();
+        var listed = (await client.GetJsonAsync("/api/v1/silences"))["silences"]!.AsArray().Select(s => s!["matchers"]!["host"]!.GetValue<string>()).ToArray();
+        Assert.NotEmpty(listed);
+        Assert.All(listed, h => Assert.StartsWith("scope-op-", h));
+        using (var end = await client.DeleteAsync($"/api/v1/silences/{othersId}")) await end.ExpectProblemAsync(HttpStatusCode.Forbidden, "id");
+        Assert.Equal("active", (await fixture.Client.GetJsonAsync($"/api/v1/silences/{othersId}"))["state"]!.GetValue<string>());
+
+        // Rules: the engine-wide default rule (host "*") is not the scoped key's to change; a rule on its own host is.
+        using (var delete = await client.DeleteAsync("/api/v1/alert-rules/cpu_usage")) await delete.ExpectProblemAsync(HttpStatusCode.Forbidden, "id");
+        using (var narrowed = await client.PutAsync("/api/v1/alert-rules/cpu_usage", new StringContent(
+                   """{"kind":"threshold","metric":"cpu.usage","warning":99,"host":"scope-op-1"}""", System.Text.Encoding.UTF8, "application/json")))
+            await narrowed.ExpectProblemAsync(HttpStatusCode.Forbidden, "id");
+        using (var global = await client.PostJsonAsync("""{"id":"scope-rule-all","kind":"threshold","metric":"cpu.usage","warning":80}""", "/api/v1/alert-rules"))
+            await global.ExpectProblemAsync(HttpStatusCode.Forbidden, "host");
+        using (var mine = await client.PostJsonAsync("""{"id":"scope-rule-own","kind":"threshold","metric":"cpu.usage","warning":80,"host":"scope-op-1"}""", "/api/v1/alert-rules"))
+            Assert.Equal(HttpStatusCode.Created, mine.StatusCode);
+        Assert.Contains((await fixture.Client.GetJsonAsync("/api/v1/alert-rules"))["rules"]!.AsArray(), r => r!["id"]!.GetValue<string>() == "cpu_usage");
+    }
+
+    [Fact]
     public async Task An_admin_key_cannot_be_narrowed_to_some_hosts()
     {
         // Key management and backups reach every host: a "web-*" admin could otherwise mint itself an unscoped key.
