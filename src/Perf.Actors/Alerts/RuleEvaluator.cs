@@ -142,14 +142,16 @@ public sealed class RuleEvaluator
     /// <summary>Moves the condition to <paramref name="next"/> at <paramref name="t"/> and reports what the flapping layer lets through.</summary>
     private void Move(AlertState next, AlertSeverity severity, long t, double value, long nowMs, List<AlertTransitioned> output)
     {
-        var before = (State: _condition, _severity, AlertId);
+        var before = (State: _condition, _severity, AlertId, EpisodeStartMs: _episodeStartMs);
         if (next != _condition || severity != _severity)
         {
             var fireOrResolve = (next == AlertState.Firing && _condition != AlertState.Firing) || next == AlertState.Resolved;
             // An episode starts when the condition starts to hold; a severity that moves while it holds (pending at
-            // warning, then at critical) is the same episode, and `for` keeps counting from its start.
-            if ((next == AlertState.Pending && _condition != AlertState.Pending)
-                || (next == AlertState.Firing && _condition is AlertState.Inactive or AlertState.Resolved))
+            // warning, then at critical) is the same episode, and `for` keeps counting from its start. While flapping,
+            // the condition comes and goes within one alert: the one that began to flap, whose id its end is logged under.
+            if (!_isFlapping
+                && ((next == AlertState.Pending && _condition != AlertState.Pending)
+                    || (next == AlertState.Firing && _condition is AlertState.Inactive or AlertState.Resolved)))
                 _episodeStartMs = t;
             _condition = next;
             _severity = severity;
@@ -158,6 +160,7 @@ public sealed class RuleEvaluator
             if (fireOrResolve && ChangesInWindow(t) >= _flapping.Changes)
             {
                 _isFlapping = true;
+                _episodeStartMs = before.EpisodeStartMs; // the alert that flaps is the one there before this change
                 output.Add(Event(before.State, AlertState.Flapping, Reported(before._severity), t, value, nowMs, before.AlertId));
                 return;
             }

@@ -114,6 +114,20 @@ public sealed class RuleEvaluatorTests
     }
 
     [Fact]
+    public void A_flapping_alert_ends_under_the_id_it_began_flapping_under()
+    {
+        var evaluator = Evaluator(Cpu with { For = TimeSpan.Zero, Critical = null, ResolveMargin = 0 });
+        var output = new List<AlertTransitioned>();
+        foreach (var (s, v) in new[] { (0, 80.0), (60, 50.0), (120, 80.0), (180, 50.0), (240, 80.0), (300, 50.0), (360, 80.0), (420, 80.0), (2220, 80.0) })
+            evaluator.Evaluate(T(s), v, [], nowMs: 0, output);
+
+        var entered = output.Single(e => e.To == AlertState.Flapping);
+        var ended = output.Single(e => e.From == AlertState.Flapping);
+        Assert.Equal(entered.AlertId, ended.AlertId); // otherwise the id that flapped stays "flapping" for good
+        Assert.Equal(entered.AlertId, evaluator.AlertId);
+    }
+
+    [Fact]
     public void Below_rules_fire_on_low_values()
     {
         var rule = new AlertRule { Id = "free", Metric = "disk.free_percent", Warning = 20, Critical = 5, Below = true, ResolveMargin = 2 };
