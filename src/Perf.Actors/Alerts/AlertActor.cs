@@ -133,7 +133,19 @@ public sealed class AlertActor : UntypedPersistentActor, IWithTimers
 
     private void UseRulesOf(IReadOnlyList<AlertRule> rules)
     {
-        foreach (var gone in _evaluators.Keys.Where(id => rules.All(r => r.Id != id)).ToArray()) _evaluators.Remove(gone);
+        List<AlertTransitioned>? retired = null;
+        foreach (var gone in _evaluators.Keys.Where(id => rules.All(r => r.Id != id)).ToArray())
+        {
+            // Deleted, or no longer matching this series: its open alert ends now instead of firing on in the log.
+            if (_evaluators[gone].Retire(_evaluatedUpToMs == long.MinValue ? NowMs : _evaluatedUpToMs, NowMs) is { } end)
+                (retired ??= []).Add(end);
+            _evaluators.Remove(gone);
+        }
+        if (retired is not null)
+        {
+            _dirty = true;
+            Record(retired, late: true);
+        }
         foreach (var rule in rules)
         {
             if (_evaluators.TryGetValue(rule.Id, out var existing))

@@ -43,6 +43,8 @@ public sealed class RuleEvaluator
     private long _episodeStartMs;
     private long _lastFindingMs;
     private bool _isFlapping;
+    // The last value evaluated (the value a retired alert ends with); unknown after a restart.
+    private double _lastValue = double.NaN;
     private List<long>? _changes; // when the condition fired or resolved, within the flapping window
     private SampleWindow? _trend; // trend rules: the samples of the window
     private long _lastArrivalMs; // no-data rules: wall clock of the last sample; 0 = none yet
@@ -103,6 +105,7 @@ public sealed class RuleEvaluator
     /// <param name="nowMs">the wall clock: the event's <c>RecordedMs</c>, and for no-data rules when the sample arrived.</param>
     public void Evaluate(long timestampMs, double value, IReadOnlyList<Anomaly> findings, long nowMs, List<AlertTransitioned> output)
     {
+        _lastValue = value;
         if (Rule.Kind == AlertRuleKind.NoData)
         {
             // The silence is over: a pending alert stops and a firing one resolves. The event says how long it lasted.
@@ -236,6 +239,20 @@ public sealed class RuleEvaluator
         AlertRuleKind.NoData => SilenceLimitMs / 1000.0,
         _ => Rule.LevelFor(severity),
     };
+
+    /// <summary>
+    /// The rule no longer applies to this series (deleted, or changed to other hosts or metrics): an alert still open ends
+    /// here, at <paramref name="t"/>, rather than staying firing (and renotified) for good. Null when none is open.
+    /// </summary>
+    public AlertTransitioned? Retire(long t, long nowMs)
+    {
+        var from = State;
+        if (from is not (AlertState.Pending or AlertState.Firing or AlertState.Flapping)) return null;
+        var to = from == AlertState.Pending ? AlertState.Inactive : AlertState.Resolved;
+        var retired = Event(from, to, _severity, t, double.IsNaN(_lastValue) ? ThresholdOf(_severity) : _lastValue, nowMs, AlertId);
+        (_condition, _isFlapping) = (to, false);
+        return retired;
+    }
 
     public RuleEvaluatorState ToState()
     {

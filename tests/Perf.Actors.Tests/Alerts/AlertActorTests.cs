@@ -63,6 +63,21 @@ public sealed class AlertActorTests : Akka.Hosting.TestKit.TestKit, IDisposable
     }
 
     [Fact]
+    public async Task A_firing_alert_whose_rule_is_deleted_resolves_instead_of_firing_on()
+    {
+        var series = Spawn();
+        await AppendAsync(series, (0, 95), (30, 95), (60, 95));
+        Assert.Equal(["Inactive->Pending:Critical@0", "Pending->Firing:Critical@60"], await LogAsync(2));
+
+        _alerting.Rules.Replace([]); // the operator deleted the rule
+        await AppendAsync(series, (90, 96));
+
+        Assert.Equal(["Inactive->Pending:Critical@0", "Pending->Firing:Critical@60", "Firing->Resolved:Critical@60"], await LogAsync(3));
+        var ended = (await new AlertLog(Sys).ReadAsync()).Last().Transition;
+        Assert.Equal(95, ended.Value); // the last value the rule saw
+    }
+
+    [Fact]
     public async Task A_breach_longer_than_for_goes_pending_firing_resolved_in_the_alert_log()
     {
         var series = Spawn();
