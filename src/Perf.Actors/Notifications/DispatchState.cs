@@ -34,8 +34,11 @@ public sealed class DispatchState
         switch (transition.To)
         {
             case AlertState.Firing:
-                group ??= new NotificationGroup(key, new Dictionary<string, AlertTransitioned>(), nowMs, 0, new HashSet<string>(), 0);
-                if (!group.Firing.Any() && group.Announced.Count == 0) group = group with { FiringSinceMs = nowMs };
+                // The delay counts from when the engine saw the alert fire, not from when this reads it: after an outage of
+                // the dispatcher, alerts that have fired long enough are due at once, not one delay later.
+                var firedMs = Math.Min(nowMs, transition.RecordedMs);
+                group ??= new NotificationGroup(key, new Dictionary<string, AlertTransitioned>(), firedMs, 0, new HashSet<string>(), 0);
+                if (!group.Firing.Any() && group.Announced.Count == 0) group = group with { FiringSinceMs = firedMs };
                 _groups[key] = group with { Alerts = With(group.Alerts, transition) };
                 return [];
             case AlertState.Flapping:
@@ -102,10 +105,13 @@ public sealed class DispatchState
                 continue;
             }
             if (group.Alerts.Values.Any(a => a.To == AlertState.Flapping)) continue; // it will report how it ended
-            var resolved = group.Alerts.Values.Where(a => a.To == AlertState.Resolved && group.Announced.Contains(a.AlertId)).ToArray();
+            // Resolutions of announced alerts go out, and so do those of alerts that fired longer than the delay but were
+            // read only after they resolved (the dispatcher was down): they happened, and nobody was told. An alert that
+            // resolved before its delay was up: nobody was told, nobody needs to be.
+            var resolved = group.Alerts.Values.Where(a => a.To == AlertState.Resolved
+                && (group.Announced.Contains(a.AlertId) || a.RecordedMs >= group.FiringSinceMs + delayMs)).ToArray();
             if (resolved.Length > 0)
                 due.Add(new Notification(IdOf(group, group.Sequence + 1), group.Key, NotificationKind.Resolved, resolved, nowMs));
-            // Resolved before its delay was up: nobody was told, nobody needs to be.
             _groups.Remove(group.Key);
         }
         return due;

@@ -9,8 +9,9 @@ public sealed class DispatchStateTests
     private const long Now = 1_790_000_000_000;
     private static readonly NotificationPolicy Policy = new(TimeSpan.FromMinutes(5), TimeSpan.FromHours(4), TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), 5);
 
-    private static AlertTransitioned Transition(AlertState from, AlertState to, string host = "web-1", string rule = "cpu_usage", long episode = 1) =>
-        new($"{rule}/{host}/cpu.usage/{episode}", rule, rule, host, "cpu.usage", from, to, AlertSeverity.Critical, Now, 95, 90, Now);
+    private static AlertTransitioned Transition(AlertState from, AlertState to, string host = "web-1", string rule = "cpu_usage", long episode = 1,
+        long recorded = Now) =>
+        new($"{rule}/{host}/cpu.usage/{episode}", rule, rule, host, "cpu.usage", from, to, AlertSeverity.Critical, Now, 95, 90, recorded);
 
     private static long Minutes(double m) => Now + (long)(m * 60_000);
 
@@ -43,6 +44,22 @@ public sealed class DispatchStateTests
 
         Assert.Empty(state.Due(Minutes(10), Policy));
         Assert.Empty(state.Groups);
+    }
+
+    [Fact]
+    public void After_an_outage_an_alert_that_fired_long_enough_is_due_at_once_and_one_that_also_resolved_is_told_resolved()
+    {
+        // The dispatcher was down for 20 minutes: it reads everything at once.
+        var state = new DispatchState();
+        state.Observe(1, Transition(AlertState.Pending, AlertState.Firing, host: "still-firing"), Minutes(20));
+        state.Observe(2, Transition(AlertState.Pending, AlertState.Firing, host: "came-and-went"), Minutes(20));
+        state.Observe(3, Transition(AlertState.Firing, AlertState.Resolved, host: "came-and-went", recorded: Minutes(10)), Minutes(20));
+
+        var due = state.Due(Minutes(20), Policy);
+
+        Assert.Equal(NotificationKind.Firing, Assert.Single(due, n => n.GroupKey.Contains("still-firing")).Kind);
+        var told = Assert.Single(due, n => n.GroupKey.Contains("came-and-went"));
+        Assert.Equal(NotificationKind.Resolved, told.Kind); // it fired 10 minutes, past the 5-minute delay
     }
 
     [Fact]
@@ -167,7 +184,7 @@ public sealed class DispatchStateTests
         state.Observe(2, Transition(AlertState.Firing, AlertState.Resolved), Minutes(6));
         var resolved = Assert.Single(state.Due(Minutes(6), Policy));
 
-        state.Observe(3, Transition(AlertState.Pending, AlertState.Firing, episode: 2), Minutes(60));
+        state.Observe(3, Transition(AlertState.Pending, AlertState.Firing, episode: 2, recorded: Minutes(60)), Minutes(60));
         var again = Assert.Single(state.Due(Minutes(65), Policy));
 
         Assert.Equal(3, new[] { first.Id, resolved.Id, again.Id }.Distinct().Count());
