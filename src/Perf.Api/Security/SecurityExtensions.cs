@@ -45,15 +45,16 @@ public static class SecurityExtensions
         return services;
     }
 
-    /// <summary>The middleware, in order: access log around everything, then routing, who (authentication), may they
-    /// (authorisation), how often (rate limit), how long (timeouts), and the per-request guards.</summary>
+    /// <summary>The middleware, in order: access log around everything, then routing, who (authentication), how often
+    /// (rate limit: before authorisation, so that requests it refuses, bad keys included, are counted too), may they
+    /// (authorisation), how long (timeouts), and the per-request guards.</summary>
     public static WebApplication UsePerfSecurity(this WebApplication app)
     {
         app.UseMiddleware<AccessLog>();
         app.UseRouting();
         app.UseAuthentication();
-        app.UseAuthorization();
         app.UseRateLimiter();
+        app.UseAuthorization();
         app.UseRequestTimeouts();
         app.UseMiddleware<RequestGuards>();
         return app;

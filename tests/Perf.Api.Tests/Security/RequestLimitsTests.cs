@@ -33,6 +33,30 @@ public sealed class RequestLimitsTests(SecuredNode fixture) : IClassFixture<Secu
     }
 
     [Fact]
+    public async Task Guessing_keys_is_rate_limited_by_address_and_does_not_touch_a_valid_keys_bucket()
+    {
+        await using var node = new PerfNodeProcess(new Dictionary<string, string>
+        {
+            ["PERF_PERF__SECURITY__RATE_LIMIT__REQUESTS_PER_SECOND"] = "1",
+            ["PERF_PERF__SECURITY__RATE_LIMIT__BURST"] = "3",
+        });
+        await node.StartAsync();
+        using var guesser = node.ClientWithKey("not-a-key-0123456789abcdef");
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 8; i++)
+        {
+            using var response = await guesser.GetAsync("/api/v1/hosts");
+            statuses.Add(response.StatusCode);
+        }
+        using var valid = await node.Client.GetAsync("/api/v1/hosts");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, statuses[0]);
+        Assert.Contains(HttpStatusCode.TooManyRequests, statuses); // the address's bucket (burst 3) ran out
+        Assert.Equal(HttpStatusCode.OK, valid.StatusCode);
+    }
+
+    [Fact]
     public async Task A_management_body_over_its_limit_gets_413_while_ingestion_keeps_its_own_limit()
     {
         var huge = "{\"comment\":\"" + new string('x', 100 * 1024) + "\"}";
