@@ -55,7 +55,10 @@ public sealed class HostActor : ReceivePersistentActor, IWithTimers
 
         Command<RegisterSeries>(Register);
         Command<CheckSeries>(check =>
-            Sender.Tell(new SeriesRegistration(_state.Decide(check.Metrics, _maxSeries).Accepted, _state.SeriesCount, _maxSeries, check.Metrics.Length)));
+        {
+            var (accepted, added) = _state.Decide(check.Metrics, _maxSeries);
+            Sender.Tell(new SeriesRegistration(accepted, _state.SeriesCount, _maxSeries, check.Metrics.Length, added?.Metrics.Length ?? 0));
+        });
         Command<RecordLatest>(latest =>
         {
             Optimize(latest);

@@ -15,13 +15,15 @@ public static class HostCommands
     public sealed record RegisterSeries(string Host, string[] Metrics) : IHostMessage;
 
     /// <summary>
-    /// Would <see cref="RegisterSeries"/> be accepted now? Answered with a <see cref="SeriesRegistration"/> and changes
-    /// nothing: a request for several hosts asks every host first, so that one host over its limit refuses the request
-    /// before any other host has registered its new series.
+    /// Would <see cref="RegisterSeries"/> be accepted now, and with how many new series? Answered with a
+    /// <see cref="SeriesRegistration"/> and changes nothing. The write path asks every host of a request this first, so
+    /// that one host over its limit refuses the request before any other registers its new series, and registers only
+    /// where there are new series (in steady state, the check is the only ask).
     /// </summary>
     public sealed record CheckSeries(string Host, string[] Metrics) : IHostMessage;
 
-    public sealed record SeriesRegistration(bool Accepted, int SeriesCount, int Limit, int Requested) : IPerfMessage;
+    /// <param name="New">how many of the requested series the host did not know (to a check: would register).</param>
+    public sealed record SeriesRegistration(bool Accepted, int SeriesCount, int Limit, int Requested, int New = 0) : IPerfMessage;
 
     /// <summary>Latest persisted value of some of the host's series (sent after their points were acknowledged).</summary>
     public sealed record RecordLatest(string Host, string[] Metrics, long[] Timestamps, double[] Values) : IHostMessage;

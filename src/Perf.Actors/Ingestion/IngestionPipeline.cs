@@ -113,13 +113,14 @@ public sealed class IngestionPipeline
         // series, and a timer each was a measurable share of the write path.
         using var deadline = new CancellationTokenSource(_settings.WriteTimeout);
         var timeout = deadline.Token;
-        // Several hosts: all are asked first, so that one over its limit refuses the request before the others register
-        // new series (a request that is refused stores nothing). Two requests racing for a host's last free series can
-        // still both pass the check; then the registration below refuses one of them.
-        if (batch.Hosts.Count > 1
-            && Refusal(await AskEveryHostAsync(batch, static h => new CheckSeries(h.Host, MetricsOf(h)), timeout).ConfigureAwait(false)) is { } refused)
-            return refused;
-        if (Refusal(await AskEveryHostAsync(batch, static h => new RegisterSeries(h.Host, MetricsOf(h)), timeout).ConfigureAwait(false)) is { } overLimit)
+        // The cardinality guard: every host is asked first, so that one over its limit refuses the request before any
+        // other registers new series (a request that is refused stores nothing); then only hosts with new series register
+        // them. Two requests racing for a host's last free series can both pass the check; the registration refuses one.
+        var checks = await AskEveryHostAsync(batch.Hosts, static h => new CheckSeries(h.Host, MetricsOf(h)), timeout).ConfigureAwait(false);
+        if (Refusal(batch.Hosts, checks) is { } refused) return refused;
+        var fresh = batch.Hosts.Where((_, i) => checks[i].New > 0).ToArray();
+        if (fresh.Length > 0
+            && Refusal(fresh, await AskEveryHostAsync(fresh, static h => new RegisterSeries(h.Host, MetricsOf(h)), timeout).ConfigureAwait(false)) is { } overLimit)
             return overLimit;
 
         var appends = new List<(HostSamples Host, SeriesSamples Series)>();
@@ -152,21 +153,21 @@ public sealed class IngestionPipeline
         if (tooOld > 0) Rejected(tooOld, "too_old", origin);
         return new IngestOutcome(IngestStatus.Stored, accepted, tooOld, rejectedSeries);
 
-        // The cardinality guard's answer: the request is refused when any of its hosts refused.
-        IngestOutcome? Refusal(SeriesRegistration[] registrations)
+        // The cardinality guard's answer: the request is refused when any of the asked hosts refused.
+        IngestOutcome? Refusal(IReadOnlyList<HostSamples> asked, SeriesRegistration[] answers)
         {
-            for (var i = 0; i < registrations.Length; i++)
+            for (var i = 0; i < answers.Length; i++)
             {
-                if (registrations[i].Accepted) continue;
+                if (answers[i].Accepted) continue;
                 Rejected(batch.PointCount, "cardinality", origin);
-                return new IngestOutcome(IngestStatus.CardinalityExceeded, Host: batch.Hosts[i].Host, SeriesLimit: registrations[i].Limit);
+                return new IngestOutcome(IngestStatus.CardinalityExceeded, Host: asked[i].Host, SeriesLimit: answers[i].Limit);
             }
             return null;
         }
     }
 
-    private Task<SeriesRegistration[]> AskEveryHostAsync(IngestBatch batch, Func<HostSamples, IHostMessage> question, CancellationToken timeout) =>
-        Task.WhenAll(batch.Hosts.Select(h => _hostRegion.Ask<SeriesRegistration>(question(h), timeout)));
+    private Task<SeriesRegistration[]> AskEveryHostAsync(IEnumerable<HostSamples> hosts, Func<HostSamples, IHostMessage> question, CancellationToken timeout) =>
+        Task.WhenAll(hosts.Select(h => _hostRegion.Ask<SeriesRegistration>(question(h), timeout)));
 
     private static string[] MetricsOf(HostSamples host) => host.Series.Select(s => s.Metric).ToArray();
 

@@ -224,8 +224,8 @@ public sealed partial class PerfSerializer : SerializerWithStringManifest
         // Hosts
         Register<RegisterSeries>("HR", (w, m) => { w.Write(m.Host); w.WriteStrings(m.Metrics); }, r => new RegisterSeries(r.ReadString(), r.ReadStrings()));
         Register<CheckSeries>("HC", (w, m) => { w.Write(m.Host); w.WriteStrings(m.Metrics); }, r => new CheckSeries(r.ReadString(), r.ReadStrings()));
-        Register<SeriesRegistration>("HRR", (w, m) => { w.Write(m.Accepted); w.Write(m.SeriesCount); w.Write(m.Limit); w.Write(m.Requested); },
-            r => new SeriesRegistration(r.ReadBoolean(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32()));
+        Register<SeriesRegistration>("HRR", (w, m) => { w.Write(m.Accepted); w.Write(m.SeriesCount); w.Write(m.Limit); w.Write(m.Requested); w.Write(m.New); },
+            r => new SeriesRegistration(r.ReadBoolean(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32()));
         Register<RecordLatest>("HL", (w, m) => { w.Write(m.Host); w.WriteStrings(m.Metrics); w.WriteLongs(m.Timestamps); w.WriteDoubles(m.Values); },
             r => new RecordLatest(r.ReadString(), r.ReadStrings(), r.ReadLongs(), r.ReadDoubles()));
         Register<GetHost>("HG", (w, m) => w.Write(m.Host), r => new GetHost(r.ReadString()));

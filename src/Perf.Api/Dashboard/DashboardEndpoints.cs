@@ -50,6 +50,7 @@ public static class DashboardEndpoints
         var options = context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
         using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
         var token = ending.Token;
+        var watching = KeyRevocation.EndWhenRevokedAsync(keys, caller, ending);
         var sequence = 0L;
         try
         {
@@ -57,7 +58,6 @@ public static class DashboardEndpoints
             using var timer = new PeriodicTimer(engine.Settings.Dashboard.RefreshInterval, clock);
             do
             {
-                if (keys.Find(caller.Actor) is { Revoked: true }) break; // revoked since the stream opened
                 var (name, payload) = tick is true ? ("tick", (object)new { })
                     : host is null ? ("overview", Json(await overview.RowsAsync(caller.CanAccess, sparklines: false, fresh: sequence == 0, token), clock))
                     : ("host", await HostJsonAsync(host, engine, token));
@@ -69,13 +69,15 @@ public static class DashboardEndpoints
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
-            // The page went away or the node is stopping.
+            // The page went away, the node is stopping, or the key was revoked.
         }
         catch (Exception e) when (e is AskTimeoutException or OperationCanceledException)
         {
             // The engine did not answer in time: the page reconnects and tries again.
             loggers.CreateLogger(typeof(DashboardEndpoints)).LogWarning(e, "Dashboard stream ended: the engine did not answer");
         }
+        await ending.CancelAsync();
+        await watching;
     }
 
     private static async Task<object> HostJsonAsync(string host, PerfEngine engine, CancellationToken cancellationToken)

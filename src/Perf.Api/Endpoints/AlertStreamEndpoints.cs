@@ -21,7 +21,6 @@ namespace Perf.Api.Endpoints;
 public static class AlertStreamEndpoints
 {
     private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(15);
-    private static readonly TimeSpan RevocationCheck = TimeSpan.FromSeconds(1);
 
     public static IEndpointRouteBuilder MapAlertStreamEndpoints(this IEndpointRouteBuilder app)
     {
@@ -51,7 +50,7 @@ public static class AlertStreamEndpoints
         var options = json.Value.SerializerOptions;
         // The stream outlives the request checks: it ends when the client goes away or when its key is revoked.
         using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-        var watching = EndWhenRevokedAsync(keys, caller, ending);
+        var watching = KeyRevocation.EndWhenRevokedAsync(keys, caller, ending);
         try
         {
             if (context.WebSockets.IsWebSocketRequest) await WebSocketAsync(context, events, options, ending.Token);
@@ -65,23 +64,7 @@ public static class AlertStreamEndpoints
         await watching;
     }
 
-    private static async Task EndWhenRevokedAsync(ApiKeyRegistry keys, Caller caller, CancellationTokenSource ending)
-    {
-        using var timer = new PeriodicTimer(RevocationCheck);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(ending.Token))
-            {
-                if (keys.Find(caller.Actor) is not { Revoked: true }) continue;
-                await ending.CancelAsync();
-                return;
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // The stream ended first.
-        }
-    }
+
 
     private static async Task ServerSentEventsAsync(HttpContext context, IAsyncEnumerable<AlertLogEntry?> events, JsonSerializerOptions options,
         CancellationToken token)

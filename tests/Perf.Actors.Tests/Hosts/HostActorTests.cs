@@ -34,6 +34,7 @@ public sealed class HostActorTests : Akka.Hosting.TestKit.TestKit, IDisposable
         var directory = CreateTestProbe();
         var host = Sys.ActorOf(HostActor.Props("web-1", maxSeries: 3, directory));
 
+        Assert.Equal(new SeriesRegistration(true, 0, 3, 2, New: 2), await host.Ask<SeriesRegistration>(new CheckSeries("web-1", ["a", "b"])));
         Assert.Equal(new SeriesRegistration(true, 2, 3, 2), await host.Ask<SeriesRegistration>(new RegisterSeries("web-1", ["a", "b"])));
         directory.ExpectMsg(new AddHost("web-1")); // the first series puts the host in the directory
         Assert.Equal(new SeriesRegistration(false, 2, 3, 2), await host.Ask<SeriesRegistration>(new RegisterSeries("web-1", ["c", "d"])));

@@ -31,8 +31,10 @@ public sealed class IngestionPipelineTests() : Akka.Hosting.TestKit.TestKit("ing
         using var clientGone = new CancellationTokenSource();
 
         var abandoned = pipeline.SubmitAsync(TwoPoints("web-1"), Origin, clientGone.Token);
-        await hosts.ExpectMsgAsync<RegisterSeries>();
-        hosts.Reply(new SeriesRegistration(true, 1, 100, 1));
+        await hosts.ExpectMsgAsync<CheckSeries>();
+        hosts.Reply(new SeriesRegistration(true, 0, 100, 1, New: 1));
+        await hosts.ExpectMsgAsync<RegisterSeries>(); // a new series: registered before its points are written
+        hosts.Reply(new SeriesRegistration(true, 1, 100, 1, New: 1));
         var append = await series.ExpectMsgAsync<AppendPoints>();
         await clientGone.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned);
@@ -78,8 +80,8 @@ public sealed class IngestionPipelineTests() : Akka.Hosting.TestKit.TestKit("ing
             [new SeriesSamples("cpu.usage", [1_000], [1]), new SeriesSamples("memory.usage", [1_000], [2])])]);
 
         var submitted = pipeline.SubmitAsync(batch, Origin);
-        await hosts.ExpectMsgAsync<RegisterSeries>(); // one host: registered without a check first
-        hosts.Reply(new SeriesRegistration(true, 2, 100, 2));
+        await hosts.ExpectMsgAsync<CheckSeries>();
+        hosts.Reply(new SeriesRegistration(true, 2, 100, 2)); // known series: the check is the only ask
         var first = await series.ExpectMsgAsync<AppendPoints>();
         await series.ExpectMsgAsync<AppendPoints>(); // answered by nobody: the failure alone ends the request
         series.Reply(new AppendFailed("database is away", first.Correlation));

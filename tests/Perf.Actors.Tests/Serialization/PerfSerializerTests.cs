@@ -161,7 +161,7 @@ public sealed class PerfSerializerTests : IDisposable
             ["slack:slack"], 42),
         new RegisterSeries("h", ["cpu.usage", "memory.used"]),
         new CheckSeries("h", ["cpu.usage"]),
-        new SeriesRegistration(false, 10, 10, 3),
+        new SeriesRegistration(true, 7, 10, 3, New: 2),
         new RecordLatest("h", ["a", "b"], [1, 2], [3, 4]),
         new GetHost("h"),
         new HostView("h", [new SeriesLatest("cpu.usage", 5, 6.5), new SeriesLatest("x", 0, double.NaN)]),
