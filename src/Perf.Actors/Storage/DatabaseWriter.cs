@@ -239,9 +239,20 @@ public abstract class DatabaseWork
 
     public abstract void Execute(DatabaseStatements statements);
 
+    /// <summary>
+    /// Runs on the writer's thread once the transaction that carried this unit has committed, before its task completes
+    /// and before any later unit is told: what must be true of every committed write (an index over its rows) is made so
+    /// here, so that a reader who has awaited <see cref="DatabaseWriter.FlushAsync"/> sees it.
+    /// </summary>
+    protected virtual void Committed() { }
+
     internal void Complete(Exception? error)
     {
-        if (error is null) _done.TrySetResult();
+        if (error is null)
+        {
+            Committed();
+            _done.TrySetResult();
+        }
         else if (error is OperationCanceledException cancelled) _done.TrySetCanceled(cancelled.CancellationToken);
         else _done.TrySetException(error);
     }

@@ -63,20 +63,62 @@ public sealed record SeriesDatabase(StorageProvider Provider, string ConnectionS
     {
         using var connection = OpenAsync().GetAwaiter().GetResult();
         using var command = connection.CreateCommand();
+        if (Provider == StorageProvider.Sqlite) MoveKeyedJournalToLog(command);
         command.CommandText = Provider == StorageProvider.Sqlite ? SqliteSchema : PostgreSqlSchema;
         command.ExecuteNonQuery();
     }
 
-    private const string SqliteSchema = """
-        PRAGMA journal_mode = WAL;
+    /// <summary>
+    /// A file written before the journal became a log keeps its rows keyed by (persistence id, sequence number): they move
+    /// into the log, each series' in sequence order. Checked inside the write lock, so nodes starting at once move it once.
+    /// </summary>
+    private static void MoveKeyedJournalToLog(DbCommand command)
+    {
+        command.CommandText = "BEGIN IMMEDIATE";
+        command.ExecuteNonQuery();
+        try
+        {
+            command.CommandText = "SELECT coalesce(sum(name = 'persistence_id'), 0) - coalesce(sum(name = 'position'), 0) FROM pragma_table_info('series_journal')";
+            if (Convert.ToInt64(command.ExecuteScalar()) == 1)
+            {
+                command.CommandText = SqliteKeyedJournalToLog;
+                command.ExecuteNonQuery();
+            }
+            command.CommandText = "COMMIT";
+            command.ExecuteNonQuery();
+        }
+        catch
+        {
+            command.CommandText = "ROLLBACK";
+            command.ExecuteNonQuery();
+            throw;
+        }
+    }
+
+    private const string SqliteKeyedJournalToLog = $"""
+        ALTER TABLE series_journal RENAME TO series_journal_keyed;
+        {SqliteJournalTable}
+        INSERT INTO series_journal (persistence_id, sequence_nr, serializer_id, manifest, payload)
+          SELECT persistence_id, sequence_nr, serializer_id, manifest, payload FROM series_journal_keyed ORDER BY persistence_id, sequence_nr;
+        DROP TABLE series_journal_keyed;
+        """;
+
+    // The journal is an append-only log (see JournalLog): its rows are keyed by position only, and where each series'
+    // rows lie is indexed in memory.
+    private const string SqliteJournalTable = """
         CREATE TABLE IF NOT EXISTS series_journal (
+            position       INTEGER PRIMARY KEY,
             persistence_id TEXT    NOT NULL,
             sequence_nr    INTEGER NOT NULL,
             serializer_id  INTEGER NOT NULL,
             manifest       TEXT    NOT NULL,
-            payload        BLOB    NOT NULL,
-            PRIMARY KEY (persistence_id, sequence_nr)
-        ) WITHOUT ROWID;
+            payload        BLOB    NOT NULL
+        );
+        """;
+
+    private const string SqliteSchema = $"""
+        PRAGMA journal_mode = WAL;
+        {SqliteJournalTable}
         CREATE TABLE IF NOT EXISTS series_snapshot (
             persistence_id TEXT    NOT NULL PRIMARY KEY,
             sequence_nr    INTEGER NOT NULL,

@@ -1,0 +1,20 @@
+namespace Perf.Actors.Storage;
+
+/// <summary>
+/// How the series journal keeps its rows on one provider: appended in group commits, read back per series in sequence
+/// order, and dropped below a series' snapshot.
+/// </summary>
+public interface IJournalRows
+{
+    /// <summary>Stores the rows in one transaction; completes once it has committed.</summary>
+    Task AppendAsync(List<SeriesJournal.Row> rows, CancellationToken cancellationToken);
+
+    /// <summary>The series no longer needs its rows up to <paramref name="toSequenceNr"/> (a snapshot holds them).</summary>
+    Task DeleteToAsync(string persistenceId, long toSequenceNr);
+
+    /// <summary>The series' rows from <paramref name="fromSequenceNr"/> to <paramref name="toSequenceNr"/>, in order, at most <paramref name="max"/>.</summary>
+    Task ReplayAsync(string persistenceId, long fromSequenceNr, long toSequenceNr, long max, Action<SeriesJournal.Row> replayed);
+
+    /// <summary>The highest sequence number the series has used, never below <paramref name="fromSequenceNr"/> (its snapshot's).</summary>
+    Task<long> ReadHighestSequenceNrAsync(string persistenceId, long fromSequenceNr, CancellationToken cancellationToken);
+}

@@ -1,0 +1,363 @@
+using System.Data;
+using System.Data.Common;
+
+namespace Perf.Actors.Storage;
+
+/// <summary>
+/// The series journal on a node's SQLite file: an append-only log. Rows go to the end of the table (its integer
+/// <c>position</c> is the B-tree key), so a group commit of thousands of series fills a few fresh pages instead of
+/// touching one page per series; keyed by (persistence id, sequence number), each row cost a random page write and
+/// ~15 us, most of the cost of a point. Where each series' rows lie is kept in memory, rebuilt by one scan when the
+/// node starts; only this node writes the file, so the index is never stale.
+/// <para>
+/// A series' rows die when its snapshot covers them (<see cref="DeleteToAsync"/> only marks them). Maintenance then cuts
+/// the log below its oldest live row, and a series that writes so rarely that its live rows hold back a log mostly
+/// dead has them copied to the end first, so the file stays near the size of what is live.
+/// </para>
+/// </summary>
+public sealed class JournalLog : IJournalRows
+{
+    private const int MaxRowsMovedPerPass = 50_000;
+
+    private readonly PluginDatabase _database;
+    private readonly long _maintenanceIntervalMs;
+    private readonly long _compactionSlack;
+    private readonly Lock _index = new();
+    private readonly Dictionary<string, SeriesRows> _series = new(StringComparer.Ordinal);
+    private readonly Task _loaded;
+    // Positions are handed out on the writer's thread only (in the units' Execute), so they ascend in commit order.
+    private long _nextPosition;
+    // Under _index: the end of the committed log, the start of what has not been cut, live rows, replays reading rows.
+    private long _committedEnd;
+    private long _cutBelow;
+    private long _liveRows;
+    private int _replays;
+    private long _lastMaintenanceMs = Environment.TickCount64;
+    private int _maintaining;
+
+    /// <param name="maintenanceInterval">How often at most the log is cut (1 s unless a test says otherwise).</param>
+    /// <param name="compactionSlack">Below this many dead rows beyond three times the live ones, laggards are left where
+    /// they are: moving them would cost more than the space.</param>
+    public JournalLog(PluginDatabase database, TimeSpan? maintenanceInterval = null, long compactionSlack = 100_000)
+    {
+        _database = database;
+        _maintenanceIntervalMs = (long)(maintenanceInterval ?? TimeSpan.FromSeconds(1)).TotalMilliseconds;
+        _compactionSlack = compactionSlack;
+        _loaded = Task.Run(LoadAsync);
+    }
+
+    public async Task AppendAsync(List<SeriesJournal.Row> rows, CancellationToken cancellationToken)
+    {
+        await _loaded.ConfigureAwait(false);
+        await _database.Writer.WriteAsync(new AppendRows(this, rows), cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task DeleteToAsync(string persistenceId, long toSequenceNr)
+    {
+        await _loaded.ConfigureAwait(false);
+        lock (_index)
+        {
+            if (_series.TryGetValue(persistenceId, out var series) && series.DeleteTo(toSequenceNr) is var dropped and > 0)
+            {
+                _liveRows -= dropped;
+                // Nothing of it is left to replay, and its snapshot carries its highest sequence number from here.
+                if (series.Live.Count == 0 && series.Highest <= toSequenceNr) _series.Remove(persistenceId);
+            }
+        }
+        await MaintainIfDueAsync().ConfigureAwait(false);
+    }
+
+    public async Task ReplayAsync(string persistenceId, long fromSequenceNr, long toSequenceNr, long max, Action<SeriesJournal.Row> replayed)
+    {
+        await _loaded.ConfigureAwait(false);
+        // A write of this series may still be queued (its actor stopped after a timeout): replay must see it.
+        await _database.Writer.FlushAsync().ConfigureAwait(false);
+        long[] positions;
+        lock (_index)
+        {
+            if (!_series.TryGetValue(persistenceId, out var series)) return;
+            positions = series.PositionsOf(fromSequenceNr, toSequenceNr, max);
+            if (positions.Length == 0) return;
+            // Maintenance must not cut rows while a replay may still read them at the positions it took here.
+            _replays++;
+        }
+        try
+        {
+            await using var connection = await _database.OpenAsync().ConfigureAwait(false);
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT persistence_id, sequence_nr, serializer_id, manifest, payload FROM series_journal WHERE position = @position";
+            command.AddParameter("@position", 0L);
+            foreach (var position in positions)
+            {
+                command.Parameters[0].Value = position;
+                await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
+                if (!await reader.ReadAsync().ConfigureAwait(false) || reader.GetString(0) != persistenceId)
+                    throw new InvalidOperationException($"Row {position} of {persistenceId} is missing from the series journal");
+                replayed(new SeriesJournal.Row(persistenceId, reader.GetInt64(1), reader.GetInt32(2), reader.GetString(3), (byte[])reader[4]));
+            }
+        }
+        finally
+        {
+            lock (_index) _replays--;
+        }
+    }
+
+    public async Task<long> ReadHighestSequenceNrAsync(string persistenceId, long fromSequenceNr, CancellationToken cancellationToken)
+    {
+        await _loaded.ConfigureAwait(false);
+        // As in replay: a recovering series must not reuse the sequence number of a write that is still queued.
+        await _database.Writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+        lock (_index)
+            return _series.TryGetValue(persistenceId, out var series) ? Math.Max(series.Highest, fromSequenceNr) : fromSequenceNr;
+    }
+
+    /// <summary>Rebuilds the index: each series' rows above its snapshot, by one pass over the log in position order.</summary>
+    private async Task LoadAsync()
+    {
+        await using var connection = await _database.OpenAsync().ConfigureAwait(false);
+        var snapshotAt = new Dictionary<string, long>(StringComparer.Ordinal);
+        await using (var snapshots = connection.CreateCommand())
+        {
+            snapshots.CommandText = "SELECT persistence_id, sequence_nr FROM series_snapshot";
+            await using var reader = await snapshots.ExecuteReaderAsync().ConfigureAwait(false);
+            while (await reader.ReadAsync().ConfigureAwait(false)) snapshotAt[reader.GetString(0)] = reader.GetInt64(1);
+        }
+        long first = -1, last = 0;
+        await using (var rows = connection.CreateCommand())
+        {
+            rows.CommandText = "SELECT position, persistence_id, sequence_nr FROM series_journal ORDER BY position";
+            await using var reader = await rows.ExecuteReaderAsync().ConfigureAwait(false);
+            while (await reader.ReadAsync().ConfigureAwait(false))
+            {
+                var (position, persistenceId, sequenceNr) = (reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2));
+                if (first < 0) first = position;
+                last = position;
+                if (!_series.TryGetValue(persistenceId, out var series))
+                {
+                    var snapshot = snapshotAt.GetValueOrDefault(persistenceId);
+                    _series[persistenceId] = series = new SeriesRows { Highest = snapshot, DeletedTo = snapshot };
+                }
+                series.Highest = Math.Max(series.Highest, sequenceNr);
+                if (sequenceNr > series.DeletedTo) series.Place(sequenceNr, position);
+            }
+        }
+        foreach (var (persistenceId, series) in _series.ToList())
+        {
+            _liveRows += series.Live.Count;
+            if (series.Live.Count == 0) _series.Remove(persistenceId);
+        }
+        _nextPosition = _committedEnd = last + 1;
+        _cutBelow = Math.Max(first, 0);
+    }
+
+    /// <summary>
+    /// At most once a second, and never while a replay reads: cuts the log below its oldest live row, or first moves the
+    /// rows of series that hold back a log that is mostly dead.
+    /// </summary>
+    private async Task MaintainIfDueAsync()
+    {
+        var now = Environment.TickCount64;
+        if (now - Interlocked.Read(ref _lastMaintenanceMs) < _maintenanceIntervalMs || Interlocked.CompareExchange(ref _maintaining, 1, 0) != 0) return;
+        Interlocked.Exchange(ref _lastMaintenanceMs, now);
+        DatabaseWork? work = null;
+        lock (_index)
+        {
+            if (_replays == 0)
+            {
+                var oldestLive = _committedEnd;
+                foreach (var series in _series.Values) oldestLive = Math.Min(oldestLive, series.OldestPosition);
+                var span = _committedEnd - oldestLive;
+                if (span > _compactionSlack + 3 * _liveRows) work = new MoveRows(this, Laggards(oldestLive + span / 2));
+                else if (oldestLive > _cutBelow) work = new CutRows(this, _cutBelow, oldestLive);
+            }
+        }
+        if (work is null)
+        {
+            Volatile.Write(ref _maintaining, 0);
+            return;
+        }
+        try
+        {
+            await _database.Writer.WriteAsync(work).ConfigureAwait(false);
+        }
+        finally
+        {
+            Volatile.Write(ref _maintaining, 0);
+        }
+    }
+
+    /// <summary>The live rows of the series whose oldest row lies below <paramref name="cut"/> (under the index lock).</summary>
+    private List<(string PersistenceId, long SequenceNr, long Position)> Laggards(long cut)
+    {
+        var moves = new List<(string, long, long)>();
+        foreach (var (persistenceId, series) in _series)
+        {
+            if (series.OldestPosition >= cut) continue;
+            foreach (var (sequenceNr, position) in series.Live) moves.Add((persistenceId, sequenceNr, position));
+            if (moves.Count >= MaxRowsMovedPerPass) break;
+        }
+        return moves;
+    }
+
+    /// <summary>Where one series' live rows are, in sequence order (positions need not ascend: moved rows lie later).</summary>
+    private sealed class SeriesRows
+    {
+        public long Highest;
+        public long DeletedTo;
+        public long OldestPosition = long.MaxValue;
+        public readonly List<(long SequenceNr, long Position)> Live = [];
+
+        /// <summary>Adds a row, or moves it when the sequence number is known (a copy made by compaction).</summary>
+        public void Place(long sequenceNr, long position)
+        {
+            if (Live.Count == 0 || sequenceNr > Live[^1].SequenceNr) Live.Add((sequenceNr, position));
+            else
+            {
+                var index = Live.BinarySearch((sequenceNr, 0), BySequence);
+                if (index < 0) Live.Insert(~index, (sequenceNr, position));
+                else
+                {
+                    Live[index] = (sequenceNr, position);
+                    RecomputeOldest();
+                    return;
+                }
+            }
+            OldestPosition = Math.Min(OldestPosition, position);
+        }
+
+        /// <summary>Drops the rows up to <paramref name="toSequenceNr"/>; how many.</summary>
+        public int DeleteTo(long toSequenceNr)
+        {
+            if (toSequenceNr <= DeletedTo) return 0;
+            DeletedTo = toSequenceNr;
+            var count = 0;
+            while (count < Live.Count && Live[count].SequenceNr <= toSequenceNr) count++;
+            Live.RemoveRange(0, count);
+            RecomputeOldest();
+            return count;
+        }
+
+        public void RecomputeOldest()
+        {
+            OldestPosition = long.MaxValue;
+            foreach (var (_, position) in Live) OldestPosition = Math.Min(OldestPosition, position);
+        }
+
+        public long[] PositionsOf(long fromSequenceNr, long toSequenceNr, long max)
+        {
+            var positions = new List<long>();
+            foreach (var (sequenceNr, position) in Live)
+                if (sequenceNr >= fromSequenceNr && sequenceNr <= toSequenceNr && positions.Count < max) positions.Add(position);
+            return [.. positions];
+        }
+
+        private static readonly Comparer<(long SequenceNr, long Position)> BySequence = Comparer<(long SequenceNr, long Position)>.Create((a, b) => a.SequenceNr.CompareTo(b.SequenceNr));
+    }
+
+    /// <summary>A group of new rows at the end of the log; indexed once committed.</summary>
+    private sealed class AppendRows(JournalLog log, List<SeriesJournal.Row> rows) : DatabaseWork
+    {
+        private const string Sql = """
+            INSERT INTO series_journal (position, persistence_id, sequence_nr, serializer_id, manifest, payload)
+            VALUES (@position, @id, @seq, @ser, @man, @payload)
+            """;
+
+        private long _first;
+
+        public override void Execute(DatabaseStatements statements)
+        {
+            lock (log._index)
+                foreach (var row in rows)
+                    // What the key (persistence id, sequence number) enforced: a second writer of a series is refused.
+                    if (log._series.TryGetValue(row.PersistenceId, out var series) && row.SequenceNr <= series.Highest)
+                        throw new InvalidOperationException($"{row.PersistenceId} already has sequence number {row.SequenceNr}");
+            var insert = statements.Command(Sql, ("@position", DbType.Int64), ("@id", DbType.String), ("@seq", DbType.Int64), ("@ser", DbType.Int32),
+                ("@man", DbType.String), ("@payload", DbType.Binary));
+            var p = insert.Parameters;
+            _first = log._nextPosition;
+            foreach (var row in rows)
+            {
+                (p[0].Value, p[1].Value, p[2].Value, p[3].Value, p[4].Value, p[5].Value) =
+                    (log._nextPosition++, row.PersistenceId, row.SequenceNr, row.SerializerId, row.Manifest, row.Payload);
+                insert.ExecuteNonQuery();
+            }
+        }
+
+        protected override void Committed()
+        {
+            lock (log._index)
+            {
+                for (var i = 0; i < rows.Count; i++)
+                {
+                    var row = rows[i];
+                    if (!log._series.TryGetValue(row.PersistenceId, out var series))
+                        log._series[row.PersistenceId] = series = new SeriesRows { Highest = row.SequenceNr - 1, DeletedTo = row.SequenceNr - 1 };
+                    series.Highest = Math.Max(series.Highest, row.SequenceNr);
+                    series.Place(row.SequenceNr, _first + i);
+                }
+                log._liveRows += rows.Count;
+                log._committedEnd = Math.Max(log._committedEnd, _first + rows.Count);
+            }
+        }
+    }
+
+    /// <summary>Copies live rows to the end of the log, so that the old part they held can be cut.</summary>
+    private sealed class MoveRows(JournalLog log, List<(string PersistenceId, long SequenceNr, long Position)> moves) : DatabaseWork
+    {
+        private const string Sql = """
+            INSERT INTO series_journal (position, persistence_id, sequence_nr, serializer_id, manifest, payload)
+            SELECT @to, persistence_id, sequence_nr, serializer_id, manifest, payload FROM series_journal WHERE position = @from
+            """;
+
+        private long _first;
+
+        public override void Execute(DatabaseStatements statements)
+        {
+            var copy = statements.Command(Sql, ("@to", DbType.Int64), ("@from", DbType.Int64));
+            _first = log._nextPosition;
+            foreach (var (_, _, position) in moves)
+            {
+                (copy.Parameters[0].Value, copy.Parameters[1].Value) = (log._nextPosition++, position);
+                copy.ExecuteNonQuery();
+            }
+        }
+
+        protected override void Committed()
+        {
+            lock (log._index)
+            {
+                var moved = new HashSet<SeriesRows>();
+                for (var i = 0; i < moves.Count; i++)
+                {
+                    var (persistenceId, sequenceNr, from) = moves[i];
+                    // A row its series deleted meanwhile stays dead: its copy is cut with the rest.
+                    if (!log._series.TryGetValue(persistenceId, out var series)) continue;
+                    var index = series.Live.FindIndex(r => r.SequenceNr == sequenceNr && r.Position == from);
+                    if (index < 0) continue;
+                    series.Live[index] = (sequenceNr, _first + i);
+                    moved.Add(series);
+                }
+                foreach (var series in moved) series.RecomputeOldest();
+                log._committedEnd = Math.Max(log._committedEnd, _first + moves.Count);
+            }
+        }
+    }
+
+    /// <summary>Deletes the dead rows of the log's oldest part.</summary>
+    private sealed class CutRows(JournalLog log, long from, long to) : DatabaseWork
+    {
+        private const string Sql = "DELETE FROM series_journal WHERE position >= @from AND position < @to";
+
+        public override void Execute(DatabaseStatements statements)
+        {
+            var cut = statements.Command(Sql, ("@from", DbType.Int64), ("@to", DbType.Int64));
+            (cut.Parameters[0].Value, cut.Parameters[1].Value) = (from, to);
+            cut.ExecuteNonQuery();
+        }
+
+        protected override void Committed()
+        {
+            lock (log._index) log._cutBelow = Math.Max(log._cutBelow, to);
+        }
+    }
+}
