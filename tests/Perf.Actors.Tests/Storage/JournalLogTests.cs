@@ -87,6 +87,21 @@ public sealed class JournalLogTests : IDisposable
     }
 
     [Fact]
+    public async Task A_sequence_number_without_a_row_is_skipped_in_replay_and_the_rows_around_it_are_kept()
+    {
+        // A write the journal failed leaves its sequence numbers unused; the series goes on after them.
+        var log = Open(maintenanceInterval: TimeSpan.Zero);
+        await log.AppendAsync([Row("series-a", 1), Row("series-a", 2)], CancellationToken.None);
+        await log.AppendAsync([Row("series-a", 5)], CancellationToken.None);
+
+        Assert.Equal([(1, 1), (2, 2), (5, 5)], await ReplayAsync(log, "series-a"));
+        await log.DeleteToAsync("series-a", 3);
+        Assert.Equal([(5, 5)], await ReplayAsync(log, "series-a"));
+        Assert.Equal(1, Scalar("SELECT count(*) FROM series_journal"));
+        Assert.Equal([(5, 5)], await ReplayAsync(Reopen(), "series-a"));
+    }
+
+    [Fact]
     public async Task Rows_a_snapshot_covers_are_not_replayed_and_the_log_is_cut_below_the_oldest_live_row()
     {
         var log = Open(maintenanceInterval: TimeSpan.Zero);
