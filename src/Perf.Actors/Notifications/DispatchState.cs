@@ -39,6 +39,12 @@ public sealed class DispatchState
                 var firedMs = Math.Min(nowMs, transition.RecordedMs);
                 group ??= new NotificationGroup(key, new Dictionary<string, AlertTransitioned>(), firedMs, 0, new HashSet<string>(), 0);
                 if (!group.Firing.Any() && group.Announced.Count == 0) group = group with { FiringSinceMs = firedMs };
+                // An announced alert that escalates (warning to critical) is news: it is announced again, as if it had just
+                // joined the group (at once when it is the only one, else one delay after the group's last notification).
+                // Falling back to a lower severity waits for the repeat.
+                if (group.Announced.Contains(transition.AlertId) && group.Alerts.TryGetValue(transition.AlertId, out var before)
+                    && before.To == AlertState.Firing && transition.Severity > before.Severity)
+                    group = group with { Announced = group.Announced.Where(id => id != transition.AlertId).ToHashSet() };
                 _groups[key] = group with { Alerts = With(group.Alerts, transition) };
                 return [];
             case AlertState.Flapping:

@@ -36,6 +36,25 @@ public sealed class DispatchStateTests
     }
 
     [Fact]
+    public void An_announced_warning_that_escalates_to_critical_is_announced_again_at_once_and_a_fall_back_waits_for_the_repeat()
+    {
+        var state = new DispatchState();
+        var warning = Transition(AlertState.Pending, AlertState.Firing) with { Severity = AlertSeverity.Warning };
+        state.Observe(1, warning, Now);
+        Assert.Equal(AlertSeverity.Warning, Assert.Single(Assert.Single(state.Due(Minutes(5), Policy)).Alerts).Severity);
+
+        state.Observe(2, warning with { From = AlertState.Firing, Severity = AlertSeverity.Critical }, Minutes(10));
+
+        var escalated = Assert.Single(state.Due(Minutes(10), Policy));
+        Assert.Equal((NotificationKind.Firing, AlertSeverity.Critical), (escalated.Kind, Assert.Single(escalated.Alerts).Severity));
+        Assert.Equal($"host=web-1,rule=cpu_usage/{Now}/2", escalated.Id); // the same episode's second notification
+
+        state.Observe(3, warning with { From = AlertState.Firing }, Minutes(11));
+        Assert.Empty(state.Due(Minutes(12), Policy));
+        Assert.Equal(AlertSeverity.Warning, Assert.Single(Assert.Single(state.Due(Minutes(10 + 240), Policy)).Alerts).Severity);
+    }
+
+    [Fact]
     public void An_alert_that_resolves_within_the_delay_is_never_notified()
     {
         var state = new DispatchState();
