@@ -7,11 +7,14 @@ namespace Perf.Actors.Configuration;
 /// <c>/metrics</c> is open to scrapers without a key.
 /// </summary>
 /// <param name="AdminKey">An admin key from configuration or <c>PERF_ADMIN_KEY</c>; null: the key book creates one.</param>
+/// <param name="UnauthenticatedRateLimit">Requests without valid credentials, per client address: low, so that guessing
+/// keys is slow; no valid caller needs more than a few such requests.</param>
 /// <param name="MaxRequestBytes">Largest body of the API's non-ingest endpoints (ingest has perf.ingest.max_body_bytes).</param>
 public sealed record SecuritySettings(
     string? AdminKey,
     JwtSettings Jwt,
     KeyRateLimit RateLimit,
+    KeyRateLimit UnauthenticatedRateLimit,
     long MaxRequestBytes,
     TimeSpan RequestTimeout,
     bool PublicMetrics)
@@ -30,6 +33,9 @@ public sealed record SecuritySettings(
             new KeyRateLimit(
                 config.Int("perf.security.rate_limit.requests_per_second", 1),
                 config.Int("perf.security.rate_limit.burst", 1)),
+            new KeyRateLimit(
+                config.Int("perf.security.rate_limit.unauthenticated_requests_per_second", 1),
+                config.Int("perf.security.rate_limit.unauthenticated_burst", 1)),
             config.Bytes("perf.security.max_request_bytes", 1024),
             config.Duration("perf.security.request_timeout", TimeSpan.FromSeconds(1)),
             config.Bool("perf.security.public_metrics"));

@@ -29,12 +29,12 @@ public static class SecurityExtensions
         services.AddAuthorization(options => options.AddAreaPolicies());
         services.AddRateLimiter(options =>
         {
-            options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context => Partition(context, settings.RateLimit));
+            options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context => Partition(context, settings));
             options.OnRejected = (rejected, _) =>
             {
                 var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
                 return new ValueTask(Problems.RetryLater(rejected.HttpContext, StatusCodes.Status429TooManyRequests, retryAfter,
-                    "this key's request rate is over its limit (perf.security.rate_limit)").ExecuteAsync(rejected.HttpContext));
+                    "this key's (or, without valid credentials, this address') request rate is over its limit (perf.security.rate_limit)").ExecuteAsync(rejected.HttpContext));
             };
         });
         services.AddRequestTimeouts(options => options.DefaultPolicy = new RequestTimeoutPolicy
@@ -71,12 +71,13 @@ public static class SecurityExtensions
         if (open.Length > 0) throw new InvalidOperationException($"Endpoints without an area or AllowAnonymous: {string.Join(", ", open)}");
     }
 
-    private static RateLimitPartition<string> Partition(HttpContext context, KeyRateLimit defaults)
+    private static RateLimitPartition<string> Partition(HttpContext context, SecuritySettings settings)
     {
         if (context.GetEndpoint()?.Metadata.GetMetadata<IAllowAnonymous>() is not null) return RateLimitPartition.GetNoLimiter("public");
         var caller = Caller.From(context);
-        var limit = caller?.RateLimit ?? defaults;
-        // Callers without valid credentials share their address's bucket, which also slows down guessing.
+        // Requests without valid credentials (none, a wrong key, a bad token) share their address's bucket, at the low
+        // unauthenticated limit: guessing keys gets 429 after a few tries, and a valid key's own bucket is untouched.
+        var limit = caller is null ? settings.UnauthenticatedRateLimit : caller.RateLimit ?? settings.RateLimit;
         var key = caller?.Actor ?? "address:" + context.Connection.RemoteIpAddress;
         return RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
         {
