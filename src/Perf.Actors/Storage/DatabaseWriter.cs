@@ -250,7 +250,15 @@ public abstract class DatabaseWork
     {
         if (error is null)
         {
-            Committed();
+            try
+            {
+                Committed();
+            }
+            catch (Exception e)
+            {
+                // The transaction is durable but what indexes it is not: the process is restarted and rebuilds it from the file.
+                Environment.FailFast($"{GetType().Name} failed after its transaction committed", e);
+            }
             _done.TrySetResult();
         }
         else if (error is OperationCanceledException cancelled) _done.TrySetCanceled(cancelled.CancellationToken);

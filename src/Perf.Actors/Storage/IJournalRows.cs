@@ -9,7 +9,11 @@ public interface IJournalRows
     /// <summary>Stores the rows in one transaction; completes once it has committed.</summary>
     Task AppendAsync(List<SeriesJournal.Row> rows, CancellationToken cancellationToken);
 
-    /// <summary>The series no longer needs its rows up to <paramref name="toSequenceNr"/> (a snapshot holds them).</summary>
+    /// <summary>
+    /// The series no longer needs its rows up to <paramref name="toSequenceNr"/>. Only below a stored snapshot at that
+    /// sequence number or later: on SQLite the snapshot is what keeps the deletion (and the highest sequence number)
+    /// across a restart.
+    /// </summary>
     Task DeleteToAsync(string persistenceId, long toSequenceNr);
 
     /// <summary>The series' rows from <paramref name="fromSequenceNr"/> to <paramref name="toSequenceNr"/>, in order, at most <paramref name="max"/>.</summary>

@@ -182,7 +182,10 @@ public sealed class BackupVerifier(DetectionSettings detection, PerfSerializer s
             using var layout = Command("SELECT count(*) FROM pragma_table_info('series_journal') WHERE name = 'position'");
             var rows = Convert.ToInt64(layout.ExecuteScalar()) > 0
                 ? "FROM series_journal WHERE position IN (SELECT max(position) FROM series_journal GROUP BY persistence_id, sequence_nr)"
-                : "FROM series_journal"; // written before the journal became a log: keyed, one row per event
+                : "FROM series_journal WHERE true"; // written before the journal became a log: keyed, one row per event
+            // Rows a snapshot covers are dead (the log keeps them until it is cut): they need not be copied.
+            if (Strings("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'series_snapshot'").Count > 0)
+                rows += " AND sequence_nr > coalesce((SELECT s.sequence_nr FROM series_snapshot s WHERE s.persistence_id = series_journal.persistence_id), 0)";
             using var command = Command($"""
                 CREATE TEMP TABLE journal_by_series AS SELECT persistence_id, sequence_nr, serializer_id, manifest, payload {rows};
                 CREATE INDEX temp.journal_by_series_key ON journal_by_series (persistence_id, sequence_nr);
