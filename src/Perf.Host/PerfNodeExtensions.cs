@@ -159,7 +159,11 @@ public static class PerfNodeExtensions
             .WithShardRegion<SeriesRegion>("series",
                 entityId => SeriesActor.Props(entityId, engine.Series, engine.Detection, alerting, chunks, clock),
                 new PerfMessageExtractor(engine.Cluster.Shards),
-                new ShardOptions { Role = ClusterSettings.WorkerRole, RememberEntities = false, PassivateIdleEntityAfter = engine.Series.PassivateAfter })
+                new ShardOptions
+                {
+                    Role = ClusterSettings.WorkerRole, RememberEntities = false, PassivateIdleEntityAfter = engine.Series.PassivateAfter,
+                    HandOffStopMessage = SeriesCommands.StopSeries.Instance,
+                })
             .WithShardRegion<HostRegion>("host",
                 (_, registry) => host => HostActor.Props(host, engine.Ingest.MaxSeriesPerHost, registry.Get<HostDirectory>(),
                     (OptimizationPolicy.From(settings.Optimization), engine.Optimizer), registry.Get<SeriesRegion>()),

@@ -46,6 +46,9 @@ public sealed class SeriesActor : UntypedPersistentActor
     // does not hold yet (and the journal below it would be deleted). Snapshots wait for this to reach 0.
     private int _pendingEvents;
     private bool _snapshotDue;
+    // The sequence number of the latest stored snapshot: the journal above it is what a stop snapshots first.
+    private long _snapshotSequenceNr;
+    private bool _stopping;
     // The child that evaluates this series' alert rules; only series that some rule watches have one.
     private IActorRef? _alerts;
     // Until the child has recovered and said how far it got, live points would overtake its catch-up (they are in the
@@ -125,6 +128,7 @@ public sealed class SeriesActor : UntypedPersistentActor
         switch (message)
         {
             case SnapshotOffer offer:
+                _snapshotSequenceNr = offer.Metadata.SequenceNr;
                 if (!SeriesRecovery.TryRestore(offer.Snapshot, _detectorSet, _detectionSettings.MaxAnomaliesPerSeries, out _state, out _detection))
                     throw new InvalidOperationException($"{PersistenceId} was offered a {offer.Snapshot.GetType().Name}, not a series snapshot");
                 break;
@@ -224,10 +228,20 @@ public sealed class SeriesActor : UntypedPersistentActor
                 break;
             case SaveSnapshotSuccess saved:
                 // Everything up to the snapshot is in it (the store keeps only the latest): drop the journal below it.
+                _snapshotSequenceNr = Math.Max(_snapshotSequenceNr, saved.Metadata.SequenceNr);
                 DeleteMessages(saved.Metadata.SequenceNr);
+                if (_stopping) StopOnceSnapshotted();
                 break;
             case SaveSnapshotFailure failed:
                 Log.Warning(failed.Cause, "Snapshot of {0} failed", _entityId);
+                if (_stopping) Context.Stop(Self); // the journal still holds everything: the next start replays it
+                break;
+            case StopSeries:
+                // Passivated or handed off. Without a snapshot first, the journal rows since the last one would stay live
+                // for as long as the series stays quiet (on SQLite they hold back the cut of the log), and the next start
+                // would replay them. The shard holds new messages for the series until it has stopped.
+                _stopping = true;
+                StopOnceSnapshotted();
                 break;
             case DeleteMessagesFailure failed:
                 Log.Warning(failed.Cause, "Deleting journal of {0} failed", _entityId);
@@ -394,6 +408,16 @@ public sealed class SeriesActor : UntypedPersistentActor
         _snapshotDue = false;
         _eventsSinceSnapshot = 0;
         SaveSnapshot(new SeriesActorSnapshot(_state.ToSnapshot(), _detection.ToSnapshot()));
+    }
+
+    private void StopOnceSnapshotted()
+    {
+        if (LastSequenceNr == _snapshotSequenceNr && _pendingEvents == 0)
+        {
+            Context.Stop(Self);
+            return;
+        }
+        if (!_snapshotDue) Snapshot(); // waits for the writes in flight when there are any
     }
 
     private void SnapshotIfDue()

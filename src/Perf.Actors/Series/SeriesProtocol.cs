@@ -41,6 +41,16 @@ public static class SeriesCommands
     /// <c>passivate_after</c>). Sent while a no-data rule watches a silent series.
     /// </summary>
     public sealed record KeepAlive(string EntityId) : ISeriesMessage;
+
+    /// <summary>
+    /// What the shard sends a series it passivates or hands off (its stop message): the series snapshots what it has
+    /// journaled since its last snapshot, then stops. Sent only by the local shard, never over the wire.
+    /// </summary>
+    public sealed record StopSeries
+    {
+        public static readonly StopSeries Instance = new();
+        private StopSeries() { }
+    }
 }
 
 /// <summary>Queries to a series: answered from the actor's state and its sealed chunks, never changing state.</summary>

@@ -56,6 +56,40 @@ public sealed class SeriesActorTests : Akka.Hosting.TestKit.TestKit, IDisposable
         }
     }
 
+    private long? SnapshotSequenceNr(string entityId)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection(_db.Storage.ConnectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT sequence_nr FROM series_snapshot WHERE persistence_id = $id";
+        command.Parameters.AddWithValue("$id", SeriesActor.PersistenceIdOf(entityId));
+        return command.ExecuteScalar() is long sequenceNr ? sequenceNr : null;
+    }
+
+    [Fact]
+    public async Task A_series_told_to_stop_by_its_shard_snapshots_what_it_journaled_first_and_a_quiet_one_stops_at_once()
+    {
+        const string id = "web-9/net.in";
+        var actor = Spawn(id, Settings());
+        await AppendAsync(actor, id, 0, 5);
+        Assert.Null(SnapshotSequenceNr(id)); // snapshot_every 1000: none yet
+
+        Watch(actor);
+        actor.Tell(StopSeries.Instance);
+        await ExpectTerminatedAsync(actor);
+
+        Assert.Equal(5, SnapshotSequenceNr(id));
+        var again = Spawn(id, Settings());
+        var points = await again.Ask<RangeResult>(new ReadRange(id, 0, long.MaxValue, 0, AggregationKind.Avg));
+        Assert.Equal([0.0, 1, 2, 3, 4], points.Values);
+
+        // Nothing journaled since: it stops without another snapshot.
+        Watch(again);
+        again.Tell(StopSeries.Instance);
+        await ExpectTerminatedAsync(again);
+        Assert.Equal(5, SnapshotSequenceNr(id));
+    }
+
     [Fact]
     public async Task A_detector_that_throws_is_counted_where_the_system_alert_reads_it_and_the_points_are_stored()
     {

@@ -45,8 +45,20 @@ public sealed class PerfNodeProcess : IAsyncDisposable
         _process = Launch($"--urls http://127.0.0.1:{Port} --data-dir \"{DataDirectory}\"");
         Client = ClientWithKey(AdminKey);
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(90));
+        var relaunches = 0;
         while (DateTime.UtcNow < deadline)
         {
+            if (_process.HasExited && relaunches < 3 && Output.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+                // The free port was taken between FreePort and the bind (the machine's outgoing connections use the same
+                // range): another one.
+                relaunches++;
+                lock (_output) _output.Clear();
+                Port = FreePort();
+                _process = Launch($"--urls http://127.0.0.1:{Port} --data-dir \"{DataDirectory}\"");
+                Client = ClientWithKey(AdminKey);
+                continue;
+            }
             if (_process.HasExited) throw new InvalidOperationException($"Perf.Api exited with {_process.ExitCode}:\n{Output}");
             try
             {
