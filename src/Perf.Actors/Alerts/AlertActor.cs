@@ -134,12 +134,21 @@ public sealed class AlertActor : UntypedPersistentActor, IWithTimers
     private void UseRulesOf(IReadOnlyList<AlertRule> rules)
     {
         List<AlertTransitioned>? retired = null;
+        var retiredAt = _evaluatedUpToMs == long.MinValue ? NowMs : _evaluatedUpToMs;
         foreach (var gone in _evaluators.Keys.Where(id => rules.All(r => r.Id != id)).ToArray())
         {
             // Deleted, or no longer matching this series: its open alert ends now instead of firing on in the log.
-            if (_evaluators[gone].Retire(_evaluatedUpToMs == long.MinValue ? NowMs : _evaluatedUpToMs, NowMs) is { } end)
-                (retired ??= []).Add(end);
+            if (_evaluators[gone].Retire(retiredAt, NowMs) is { } end) (retired ??= []).Add(end);
             _evaluators.Remove(gone);
+        }
+        // The same for a rule deleted while this actor was stopped: its state came back from the snapshot, with the rule it
+        // was made under (snapshots of earlier versions lack it, and their alert cannot be ended here).
+        foreach (var (gone, state) in _restored?.Where(r => rules.All(rule => rule.Id != r.Key)).ToArray() ?? [])
+        {
+            _restored!.Remove(gone);
+            if (state.Rule is null) continue;
+            var evaluator = RuleEvaluator.FromState(_host, _metric, state.Rule, _flapping, _noData.CollectionInterval, state);
+            if (evaluator.Retire(retiredAt, NowMs) is { } end) (retired ??= []).Add(end);
         }
         if (retired is not null)
         {

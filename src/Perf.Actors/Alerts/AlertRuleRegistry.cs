@@ -12,6 +12,9 @@ public sealed class AlertRuleRegistry(IReadOnlyList<AlertRule> rules)
 
     public AlertRuleSet Current => _current;
 
+    /// <summary>The version of the rule book in use (-1 before the first).</summary>
+    public long BookVersion => Interlocked.Read(ref _bookVersion);
+
     public void Replace(IReadOnlyList<AlertRule> rules)
     {
         lock (_gate) _current = new AlertRuleSet(_current.Version + 1, rules);
@@ -24,7 +27,7 @@ public sealed class AlertRuleRegistry(IReadOnlyList<AlertRule> rules)
         lock (_gate)
         {
             if (view.Version <= _bookVersion) return false;
-            _bookVersion = view.Version;
+            Interlocked.Exchange(ref _bookVersion, view.Version);
             _current = new AlertRuleSet(_current.Version + 1, view.Rules);
             return true;
         }

@@ -262,6 +262,7 @@ public sealed class RuleEvaluator
             TrendTimestampsMs = timestamps,
             TrendValues = values,
             LastArrivalMs = _lastArrivalMs,
+            Rule = Rule,
         };
     }
 

@@ -17,4 +17,8 @@ public sealed record RuleEvaluatorState(
 
     /// <summary>No-data rules: when (wall clock) the last sample arrived; 0 before the rule saw one.</summary>
     public long LastArrivalMs { get; init; }
+
+    /// <summary>The rule the state was made under (null in snapshots of earlier versions): once the rule is deleted, its
+    /// open alert can still be ended with the rule's name and thresholds.</summary>
+    public AlertRule? Rule { get; init; }
 }

@@ -78,6 +78,8 @@ public sealed partial class PerfSerializer : SerializerWithStringManifest
             r => new AnomalyList(r.ReadArray(ReadAnomaly), r.ReadString(), r.ReadStrings()));
         Register<SeriesNotFound>("SNF", (w, m) => w.Write(m.EntityId), r => new SeriesNotFound(r.ReadString()));
         Register<KeepAlive>("SK", (w, m) => w.Write(m.EntityId), r => new KeepAlive(r.ReadString()));
+        Register<ReapplyAlertRules>("SRA", (w, m) => { w.Write(m.EntityId); w.Write(m.BookVersion); w.Write(m.Attempt); },
+            r => new ReapplyAlertRules(r.ReadString(), r.ReadInt64(), r.ReadInt32()));
         Register<PointsRecorded>("SE1", (w, m) => w.WritePoints(m.Timestamps, m.Values),
             r => { var (t, v) = r.ReadPoints(); return new PointsRecorded(t, v); });
         Register<ChunkSealed>("SE2", (w, m) => { w.Write(m.Sequence); w.Write(m.FirstMs); w.Write(m.LastMs); w.Write(m.PointCount); w.Write(m.ByteCount); },
@@ -119,7 +121,13 @@ public sealed partial class PerfSerializer : SerializerWithStringManifest
                 w.Write(s.Flapping); w.WriteLongs(s.Changes);
             });
             // Added with trend and no-data rules: one extension per rule, in the same order, after the frozen part.
-            w.WriteArray(m.Rules, static (w, s) => WriteExtension(w, s, static (w, s) => { w.WritePoints(s.TrendTimestampsMs, s.TrendValues); w.Write(s.LastArrivalMs); }));
+            w.WriteArray(m.Rules, static (w, s) => WriteExtension(w, s, static (w, s) =>
+            {
+                w.WritePoints(s.TrendTimestampsMs, s.TrendValues); w.Write(s.LastArrivalMs);
+                // Added later, at the extension's end: the rule the state was made under.
+                w.Write(s.Rule is not null);
+                if (s.Rule is not null) WriteRule(w, s.Rule);
+            }));
         }, r =>
         {
             var evaluatedUpToMs = r.ReadInt64();
@@ -130,7 +138,11 @@ public sealed partial class PerfSerializer : SerializerWithStringManifest
                 var extended = r.ReadArray(static r => ReadExtension<RuleEvaluatorState>(r, static (r, s) =>
                 {
                     var (timestamps, values) = r.ReadPoints();
-                    return s with { TrendTimestampsMs = timestamps, TrendValues = values, LastArrivalMs = r.ReadInt64() };
+                    return s with
+                    {
+                        TrendTimestampsMs = timestamps, TrendValues = values, LastArrivalMs = r.ReadInt64(),
+                        Rule = HasMore(r) && r.ReadBoolean() ? ReadRule(r) : null,
+                    };
                 }));
                 for (var i = 0; i < rules.Length; i++) rules[i] = extended[i](rules[i]);
             }

@@ -21,7 +21,7 @@ namespace Perf.Actors.Series;
 /// A process holds 100,000 of these, so the actor is kept lean: one switch instead of a table of handler delegates,
 /// no fields that can be derived, and buffers only while they hold something.
 /// </summary>
-public sealed class SeriesActor : UntypedPersistentActor
+public sealed class SeriesActor : UntypedPersistentActor, IWithTimers
 {
     private readonly string _entityId;
     private readonly SeriesSettings _settings;
@@ -77,6 +77,8 @@ public sealed class SeriesActor : UntypedPersistentActor
     }
 
     public override string PersistenceId { get; }
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     public static string PersistenceIdOf(string entityId) => "series-" + entityId;
 
@@ -195,6 +197,16 @@ public sealed class SeriesActor : UntypedPersistentActor
                 break;
             case KeepAlive:
                 break;
+            case ReapplyAlertRules reapply when _alerting.Rules.BookVersion < reapply.BookVersion && reapply.Attempt < 50:
+                // The changed book reaches this node by publication, this message by the shard: wait for the book.
+                Timers.StartSingleTimer(nameof(ReapplyAlertRules), reapply with { Attempt = reapply.Attempt + 1 }, TimeSpan.FromMilliseconds(100));
+                break;
+            case ReapplyAlertRules when !_state.IsEmpty:
+                _rulesVersion = 0;
+                ReconcileAlerts(startChild: true);
+                break;
+            case ReapplyAlertRules:
+                break; // no points, so no alert to end
             case Terminated dead when dead.ActorRef.Equals(_alerts):
                 _alertsReady = false;
                 // It failed (e.g. its journal write): the next write starts it again, and it catches up from its snapshot.
@@ -317,17 +329,18 @@ public sealed class SeriesActor : UntypedPersistentActor
     }
 
     /// <summary>
-    /// Starts the alerts child when a rule first matches this series and tells it when the rules change; true when it
+    /// Starts the alerts child when a rule first matches this series (or when <paramref name="startChild"/> says so: to end
+    /// the alerts of rules that no longer match) and tells it when the rules change; true when it
     /// started one.
     /// </summary>
-    private bool ReconcileAlerts()
+    private bool ReconcileAlerts(bool startChild = false)
     {
         var rules = _alerting.Rules.Current;
         if (rules.Version == _rulesVersion) return false;
         _rulesVersion = rules.Version;
         var key = SeriesKey.FromEntityId(_entityId);
         var mine = rules.For(key.Host, key.Metric);
-        if (mine.Count == 0 && _alerts is null) return false;
+        if (mine.Count == 0 && _alerts is null && !startChild) return false;
         var started = false;
         if (_alerts is null)
         {

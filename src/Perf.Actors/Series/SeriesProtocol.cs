@@ -43,6 +43,15 @@ public static class SeriesCommands
     public sealed record KeepAlive(string EntityId) : ISeriesMessage;
 
     /// <summary>
+    /// An alert rule this series has an open alert under was deleted or changed: the series applies the rules now (starting
+    /// its alerts child even when no rule matches any more, so that it can end the alert), instead of at its next sample,
+    /// which a series that went quiet may never get. <paramref name="BookVersion"/> is the rule book's version with the
+    /// change: a node that has not received it yet (the book is published to every node) waits for it
+    /// (<paramref name="Attempt"/> counts the waits).
+    /// </summary>
+    public sealed record ReapplyAlertRules(string EntityId, long BookVersion, int Attempt = 0) : ISeriesMessage;
+
+    /// <summary>
     /// What the shard sends a series it passivates or hands off (its stop message): the series snapshots what it has
     /// journaled since its last snapshot, then stops. Sent only by the local shard, never over the wire.
     /// </summary>

@@ -7,6 +7,7 @@ using Perf.Api.Alerts;
 using Perf.Api.Http;
 using Perf.Api.Security;
 using Perf.Actors.Security;
+using Perf.Actors.Series;
 using Perf.Host;
 
 using static Perf.Actors.Alerts.AlertEvents;
@@ -37,25 +38,41 @@ public static class AlertEndpoints
                 ? Results.Json(AlertRuleJson.Write(rule))
                 : Problems.NotFound("id", $"there is no alert rule '{id}'");
         }).RequireArea(Area.Read);
-        app.MapPost("/api/v1/alert-rules", (HttpRequest request, PerfEngine engine, AlertRuleRegistry registry) =>
-            SaveAsync(request, null, engine, registry)).RequireArea(Area.Operate);
-        app.MapPut("/api/v1/alert-rules/{id}", (string id, HttpRequest request, PerfEngine engine, AlertRuleRegistry registry) =>
-            SaveAsync(request, id, engine, registry)).RequireArea(Area.Operate);
-        app.MapDelete("/api/v1/alert-rules/{id}", async (string id, HttpContext context, PerfEngine engine, AlertRuleRegistry registry) =>
+        app.MapPost("/api/v1/alert-rules", (HttpRequest request, PerfEngine engine, AlertRuleRegistry registry, AlertIndex index) =>
+            SaveAsync(request, null, engine, registry, index)).RequireArea(Area.Operate);
+        app.MapPut("/api/v1/alert-rules/{id}", (string id, HttpRequest request, PerfEngine engine, AlertRuleRegistry registry, AlertIndex index) =>
+            SaveAsync(request, id, engine, registry, index)).RequireArea(Area.Operate);
+        app.MapDelete("/api/v1/alert-rules/{id}", async (string id, HttpContext context, PerfEngine engine, AlertRuleRegistry registry, AlertIndex index) =>
         {
             if (await RefusedRuleAsync(id, Caller.From(context)!, engine) is { } refused) return refused;
             if (await engine.AlertRules.Ask(new DeleteRule(id), AskTimeout) is not RuleBookView view)
                 return Problems.NotFound("id", $"there is no alert rule '{id}'");
             registry.Use(view);
+            await ReapplyWhereOpenAsync(id, view.Version, engine, index, context.RequestAborted);
             return Results.NoContent();
         }).RequireArea(Area.Operate);
         return app;
     }
 
+    /// <summary>
+    /// The series with an alert of the rule still open apply the rules now: a series that went quiet (or was passivated)
+    /// would otherwise keep the alert of a deleted rule firing, and renotified, until its next sample.
+    /// </summary>
+    private static async Task ReapplyWhereOpenAsync(string ruleId, long bookVersion, PerfEngine engine, AlertIndex index, CancellationToken cancellationToken)
+    {
+        var alerts = await index.AlertsAsync(cancellationToken);
+        foreach (var series in alerts.Values
+                     .Select(transitions => transitions[^1].Transition)
+                     .Where(t => t.RuleId == ruleId && t.To is AlertState.Pending or AlertState.Firing or AlertState.Flapping)
+                     .Select(t => new SeriesKey(t.Host, t.Metric).EntityId)
+                     .Distinct())
+            engine.Series.Tell(new SeriesCommands.ReapplyAlertRules(series, bookVersion));
+    }
+
     /// <summary>POST creates (409 when the id exists), PUT creates or replaces; the rule applies to live series at once:
     /// this node takes the book's answer into its registry before replying, rather than waiting for the book's
     /// publication, so the next sample after the answer is already judged by the new rule.</summary>
-    private static async Task<IResult> SaveAsync(HttpRequest request, string? pathId, PerfEngine engine, AlertRuleRegistry registry)
+    private static async Task<IResult> SaveAsync(HttpRequest request, string? pathId, PerfEngine engine, AlertRuleRegistry registry, AlertIndex index)
     {
         var (document, problem) = await JsonBody.ReadAsync(request);
         if (problem is not null) return problem;
@@ -74,7 +91,9 @@ public static class AlertEndpoints
                 if (existing.Rules.Any(r => r.Id == rule.Id))
                     return Problems.Invalid("id", $"an alert rule '{rule.Id}' exists; PUT /api/v1/alert-rules/{rule.Id} replaces it", StatusCodes.Status409Conflict, "Conflict");
             }
-            registry.Use(await engine.AlertRules.Ask<RuleBookView>(new SaveRule(rule), AskTimeout));
+            var saved = await engine.AlertRules.Ask<RuleBookView>(new SaveRule(rule), AskTimeout);
+            registry.Use(saved);
+            if (pathId is not null) await ReapplyWhereOpenAsync(rule.Id, saved.Version, engine, index, request.HttpContext.RequestAborted); // it may no longer match
             return pathId is null
                 ? Results.Created($"/api/v1/alert-rules/{rule.Id}", AlertRuleJson.Write(rule))
                 : Results.Json(AlertRuleJson.Write(rule));

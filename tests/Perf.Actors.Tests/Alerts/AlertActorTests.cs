@@ -78,6 +78,25 @@ public sealed class AlertActorTests : Akka.Hosting.TestKit.TestKit, IDisposable
     }
 
     [Fact]
+    public async Task A_firing_alert_of_a_stopped_series_whose_rule_is_deleted_resolves_when_the_series_is_told_to_reapply_its_rules()
+    {
+        var series = Spawn();
+        await AppendAsync(series, (0, 95), (30, 95), (60, 95));
+        Assert.Equal(["Inactive->Pending:Critical@0", "Pending->Firing:Critical@60"], await LogAsync(2));
+        Watch(series);
+        series.Tell(StopSeries.Instance); // passivated
+        await ExpectTerminatedAsync(series);
+
+        _alerting.Rules.Replace([]); // the operator deleted the rule
+        var again = Spawn(); // no rule matches it any more: on its own it would not even start its alerts child
+        again.Tell(new ReapplyAlertRules(Id, BookVersion: -1));
+
+        Assert.Equal(["Inactive->Pending:Critical@0", "Pending->Firing:Critical@60", "Firing->Resolved:Critical@60"], await LogAsync(3));
+        var ended = (await new AlertLog(Sys).ReadAsync()).Last().Transition;
+        Assert.Equal(("cpu_usage", 90.0), (ended.RuleName, ended.Threshold)); // named and measured by the deleted rule
+    }
+
+    [Fact]
     public async Task A_breach_longer_than_for_goes_pending_firing_resolved_in_the_alert_log()
     {
         var series = Spawn();

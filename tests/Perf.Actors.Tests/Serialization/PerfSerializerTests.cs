@@ -96,6 +96,7 @@ public sealed class PerfSerializerTests : IDisposable
             new DetectionSnapshot(1_700_000_060_000, 321, [new DetectorSnapshot("iid-spike(confidence=99.9)", [7, 8, 9], 321, 1, 1_700_000_000_000, [1, 42, 0.0001])], [Finding])),
         new SeriesNotFound("h/m"),
         new KeepAlive("h/m"),
+        new ReapplyAlertRules("h/m", 7, 2),
         new PointsRecorded([1_700_000_000_000, 1_700_000_030_000, 1_700_000_060_000], [45.2, 45.3, 1e300]),
         new ChunkSealed(3, 100, 200, 120, 180),
         new ChunksExpired(500, 2, 300, 240, 600),

@@ -112,6 +112,24 @@ public sealed class AlertsTests(DefaultNode fixture) : IClassFixture<DefaultNode
     }
 
     [Fact]
+    public async Task Deleting_a_rule_ends_its_firing_alert_on_a_series_that_sends_nothing_more()
+    {
+        using (var created = await fixture.Client.PostJsonAsync(
+            """{"id": "queue_deep", "host": "retire-host", "metric": "queue.depth", "warning": 50, "for": "0s"}""", "/api/v1/alert-rules"))
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var body = $$"""{"host": "retire-host", "timestamp": "{{NodeApi.Iso(Start)}}", "metrics": {"queue": {"depth": 60} } }""";
+        await (await fixture.Client.PostJsonAsync(body)).ExpectAcceptedAsync();
+        await AwaitAlertsAsync(fixture.Client, "/api/v1/alerts?host=retire-host&state=firing", 1);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await fixture.Client.DeleteAsync("/api/v1/alert-rules/queue_deep")).StatusCode);
+
+        // No sample follows: the deletion itself ends the alert, instead of leaving it firing (and renotified) for good.
+        var resolved = await AwaitAlertsAsync(fixture.Client, "/api/v1/alerts?host=retire-host&state=resolved", 1);
+        Assert.Equal("queue_deep", resolved["alerts"]![0]!["rule"]!.GetValue<string>());
+        Assert.Equal(0, (await fixture.Client.GetJsonAsync("/api/v1/alerts?host=retire-host&state=firing"))["count"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task A_rule_created_through_the_api_applies_to_a_live_series_survives_a_restart_and_can_be_deleted()
     {
         var dataDir = Path.Combine(Path.GetTempPath(), "perf-alert-rule-tests", Guid.NewGuid().ToString("N"));
