@@ -449,7 +449,7 @@ public sealed class SeriesActor : UntypedPersistentActor, IWithTimers
         foreach (var p in points) encoder.Append(p.TimestampMs, p.Value);
         var data = encoder.ToArray();
         var sealedChunk = new ChunkSealed(_state.NextChunkSequence, points[0].TimestampMs, points[^1].TimestampMs, points.Length, data.Length);
-        _chunks.WriteAsync(new StoredChunk(_entityId, sealedChunk.Sequence, sealedChunk.FirstMs, sealedChunk.LastMs, sealedChunk.PointCount, data))
+        _chunks.WriteAsync(new StoredChunk(_entityId, sealedChunk.Sequence, sealedChunk.FirstMs, sealedChunk.LastMs, sealedChunk.PointCount, data, LastSequenceNr))
             .PipeTo(Self, success: () => new ChunkStored(sealedChunk), failure: e => new ChunkStoreFailed(e));
     }
 

@@ -7,7 +7,9 @@ namespace Perf.Actors.Storage;
 public interface IChunkStore
 {
     /// <summary>Stores a chunk. Idempotent: writing the same series and sequence again replaces it (a crash between the
-    /// chunk write and the <c>ChunkSealed</c> event makes the actor seal the same points again).</summary>
+    /// chunk write and the <c>ChunkSealed</c> event makes the actor seal the same points again), unless the stored one has
+    /// a higher <see cref="StoredChunk.Fence"/>: a write planned by an earlier owner of the series, still queued on a node
+    /// that has lost it, must not overwrite what the new owner sealed since.</summary>
     Task WriteAsync(StoredChunk chunk, CancellationToken cancellationToken = default);
 
     /// <summary>Chunks of a series overlapping <c>[fromMs, toMs]</c>, oldest first.</summary>
@@ -19,7 +21,8 @@ public interface IChunkStore
     Task<ExpiredChunks> DeleteExpiredAsync(string seriesId, long cutoffMs, long sequenceBelow, CancellationToken cancellationToken = default);
 }
 
-public sealed record StoredChunk(string SeriesId, long Sequence, long FirstMs, long LastMs, int PointCount, byte[] Data);
+/// <param name="Fence">the series' journal sequence number when it planned the chunk: a later owner's is higher.</param>
+public sealed record StoredChunk(string SeriesId, long Sequence, long FirstMs, long LastMs, int PointCount, byte[] Data, long Fence = 0);
 
 /// <summary>What a retention pass deleted and, as absolute totals, what it left (chunks below its sequence bound).</summary>
 /// <param name="DeletedCount">chunks deleted by this pass.</param>

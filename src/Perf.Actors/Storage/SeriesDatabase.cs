@@ -63,16 +63,17 @@ public sealed record SeriesDatabase(StorageProvider Provider, string ConnectionS
     {
         using var connection = OpenAsync().GetAwaiter().GetResult();
         using var command = connection.CreateCommand();
-        if (Provider == StorageProvider.Sqlite) MoveKeyedJournalToLog(command);
+        if (Provider == StorageProvider.Sqlite) UpgradeSqliteTables(command);
         command.CommandText = Provider == StorageProvider.Sqlite ? SqliteSchema : PostgreSqlSchema;
         command.ExecuteNonQuery();
     }
 
     /// <summary>
-    /// A file written before the journal became a log keeps its rows keyed by (persistence id, sequence number): they move
-    /// into the log, each series' in sequence order. Checked inside the write lock, so nodes starting at once move it once.
+    /// A file written by an earlier version: its journal rows, keyed by (persistence id, sequence number), move into the
+    /// log, each series' in sequence order; its chunk table gets the fence column. Checked inside the write lock, so nodes
+    /// starting at once upgrade it once.
     /// </summary>
-    private static void MoveKeyedJournalToLog(DbCommand command)
+    private static void UpgradeSqliteTables(DbCommand command)
     {
         command.CommandText = "BEGIN IMMEDIATE";
         command.ExecuteNonQuery();
@@ -82,6 +83,12 @@ public sealed record SeriesDatabase(StorageProvider Provider, string ConnectionS
             if (Convert.ToInt64(command.ExecuteScalar()) == 1)
             {
                 command.CommandText = SqliteKeyedJournalToLog;
+                command.ExecuteNonQuery();
+            }
+            command.CommandText = "SELECT coalesce(sum(name = 'series_id'), 0) - coalesce(sum(name = 'fence'), 0) FROM pragma_table_info('series_chunks')";
+            if (Convert.ToInt64(command.ExecuteScalar()) == 1)
+            {
+                command.CommandText = "ALTER TABLE series_chunks ADD COLUMN fence INTEGER NOT NULL DEFAULT 0";
                 command.ExecuteNonQuery();
             }
             command.CommandText = "COMMIT";
@@ -134,6 +141,7 @@ public sealed record SeriesDatabase(StorageProvider Provider, string ConnectionS
             last_ms     INTEGER NOT NULL,
             point_count INTEGER NOT NULL,
             data        BLOB    NOT NULL,
+            fence       INTEGER NOT NULL DEFAULT 0,
             PRIMARY KEY (series_id, sequence)
         ) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS series_chunks_by_last ON series_chunks (series_id, last_ms);
@@ -172,8 +180,10 @@ public sealed record SeriesDatabase(StorageProvider Provider, string ConnectionS
             last_ms     BIGINT  NOT NULL,
             point_count INTEGER NOT NULL,
             data        BYTEA   NOT NULL,
+            fence       BIGINT  NOT NULL DEFAULT 0,
             PRIMARY KEY (series_id, sequence)
         );
+        ALTER TABLE series_chunks ADD COLUMN IF NOT EXISTS fence BIGINT NOT NULL DEFAULT 0;
         CREATE INDEX IF NOT EXISTS series_chunks_by_last ON series_chunks (series_id, last_ms);
         CREATE TABLE IF NOT EXISTS report_files (
             id      TEXT  NOT NULL PRIMARY KEY,

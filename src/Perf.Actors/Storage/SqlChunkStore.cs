@@ -49,23 +49,24 @@ public sealed class SqlChunkStore : IChunkStore, IDisposable
 
     public void Dispose() => _writer.Dispose();
 
-    /// <summary>Idempotent: the same series and sequence again replaces the chunk.</summary>
+    /// <summary>Idempotent: the same series and sequence again replaces the chunk, unless the stored one is fenced higher.</summary>
     private sealed class WriteChunk(StoredChunk chunk) : DatabaseWork
     {
         private const string Sql = """
-            INSERT INTO series_chunks (series_id, sequence, first_ms, last_ms, point_count, data)
-            VALUES (@series, @sequence, @first, @last, @count, @data)
+            INSERT INTO series_chunks (series_id, sequence, first_ms, last_ms, point_count, data, fence)
+            VALUES (@series, @sequence, @first, @last, @count, @data, @fence)
             ON CONFLICT (series_id, sequence) DO UPDATE SET first_ms = excluded.first_ms, last_ms = excluded.last_ms,
-              point_count = excluded.point_count, data = excluded.data
+              point_count = excluded.point_count, data = excluded.data, fence = excluded.fence
+            WHERE excluded.fence >= series_chunks.fence
             """;
 
         public override void Execute(DatabaseStatements statements)
         {
             var command = statements.Command(Sql, ("@series", DbType.String), ("@sequence", DbType.Int64), ("@first", DbType.Int64),
-                ("@last", DbType.Int64), ("@count", DbType.Int32), ("@data", DbType.Binary));
+                ("@last", DbType.Int64), ("@count", DbType.Int32), ("@data", DbType.Binary), ("@fence", DbType.Int64));
             var p = command.Parameters;
-            (p[0].Value, p[1].Value, p[2].Value, p[3].Value, p[4].Value, p[5].Value) =
-                (chunk.SeriesId, chunk.Sequence, chunk.FirstMs, chunk.LastMs, chunk.PointCount, chunk.Data);
+            (p[0].Value, p[1].Value, p[2].Value, p[3].Value, p[4].Value, p[5].Value, p[6].Value) =
+                (chunk.SeriesId, chunk.Sequence, chunk.FirstMs, chunk.LastMs, chunk.PointCount, chunk.Data, chunk.Fence);
             command.ExecuteNonQuery();
         }
     }
