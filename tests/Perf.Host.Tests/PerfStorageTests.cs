@@ -49,7 +49,7 @@ public sealed class PerfStorageTests : IDisposable
         Assert.Equal(["series_chunks"], Query(connection, "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'series_chunks'"));
         Assert.Equal(["series_chunks_by_last"], Query(connection, "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'series_chunks' AND name NOT LIKE 'sqlite_%'"));
         Assert.Equal(
-            ["series_id", "sequence", "first_ms", "last_ms", "point_count", "data"],
+            ["series_id", "sequence", "first_ms", "last_ms", "point_count", "data", "fence"],
             Query(connection, "SELECT name FROM pragma_table_info('series_chunks') ORDER BY cid"));
     }
 
@@ -61,7 +61,7 @@ public sealed class PerfStorageTests : IDisposable
         {
             connection.Open();
             using var insert = connection.CreateCommand();
-            insert.CommandText = "INSERT INTO series_chunks VALUES ('cpu|host=a', 1, 0, 1000, 2, x'0102')";
+            insert.CommandText = "INSERT INTO series_chunks (series_id, sequence, first_ms, last_ms, point_count, data) VALUES ('cpu|host=a', 1, 0, 1000, 2, x'0102')";
             insert.ExecuteNonQuery();
         }
 
