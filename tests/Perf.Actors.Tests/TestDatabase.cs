@@ -14,6 +14,19 @@ public sealed class TestDatabase : IDisposable
     public string Directory { get; }
     public PerfStorage Storage { get; }
 
+    /// <summary>Another SQLite file in the directory, made by <paramref name="sql"/> (e.g. tables as an earlier version
+    /// wrote them); its connection string.</summary>
+    public string CreateFile(string name, string sql)
+    {
+        var connectionString = $"Data Source={Path.Combine(Directory, name)}";
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection(connectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+        return connectionString;
+    }
+
     public void Dispose()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();

@@ -159,7 +159,7 @@ public sealed class BackupVerifier(DetectionSettings detection, PerfSerializer s
             using var snapshot = tables.Contains("series_snapshot")
                 ? Command("SELECT sequence_nr, serializer_id, manifest, payload FROM series_snapshot WHERE persistence_id = $id", "$id")
                 : null;
-            if (tables.Contains("series_journal")) IndexJournalBySeries();
+            if (tables.Contains("series_journal")) IndexJournalBySeries(tables);
             using var journal = tables.Contains("series_journal")
                 ? Command("SELECT sequence_nr, serializer_id, manifest, payload FROM journal_by_series WHERE persistence_id = $id AND sequence_nr > $after ORDER BY sequence_nr",
                     "$id", "$after")
@@ -177,14 +177,14 @@ public sealed class BackupVerifier(DetectionSettings detection, PerfSerializer s
         /// backup stays untouched, the index goes to the connection's temporary database. A row the log's maintenance
         /// copied forward may still lie at its old position too: the newer copy counts.
         /// </summary>
-        private void IndexJournalBySeries()
+        private void IndexJournalBySeries(HashSet<string> tables)
         {
             using var layout = Command("SELECT count(*) FROM pragma_table_info('series_journal') WHERE name = 'position'");
             var rows = Convert.ToInt64(layout.ExecuteScalar()) > 0
                 ? "FROM series_journal WHERE position IN (SELECT max(position) FROM series_journal GROUP BY persistence_id, sequence_nr)"
                 : "FROM series_journal WHERE true"; // written before the journal became a log: keyed, one row per event
             // Rows a snapshot covers are dead (the log keeps them until it is cut): they need not be copied.
-            if (Strings("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'series_snapshot'").Count > 0)
+            if (tables.Contains("series_snapshot"))
                 rows += " AND sequence_nr > coalesce((SELECT s.sequence_nr FROM series_snapshot s WHERE s.persistence_id = series_journal.persistence_id), 0)";
             using var command = Command($"""
                 CREATE TEMP TABLE journal_by_series AS SELECT persistence_id, sequence_nr, serializer_id, manifest, payload {rows};

@@ -171,19 +171,12 @@ public sealed class JournalLogTests : IDisposable
     [Fact]
     public async Task A_file_with_the_keyed_journal_of_earlier_versions_is_moved_into_the_log_in_sequence_order()
     {
-        var path = Path.Combine(_db.Directory, "old.db");
-        using (var connection = new SqliteConnection($"Data Source={path}"))
-        {
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = """
-                CREATE TABLE series_journal (persistence_id TEXT NOT NULL, sequence_nr INTEGER NOT NULL, serializer_id INTEGER NOT NULL,
-                  manifest TEXT NOT NULL, payload BLOB NOT NULL, PRIMARY KEY (persistence_id, sequence_nr)) WITHOUT ROWID;
-                INSERT INTO series_journal VALUES ('series-b', 2, 7, 'SPR', X'02'), ('series-a', 1, 7, 'SPR', X'01'), ('series-b', 1, 7, 'SPR', X'01');
-                """;
-            command.ExecuteNonQuery();
-        }
-        var database = new PluginDatabase(PluginDatabase.PluginConfig(SeriesDatabase.Sqlite($"Data Source={path}")).GetConfig(SeriesJournal.PluginId),
+        var old = _db.CreateFile("old.db", """
+            CREATE TABLE series_journal (persistence_id TEXT NOT NULL, sequence_nr INTEGER NOT NULL, serializer_id INTEGER NOT NULL,
+              manifest TEXT NOT NULL, payload BLOB NOT NULL, PRIMARY KEY (persistence_id, sequence_nr)) WITHOUT ROWID;
+            INSERT INTO series_journal VALUES ('series-b', 2, 7, 'SPR', X'02'), ('series-a', 1, 7, 'SPR', X'01'), ('series-b', 1, 7, 'SPR', X'01');
+            """);
+        var database = new PluginDatabase(PluginDatabase.PluginConfig(SeriesDatabase.Sqlite(old)).GetConfig(SeriesJournal.PluginId),
             SeriesJournal.PluginId);
         _opened.Add(database);
         var log = new JournalLog(database);

@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using Perf.Actors.Storage;
 
 namespace Perf.Actors.Tests.Storage;
@@ -26,20 +25,13 @@ public sealed class SqlChunkStoreTests : IDisposable
     [Fact]
     public async Task A_chunk_table_of_an_earlier_version_gets_the_fence_and_keeps_its_chunks()
     {
-        var path = Path.Combine(_db.Directory, "old.db");
-        using (var connection = new SqliteConnection($"Data Source={path}"))
-        {
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = """
-                CREATE TABLE series_chunks (series_id TEXT NOT NULL, sequence INTEGER NOT NULL, first_ms INTEGER NOT NULL, last_ms INTEGER NOT NULL,
-                  point_count INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (series_id, sequence)) WITHOUT ROWID;
-                INSERT INTO series_chunks VALUES ('web-1/cpu.usage', 0, 1000, 2000, 10, X'07');
-                """;
-            command.ExecuteNonQuery();
-        }
+        var old = _db.CreateFile("old.db", """
+            CREATE TABLE series_chunks (series_id TEXT NOT NULL, sequence INTEGER NOT NULL, first_ms INTEGER NOT NULL, last_ms INTEGER NOT NULL,
+              point_count INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (series_id, sequence)) WITHOUT ROWID;
+            INSERT INTO series_chunks VALUES ('web-1/cpu.usage', 0, 1000, 2000, 10, X'07');
+            """);
 
-        using var store = new SqlChunkStore(SeriesDatabase.Sqlite($"Data Source={path}"));
+        using var store = new SqlChunkStore(SeriesDatabase.Sqlite(old));
 
         Assert.Equal(7, Assert.Single(await store.ReadAsync("web-1/cpu.usage", 0, 5_000)).Data[0]);
         await store.WriteAsync(Chunk(8, fence: 1));
