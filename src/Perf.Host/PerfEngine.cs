@@ -1,9 +1,11 @@
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Hosting;
+using Akka.Persistence;
 using Perf.Actors.Configuration;
 using Perf.Actors.Ingestion;
 using Perf.Actors.Security;
+using Perf.Actors.Storage;
 
 namespace Perf.Host;
 
@@ -42,12 +44,19 @@ public sealed class PerfEngine(
     public IActorRef Audit => audit.ActorRef;
     public IngestionPipeline Ingestion => _pipeline.Value;
 
-    /// <summary>Ready when this node is an Up cluster member and its database answers.</summary>
+    /// <summary>
+    /// Ready when this node is an Up cluster member, its database answers and, on a worker, the series journal takes
+    /// writes (after a crash its start-up scan of a large log takes seconds, and writes wait for it).
+    /// </summary>
     public async Task<(bool Ready, string Reason)> ReadinessAsync(CancellationToken cancellationToken)
     {
         var status = Cluster.Get(system).SelfMember.Status;
         if (status != MemberStatus.Up) return (false, $"cluster member is {status}");
         if (!keyRegistry.Loaded) return (false, "API keys not loaded yet");
-        return await storage.IsReachableAsync(cancellationToken) ? (true, "ok") : (false, "database unreachable");
+        if (!await storage.IsReachableAsync(cancellationToken)) return (false, "database unreachable");
+        if (!settings.Engine.Cluster.IsWorker) return (true, "ok");
+        var journal = await Persistence.Instance.Apply(system).JournalFor(SeriesJournal.PluginId)
+            .Ask<SeriesJournal.LoadState>(SeriesJournal.GetLoadState.Instance, TimeSpan.FromSeconds(5), cancellationToken);
+        return journal.Loaded ? (true, "ok") : (false, journal.Detail);
     }
 }

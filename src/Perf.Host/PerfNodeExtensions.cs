@@ -4,6 +4,7 @@ using ClusterSettings = Perf.Actors.Configuration.ClusterSettings;
 using Akka.Cluster.Hosting;
 using Akka.Configuration;
 using Akka.Hosting;
+using Akka.Persistence;
 using Akka.Persistence.Sql.Hosting;
 using Akka.Remote.Hosting;
 using LinqToDB;
@@ -126,6 +127,8 @@ public static class PerfNodeExtensions
                 // Without seed nodes the node is a cluster of one: it joins itself.
                 var cluster = Cluster.Get(system);
                 if (engine.Cluster.SeedNodes.Count == 0) cluster.Join(cluster.SelfAddress);
+                // The series journal starts loading now rather than at the first write, so readiness can wait for it.
+                if (engine.Cluster.IsWorker) Persistence.Instance.Apply(system).JournalFor(SeriesJournal.PluginId);
                 // The gauges that need the node (exported at /metrics whether or not self-monitoring is on).
                 var disk = new DiskGauge(settings.Engine.DataDirectory, settings.SelfMonitoring.DiskQuotaBytes);
                 PerfMetrics.ObserveNode(() => SelfMonitor.Members(cluster), disk.Read);

@@ -6,6 +6,12 @@ namespace Perf.Actors.Storage;
 /// </summary>
 public interface IJournalRows
 {
+    /// <summary>Completes once rows can be written and read (on SQLite, after the log's start-up scan).</summary>
+    Task Loaded { get; }
+
+    /// <summary>What loading is doing while <see cref="Loaded"/> has not completed, for readiness.</summary>
+    string LoadProgress { get; }
+
     /// <summary>Stores the rows in one transaction; completes once it has committed.</summary>
     Task AppendAsync(List<SeriesJournal.Row> rows, CancellationToken cancellationToken);
 

@@ -9,6 +9,11 @@ namespace Perf.Actors.Storage;
 /// </summary>
 public sealed class KeyedJournalRows(PluginDatabase database) : IJournalRows
 {
+    // Nothing to load: the rows are found by their key.
+    public Task Loaded => Task.CompletedTask;
+
+    public string LoadProgress => "rows are found by their key: nothing to scan";
+
     public Task AppendAsync(List<SeriesJournal.Row> rows, CancellationToken cancellationToken) =>
         database.Writer.WriteAsync(new AppendRows(rows), cancellationToken);
 

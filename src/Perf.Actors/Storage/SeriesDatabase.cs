@@ -126,6 +126,11 @@ public sealed record SeriesDatabase(StorageProvider Provider, string ConnectionS
     private const string SqliteSchema = $"""
         PRAGMA journal_mode = WAL;
         {SqliteJournalTable}
+        -- Every journal row below this position is dead (JournalLog): the start-up scan begins here.
+        CREATE TABLE IF NOT EXISTS series_journal_cut (
+            id    INTEGER PRIMARY KEY CHECK (id = 1),
+            below INTEGER NOT NULL
+        );
         CREATE TABLE IF NOT EXISTS series_snapshot (
             persistence_id TEXT    NOT NULL PRIMARY KEY,
             sequence_nr    INTEGER NOT NULL,

@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
+using System.Diagnostics;
 using Akka.Actor;
 using Akka.Configuration;
+using Akka.Event;
 using Akka.Persistence;
 using Akka.Persistence.Journal;
 
@@ -28,6 +30,13 @@ public sealed class SeriesJournal : AsyncWriteJournal
         _database = new PluginDatabase(config, PluginId);
         _rows = _database.Database.Provider == StorageProvider.Sqlite ? new JournalLog(_database) : new KeyedJournalRows(_database);
         _serialization = Context.System.Serialization;
+        var log = Context.GetLogger();
+        var started = Stopwatch.GetTimestamp();
+        _rows.Loaded.ContinueWith(loaded =>
+        {
+            if (loaded.IsFaulted) log.Error(loaded.Exception!.GetBaseException(), "The series journal could not be loaded: series cannot write or recover");
+            else log.Info("Series journal ready in {0:F1} s ({1})", Stopwatch.GetElapsedTime(started).TotalSeconds, _rows.LoadProgress);
+        }, TaskScheduler.Default);
     }
 
     protected override async Task<IImmutableList<Exception?>> WriteMessagesAsync(IEnumerable<AtomicWrite> messages, CancellationToken cancellationToken)
@@ -68,11 +77,31 @@ public sealed class SeriesJournal : AsyncWriteJournal
     public override Task<long> ReadHighestSequenceNrAsync(string persistenceId, long fromSequenceNr, CancellationToken cancellationToken) =>
         _rows.ReadHighestSequenceNrAsync(persistenceId, fromSequenceNr, cancellationToken);
 
+    /// <summary>Readiness asks whether the journal can take writes yet (<see cref="GetLoadState"/>).</summary>
+    protected override bool ReceivePluginInternal(object message)
+    {
+        if (message is not GetLoadState) return false;
+        var loaded = _rows.Loaded;
+        Sender.Tell(loaded.IsCompletedSuccessfully ? new LoadState(true, "loaded")
+            : loaded.IsFaulted ? new LoadState(false, "series journal failed to load: " + loaded.Exception!.GetBaseException().Message)
+            : new LoadState(false, _rows.LoadProgress));
+        return true;
+    }
+
     protected override void PostStop()
     {
         _database.Dispose();
         base.PostStop();
     }
+
+    /// <summary>Asks the journal (a local plugin actor) for its <see cref="LoadState"/>.</summary>
+    public sealed record GetLoadState
+    {
+        public static readonly GetLoadState Instance = new();
+    }
+
+    /// <summary>Whether the journal takes writes yet, and if not, what it is doing.</summary>
+    public sealed record LoadState(bool Loaded, string Detail);
 
     /// <summary>One event as the journal table stores it.</summary>
     public sealed record Row(string PersistenceId, long SequenceNr, int SerializerId, string Manifest, byte[] Payload);

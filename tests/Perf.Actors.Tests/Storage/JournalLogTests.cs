@@ -139,6 +139,42 @@ public sealed class JournalLogTests : IDisposable
     }
 
     [Fact]
+    public async Task A_restart_scans_the_log_from_the_recorded_cut_so_dead_rows_not_yet_deleted_are_not_read()
+    {
+        var log = Open(maintenanceInterval: TimeSpan.Zero);
+        await log.AppendAsync([Row("series-a", 1), Row("series-a", 2), Row("series-a", 3)], CancellationToken.None);
+        await log.AppendAsync([Row("series-b", 1)], CancellationToken.None);
+        await log.DeleteToAsync("series-a", 3); // everything below series-b's row (position 4) is dead
+        Assert.Equal(4, Scalar("SELECT below FROM series_journal_cut"));
+        // A dead row that a bounded maintenance pass has not deleted yet, as after a crash: the scan must not take it for live.
+        Execute("INSERT INTO series_journal (position, persistence_id, sequence_nr, serializer_id, manifest, payload) VALUES (2, 'series-ghost', 1, 7, 'SPR', X'01')");
+
+        var restarted = Reopen();
+        await restarted.Loaded;
+
+        Assert.Empty(await ReplayAsync(restarted, "series-ghost"));
+        Assert.Equal(0, await restarted.ReadHighestSequenceNrAsync("series-ghost", 0, CancellationToken.None));
+        Assert.Equal([(1, 1)], await ReplayAsync(restarted, "series-b"));
+        Assert.Equal("1 of about 1 rows of the series journal scanned", restarted.LoadProgress);
+    }
+
+    [Fact]
+    public async Task Rows_written_after_a_restart_on_a_fully_cut_log_go_after_the_cut_and_are_found_by_the_next_start()
+    {
+        var log = Open(maintenanceInterval: TimeSpan.Zero);
+        await log.AppendAsync([Row("series-a", 1), Row("series-a", 2)], CancellationToken.None);
+        await log.DeleteToAsync("series-a", 2);
+        Assert.Equal(0, Scalar("SELECT count(*) FROM series_journal"));
+        Execute("INSERT INTO series_snapshot VALUES ('series-a', 2, 0, 7, 'S', X'00')");
+
+        // The file holds no row any more: only the recorded cut says where the log ended.
+        await Reopen().AppendAsync([Row("series-a", 3)], CancellationToken.None);
+        Assert.Equal(3, Scalar("SELECT position FROM series_journal WHERE sequence_nr = 3"));
+
+        Assert.Equal([(3, 3)], await ReplayAsync(Reopen(), "series-a"));
+    }
+
+    [Fact]
     public async Task A_series_that_rarely_writes_has_its_rows_moved_forward_so_the_dead_log_behind_it_is_cut()
     {
         var log = Open(maintenanceInterval: TimeSpan.Zero, compactionSlack: 10);
