@@ -15,7 +15,10 @@ start_node
 "$perf" bench ingest --url "$url" --pid "$node" --hosts "$hosts" --metrics "$metrics" --duration "${seconds}s" --plain | tail -n 1
 stop_node
 du -sh "$data/perf.db"* | sed 's/^/disk: /'
+started=$(date +%s.%N)
 start_node
+# Readiness waits for the series journal's start-up scan: time it too, the recovery below starts after it.
+echo "restart: ready after $(echo "$(date +%s.%N) - $started" | bc) s"
 "$perf" bench recovery --url "$url" --hosts "$hosts" --metrics "$metrics" --plain | tail -n 1
 stop_node
 rm -rf "$data"

@@ -27,4 +27,7 @@ public interface IJournalRows
 
     /// <summary>The highest sequence number the series has used, never below <paramref name="fromSequenceNr"/> (its snapshot's).</summary>
     Task<long> ReadHighestSequenceNrAsync(string persistenceId, long fromSequenceNr, CancellationToken cancellationToken);
+
+    /// <summary>The node is stopping gracefully (its series have snapshotted): record what the next start need not read.</summary>
+    Task StoppingAsync();
 }

@@ -218,8 +218,7 @@ public sealed class JournalLog : IJournalRows
         {
             if (_replays == 0)
             {
-                var oldestLive = _committedEnd;
-                foreach (var series in _series.Values) oldestLive = Math.Min(oldestLive, series.OldestPosition);
+                var oldestLive = OldestLive();
                 if (oldestLive > _cutBelow) cut = new CutRows(this, _cutBelow, Math.Min(oldestLive, _cutBelow + MaxRowsCutPerPass), oldestLive);
                 var span = _committedEnd - oldestLive;
                 if (span > _compactionSlack + 3 * _liveRows) move = new MoveRows(this, OldestRows(oldestLive + span / 2));
@@ -234,6 +233,28 @@ public sealed class JournalLog : IJournalRows
         {
             Volatile.Write(ref _maintaining, 0);
         }
+    }
+
+    /// <summary>
+    /// At a graceful stop every series has just snapshotted, so most of the log is dead; maintenance runs at most once a
+    /// second and may not have recorded it. Recording it now spares the next start reading it (nothing is deleted here:
+    /// the next start's maintenance does that in its bounded passes).
+    /// </summary>
+    public async Task StoppingAsync()
+    {
+        if (!_loaded.IsCompletedSuccessfully) return;
+        CutRows? record = null;
+        lock (_index)
+            if (_replays == 0 && OldestLive() is var oldestLive && oldestLive > _cutBelow) record = new CutRows(this, _cutBelow, _cutBelow, oldestLive);
+        if (record is not null) await _database.Writer.WriteAsync(record).ConfigureAwait(false);
+    }
+
+    /// <summary>The position of the oldest row some series still needs: everything below it is dead (under the index lock).</summary>
+    private long OldestLive()
+    {
+        var oldestLive = _committedEnd;
+        foreach (var series in _series.Values) oldestLive = Math.Min(oldestLive, series.OldestPosition);
+        return oldestLive;
     }
 
     /// <summary>Live rows below <paramref name="cut"/>, the series that hold the log back longest first (under the index lock).</summary>

@@ -14,6 +14,8 @@ public sealed class KeyedJournalRows(PluginDatabase database) : IJournalRows
 
     public string LoadProgress => "rows are found by their key: nothing to scan";
 
+    public Task StoppingAsync() => Task.CompletedTask;
+
     public Task AppendAsync(List<SeriesJournal.Row> rows, CancellationToken cancellationToken) =>
         database.Writer.WriteAsync(new AppendRows(rows), cancellationToken);
 

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
 using Akka.Actor;
+using Akka;
 using Akka.Configuration;
 using Akka.Event;
 using Akka.Persistence;
@@ -37,6 +38,13 @@ public sealed class SeriesJournal : AsyncWriteJournal
             if (loaded.IsFaulted) log.Error(loaded.Exception!.GetBaseException(), "The series journal could not be loaded: series cannot write or recover");
             else log.Info("Series journal ready in {0:F1} s ({1})", Stopwatch.GetElapsedTime(started).TotalSeconds, _rows.LoadProgress);
         }, TaskScheduler.Default);
+        // After the shards have handed their series off (each snapshotted), before the database closes.
+        CoordinatedShutdown.Get(Context.System).AddTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate, "series-journal-stopping",
+            async () =>
+            {
+                await _rows.StoppingAsync().ConfigureAwait(false);
+                return Done.Instance;
+            });
     }
 
     protected override async Task<IImmutableList<Exception?>> WriteMessagesAsync(IEnumerable<AtomicWrite> messages, CancellationToken cancellationToken)

@@ -159,6 +159,25 @@ public sealed class JournalLogTests : IDisposable
     }
 
     [Fact]
+    public async Task A_graceful_stop_records_the_dead_log_so_the_next_start_reads_only_the_live_rows()
+    {
+        var log = Open(maintenanceInterval: TimeSpan.FromHours(1)); // no maintenance pass records anything meanwhile
+        await log.AppendAsync([Row("series-a", 1), Row("series-a", 2), Row("series-b", 1)], CancellationToken.None);
+        await log.AppendAsync([Row("series-b", 2), Row("series-a", 3)], CancellationToken.None);
+        await log.DeleteToAsync("series-a", 3);
+        await log.DeleteToAsync("series-b", 1);
+        Assert.Equal(0, Scalar("SELECT count(*) FROM series_journal_cut"));
+
+        await log.StoppingAsync();
+
+        Assert.Equal(4, Scalar("SELECT below FROM series_journal_cut")); // series-b's row 2
+        Assert.Equal(5, Scalar("SELECT count(*) FROM series_journal")); // recorded, not deleted: the next start's maintenance deletes
+        var restarted = Reopen();
+        Assert.Equal([(2, 2)], await ReplayAsync(restarted, "series-b"));
+        Assert.Equal("2 of about 2 rows of the series journal scanned", restarted.LoadProgress);
+    }
+
+    [Fact]
     public async Task Rows_written_after_a_restart_on_a_fully_cut_log_go_after_the_cut_and_are_found_by_the_next_start()
     {
         var log = Open(maintenanceInterval: TimeSpan.Zero);
