@@ -140,13 +140,6 @@ public sealed class JournalLog : IJournalRows
     private async Task LoadAsync()
     {
         await using var connection = await _database.OpenAsync().ConfigureAwait(false);
-        var snapshotAt = new Dictionary<string, long>(StringComparer.Ordinal);
-        await using (var snapshots = connection.CreateCommand())
-        {
-            snapshots.CommandText = "SELECT persistence_id, sequence_nr FROM series_snapshot";
-            await using var reader = await snapshots.ExecuteReaderAsync().ConfigureAwait(false);
-            while (await reader.ReadAsync().ConfigureAwait(false)) snapshotAt[reader.GetString(0)] = reader.GetInt64(1);
-        }
         long first, last, markedCut;
         await using (var bounds = connection.CreateCommand())
         {
@@ -160,6 +153,10 @@ public sealed class JournalLog : IJournalRows
         var name = new char[256];
         var handle = ((SqliteConnection)connection).Handle!;
         Check(raw.sqlite3_prepare_v2(handle, "SELECT position, persistence_id, sequence_nr FROM series_journal WHERE position >= ?1 ORDER BY position", out var rows));
+        // Each series' snapshot is looked up when the scan first meets it: after a graceful stop the scan meets none, and
+        // reading the whole snapshot table (a few KB a series) cost more than the scan.
+        Check(raw.sqlite3_prepare_v2(handle, "SELECT sequence_nr FROM series_snapshot WHERE persistence_id = ?1", out var snapshotOf));
+        using (snapshotOf)
         using (rows)
         {
             Check(raw.sqlite3_bind_int64(rows, 1, markedCut));
@@ -175,7 +172,9 @@ public sealed class JournalLog : IJournalRows
                 if (!bySpan.TryGetValue(persistenceId, out var series))
                 {
                     var id = persistenceId.ToString();
-                    var snapshot = snapshotAt.GetValueOrDefault(id);
+                    Check(raw.sqlite3_bind_text(snapshotOf, 1, id));
+                    var snapshot = Check(raw.sqlite3_step(snapshotOf)) == raw.SQLITE_ROW ? raw.sqlite3_column_int64(snapshotOf, 0) : 0;
+                    Check(raw.sqlite3_reset(snapshotOf));
                     _series[id] = series = new SeriesRows { Highest = snapshot, DeletedTo = snapshot };
                 }
                 series.Highest = Math.Max(series.Highest, sequenceNr);
@@ -183,8 +182,8 @@ public sealed class JournalLog : IJournalRows
                 if ((++scanned & 0xFFFF) == 0) Volatile.Write(ref _scanned, scanned);
             }
             if (step != raw.SQLITE_DONE) Check(step);
+            Volatile.Write(ref _scanned, scanned);
         }
-        Volatile.Write(ref _scanned, Volatile.Read(ref _toScan));
         foreach (var (persistenceId, series) in _series.ToList())
         {
             _liveRows += series.Count;
@@ -195,9 +194,10 @@ public sealed class JournalLog : IJournalRows
         _nextPosition = _committedEnd = Math.Max(last + 1, markedCut);
         _cutBelow = first;
 
-        void Check(int result)
+        int Check(int result)
         {
             if (result is not (raw.SQLITE_OK or raw.SQLITE_ROW or raw.SQLITE_DONE)) SqliteException.ThrowExceptionForRC(result, handle);
+            return result;
         }
     }
 
