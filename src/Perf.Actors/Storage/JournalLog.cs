@@ -152,12 +152,10 @@ public sealed class JournalLog : IJournalRows
         var bySpan = _series.GetAlternateLookup<ReadOnlySpan<char>>();
         var name = new char[256];
         var handle = ((SqliteConnection)connection).Handle!;
-        Check(raw.sqlite3_prepare_v2(handle, "SELECT position, persistence_id, sequence_nr FROM series_journal WHERE position >= ?1 ORDER BY position", out var rows));
+        using (var rows = Prepare("SELECT position, persistence_id, sequence_nr FROM series_journal WHERE position >= ?1 ORDER BY position"))
         // Each series' snapshot is looked up when the scan first meets it: after a graceful stop the scan meets none, and
         // reading the whole snapshot table (a few KB a series) cost more than the scan.
-        Check(raw.sqlite3_prepare_v2(handle, "SELECT sequence_nr FROM series_snapshot WHERE persistence_id = ?1", out var snapshotOf));
-        using (snapshotOf)
-        using (rows)
+        using (var snapshotOf = Prepare("SELECT sequence_nr FROM series_snapshot WHERE persistence_id = ?1"))
         {
             Check(raw.sqlite3_bind_int64(rows, 1, markedCut));
             int step;
@@ -193,6 +191,12 @@ public sealed class JournalLog : IJournalRows
         // New rows go after every row in the file and after the cut: a row below the cut would not be found at the next start.
         _nextPosition = _committedEnd = Math.Max(last + 1, markedCut);
         _cutBelow = first;
+
+        sqlite3_stmt Prepare(string sql)
+        {
+            Check(raw.sqlite3_prepare_v2(handle, sql, out var statement));
+            return statement;
+        }
 
         int Check(int result)
         {
