@@ -55,8 +55,16 @@ public sealed class PerfEngine(
         if (!keyRegistry.Loaded) return (false, "API keys not loaded yet");
         if (!await storage.IsReachableAsync(cancellationToken)) return (false, "database unreachable");
         if (!settings.Engine.Cluster.IsWorker) return (true, "ok");
-        var journal = await Persistence.Instance.Apply(system).JournalFor(SeriesJournal.PluginId)
-            .Ask<SeriesJournal.LoadState>(SeriesJournal.GetLoadState.Instance, TimeSpan.FromSeconds(5), cancellationToken);
-        return journal.Loaded ? (true, "ok") : (false, journal.Detail);
+        try
+        {
+            // Shorter than a probe's usual timeout: a journal that does not answer is not ready, and says so.
+            var journal = await Persistence.Instance.Apply(system).JournalFor(SeriesJournal.PluginId)
+                .Ask<SeriesJournal.LoadState>(SeriesJournal.GetLoadState.Instance, TimeSpan.FromSeconds(2), cancellationToken);
+            return journal.Loaded ? (true, "ok") : (false, journal.Detail);
+        }
+        catch (AskTimeoutException)
+        {
+            return (false, "the series journal did not answer");
+        }
     }
 }

@@ -24,6 +24,10 @@ public sealed class JournalLog : IJournalRows
     private const int MaxRowsMovedPerPass = 10_000;
     private const long MaxRowsCutPerPass = 200_000;
 
+    /// <summary>The persistence id of the row that marks the recorded cut (no actor's: theirs are "series-..."), and
+    /// which the backup verification skips.</summary>
+    public const string CutMarkerId = "journal-cut";
+
     private readonly PluginDatabase _database;
     private readonly long _maintenanceIntervalMs;
     private readonly long _compactionSlack;
@@ -143,12 +147,17 @@ public sealed class JournalLog : IJournalRows
         long first, last, markedCut;
         await using (var bounds = connection.CreateCommand())
         {
-            bounds.CommandText = "SELECT (SELECT min(position) FROM series_journal), (SELECT max(position) FROM series_journal), (SELECT below FROM series_journal_cut)";
+            // The recorded cut counts only with its marker row right below it (see CutRows).
+            bounds.CommandText = $"""
+                SELECT (SELECT min(position) FROM series_journal), (SELECT max(position) FROM series_journal),
+                  (SELECT below FROM series_journal_cut c WHERE EXISTS (
+                     SELECT 1 FROM series_journal j WHERE j.position = c.below - 1 AND j.persistence_id = '{CutMarkerId}'))
+                """;
             await using var reader = await bounds.ExecuteReaderAsync().ConfigureAwait(false);
             await reader.ReadAsync().ConfigureAwait(false);
             (first, last, markedCut) = (reader.IsDBNull(0) ? 0 : reader.GetInt64(0), reader.IsDBNull(1) ? 0 : reader.GetInt64(1), reader.IsDBNull(2) ? 0 : reader.GetInt64(2));
         }
-        Volatile.Write(ref _toScan, Math.Max(0, last - Math.Max(first, markedCut) + 1));
+        Volatile.Write(ref _toScan, last == 0 ? 0 : Math.Max(0, last - Math.Max(first, markedCut) + 1));
         var bySpan = _series.GetAlternateLookup<ReadOnlySpan<char>>();
         var name = new char[256];
         var handle = ((SqliteConnection)connection).Handle!;
@@ -167,6 +176,7 @@ public sealed class JournalLog : IJournalRows
                 if (name.Length < utf8.Length) name = new char[utf8.Length];
                 var persistenceId = name.AsSpan(0, Encoding.UTF8.GetChars(utf8, name));
                 var sequenceNr = raw.sqlite3_column_int64(rows, 2);
+                if (persistenceId.SequenceEqual(CutMarkerId)) continue;
                 if (!bySpan.TryGetValue(persistenceId, out var series))
                 {
                     var id = persistenceId.ToString();
@@ -444,14 +454,20 @@ public sealed class JournalLog : IJournalRows
     }
 
     /// <summary>
-    /// Records that every row below <paramref name="dead"/> is dead, so that the next start scans from there, and deletes
-    /// the oldest of them, <paramref name="from"/> to <paramref name="to"/> (a bounded pass: the rest go in the next ones).
+    /// Deletes the oldest dead rows, <paramref name="from"/> to <paramref name="to"/> (a bounded pass: the rest go in the
+    /// next ones), and records that every row below <paramref name="dead"/> is dead, so that the next start scans from
+    /// there. The record is a row of its own table plus a marker row in the log at <c>dead - 1</c> (a dead position, so
+    /// it may replace whatever row is there). The marker keeps the log's highest position at or above the cut, so that
+    /// a build which does not know the cut still appends above it; and if such a build deletes the marker, the next start
+    /// ignores the cut and scans everything.
     /// </summary>
     private sealed class CutRows(JournalLog log, long from, long to, long dead) : DatabaseWork
     {
-        private const string Sql = """
-            INSERT INTO series_journal_cut (id, below) VALUES (1, @dead) ON CONFLICT (id) DO UPDATE SET below = max(below, excluded.below);
-            DELETE FROM series_journal WHERE position >= @from AND position < @to
+        private const string Sql = $"""
+            DELETE FROM series_journal WHERE position >= @from AND position < @to;
+            INSERT OR REPLACE INTO series_journal (position, persistence_id, sequence_nr, serializer_id, manifest, payload)
+              VALUES (@dead - 1, '{CutMarkerId}', 0, 0, '', X'');
+            INSERT INTO series_journal_cut (id, below) VALUES (1, @dead) ON CONFLICT (id) DO UPDATE SET below = max(below, excluded.below)
             """;
 
         public override void Execute(DatabaseStatements statements)

@@ -25,6 +25,7 @@ public sealed class SeriesJournal : AsyncWriteJournal
     private readonly PluginDatabase _database;
     private readonly IJournalRows _rows;
     private readonly Akka.Serialization.Serialization _serialization;
+    private bool _stopped;
 
     public SeriesJournal(Config config)
     {
@@ -38,11 +39,12 @@ public sealed class SeriesJournal : AsyncWriteJournal
             if (loaded.IsFaulted) log.Error(loaded.Exception!.GetBaseException(), "The series journal could not be loaded: series cannot write or recover");
             else log.Info("Series journal ready in {0:F1} s ({1})", Stopwatch.GetElapsedTime(started).TotalSeconds, _rows.LoadProgress);
         }, TaskScheduler.Default);
-        // After the shards have handed their series off (each snapshotted), before the database closes.
+        // After the shards have handed their series off (each snapshotted), before the database closes. An instance that
+        // has stopped (the plugin restarted after a failure) leaves it to its successor's task.
         CoordinatedShutdown.Get(Context.System).AddTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate, "series-journal-stopping",
             async () =>
             {
-                await _rows.StoppingAsync().ConfigureAwait(false);
+                if (!Volatile.Read(ref _stopped)) await _rows.StoppingAsync().ConfigureAwait(false);
                 return Done.Instance;
             });
     }
@@ -98,6 +100,7 @@ public sealed class SeriesJournal : AsyncWriteJournal
 
     protected override void PostStop()
     {
+        Volatile.Write(ref _stopped, true);
         _database.Dispose();
         base.PostStop();
     }

@@ -4,6 +4,7 @@ using Microsoft.Data.Sqlite;
 using Perf.Actors.Configuration;
 using Perf.Actors.Serialization;
 using Perf.Actors.Series;
+using Perf.Actors.Storage;
 using Perf.Analytics.Compression;
 
 namespace Perf.Host.Backup;
@@ -154,7 +155,7 @@ public sealed class BackupVerifier(DetectionSettings detection, PerfSerializer s
             var ids = Strings(string.Join(" UNION ", new[]
             {
                 tables.Contains("series_snapshot") ? "SELECT persistence_id FROM series_snapshot" : null,
-                tables.Contains("series_journal") ? "SELECT persistence_id FROM series_journal" : null,
+                tables.Contains("series_journal") ? $"SELECT persistence_id FROM series_journal WHERE persistence_id <> '{JournalLog.CutMarkerId}'" : null,
             }.Where(q => q is not null)) + " ORDER BY 1");
             using var snapshot = tables.Contains("series_snapshot")
                 ? Command("SELECT sequence_nr, serializer_id, manifest, payload FROM series_snapshot WHERE persistence_id = $id", "$id")

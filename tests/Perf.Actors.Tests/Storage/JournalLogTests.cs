@@ -42,6 +42,9 @@ public sealed class JournalLogTests : IDisposable
         return Convert.ToInt64(command.ExecuteScalar());
     }
 
+    /// <summary>The log's rows of series, without the row that marks the recorded cut.</summary>
+    private long SeriesRowCount() => Scalar($"SELECT count(*) FROM series_journal WHERE persistence_id <> '{JournalLog.CutMarkerId}'");
+
     private void Execute(string sql)
     {
         using var connection = new SqliteConnection(_db.Storage.ConnectionString);
@@ -83,7 +86,7 @@ public sealed class JournalLogTests : IDisposable
 
         Assert.Contains("series-a already has sequence number 2", refused.Message);
         Assert.Equal([(1, 1), (2, 2)], await ReplayAsync(log, "series-a"));
-        Assert.Equal(2, Scalar("SELECT count(*) FROM series_journal"));
+        Assert.Equal(2, SeriesRowCount());
     }
 
     [Fact]
@@ -97,7 +100,7 @@ public sealed class JournalLogTests : IDisposable
         Assert.Equal([(1, 1), (2, 2), (5, 5)], await ReplayAsync(log, "series-a"));
         await log.DeleteToAsync("series-a", 3);
         Assert.Equal([(5, 5)], await ReplayAsync(log, "series-a"));
-        Assert.Equal(1, Scalar("SELECT count(*) FROM series_journal"));
+        Assert.Equal(1, SeriesRowCount());
         Assert.Equal([(5, 5)], await ReplayAsync(Reopen(), "series-a"));
     }
 
@@ -111,13 +114,13 @@ public sealed class JournalLogTests : IDisposable
         await log.DeleteToAsync("series-b", 4);
 
         // series-b's row 5 is the oldest live one: every row before it (a's first five, b's first four) is gone.
-        Assert.Equal(20 - 9, Scalar("SELECT count(*) FROM series_journal"));
+        Assert.Equal(20 - 9, SeriesRowCount());
         Assert.Empty(await ReplayAsync(log, "series-a"));
         Assert.Equal(10, await log.ReadHighestSequenceNrAsync("series-a", 10, CancellationToken.None));
         Assert.Equal([(5, 5), (6, 6), (7, 7), (8, 8), (9, 9), (10, 10)], await ReplayAsync(log, "series-b", from: 5));
 
         await log.DeleteToAsync("series-b", 10);
-        Assert.Equal(0, Scalar("SELECT count(*) FROM series_journal"));
+        Assert.Equal(0, SeriesRowCount());
 
         // The next rows continue after the cut, and a restart finds them.
         await log.AppendAsync([Row("series-a", 11)], CancellationToken.None);
@@ -135,7 +138,7 @@ public sealed class JournalLogTests : IDisposable
 
         Assert.Equal([(4, 4)], await ReplayAsync(restarted, "series-a"));
         await restarted.DeleteToAsync("series-other", 1); // any delete runs the maintenance
-        Assert.Equal(1, Scalar("SELECT count(*) FROM series_journal"));
+        Assert.Equal(1, SeriesRowCount());
     }
 
     [Fact]
@@ -164,6 +167,8 @@ public sealed class JournalLogTests : IDisposable
         var log = Open(maintenanceInterval: TimeSpan.FromHours(1)); // no maintenance pass records anything meanwhile
         await log.AppendAsync([Row("series-a", 1), Row("series-a", 2), Row("series-b", 1)], CancellationToken.None);
         await log.AppendAsync([Row("series-b", 2), Row("series-a", 3)], CancellationToken.None);
+        // As the series do when they stop: snapshot, then delete the journal below the snapshot.
+        Execute("INSERT INTO series_snapshot VALUES ('series-a', 3, 0, 7, 'S', X'00'), ('series-b', 1, 0, 7, 'S', X'00')");
         await log.DeleteToAsync("series-a", 3);
         await log.DeleteToAsync("series-b", 1);
         Assert.Equal(0, Scalar("SELECT count(*) FROM series_journal_cut"));
@@ -171,9 +176,12 @@ public sealed class JournalLogTests : IDisposable
         await log.StoppingAsync();
 
         Assert.Equal(4, Scalar("SELECT below FROM series_journal_cut")); // series-b's row 2
-        Assert.Equal(5, Scalar("SELECT count(*) FROM series_journal")); // recorded, not deleted: the next start's maintenance deletes
+        Assert.Equal(4, SeriesRowCount()); // recorded, not deleted (the marker took dead row 3's place): the next start's maintenance deletes
         var restarted = Reopen();
         Assert.Equal([(2, 2)], await ReplayAsync(restarted, "series-b"));
+        Assert.Empty(await ReplayAsync(restarted, "series-a"));
+        Assert.Equal(3, await restarted.ReadHighestSequenceNrAsync("series-a", 3, CancellationToken.None));
+        Assert.Equal(2, await restarted.ReadHighestSequenceNrAsync("series-b", 1, CancellationToken.None));
         Assert.Equal("2 of about 2 rows of the series journal scanned", restarted.LoadProgress);
     }
 
@@ -183,12 +191,31 @@ public sealed class JournalLogTests : IDisposable
         var log = Open(maintenanceInterval: TimeSpan.Zero);
         await log.AppendAsync([Row("series-a", 1), Row("series-a", 2)], CancellationToken.None);
         await log.DeleteToAsync("series-a", 2);
-        Assert.Equal(0, Scalar("SELECT count(*) FROM series_journal"));
+        Assert.Equal(0, SeriesRowCount());
         Execute("INSERT INTO series_snapshot VALUES ('series-a', 2, 0, 7, 'S', X'00')");
 
         // The file holds no row any more: only the recorded cut says where the log ended.
         await Reopen().AppendAsync([Row("series-a", 3)], CancellationToken.None);
         Assert.Equal(3, Scalar("SELECT position FROM series_journal WHERE sequence_nr = 3"));
+
+        Assert.Equal([(3, 3)], await ReplayAsync(Reopen(), "series-a"));
+    }
+
+    [Fact]
+    public async Task A_build_that_does_not_know_the_cut_appends_above_it_and_a_cut_without_its_marker_row_is_not_trusted()
+    {
+        var log = Open(maintenanceInterval: TimeSpan.Zero);
+        await log.AppendAsync([Row("series-a", 1), Row("series-a", 2)], CancellationToken.None);
+        Execute("INSERT INTO series_snapshot VALUES ('series-a', 2, 0, 7, 'S', X'00')");
+        await log.DeleteToAsync("series-a", 2);
+        Assert.Equal(0, SeriesRowCount());
+        // The marker row keeps the log's highest position just below the cut: an earlier build appends at the highest
+        // position + 1, so above the cut, where this build's scan finds it.
+        Assert.Equal(Scalar("SELECT below FROM series_journal_cut") - 1, Scalar("SELECT max(position) FROM series_journal"));
+
+        // An earlier build that cut the log below its own oldest row deleted the marker, then wrote on an empty log.
+        Execute($"DELETE FROM series_journal WHERE persistence_id = '{JournalLog.CutMarkerId}'");
+        Execute("INSERT INTO series_journal (position, persistence_id, sequence_nr, serializer_id, manifest, payload) VALUES (1, 'series-a', 3, 7, 'SPR', X'03')");
 
         Assert.Equal([(3, 3)], await ReplayAsync(Reopen(), "series-a"));
     }
@@ -203,8 +230,8 @@ public sealed class JournalLogTests : IDisposable
         await log.DeleteToAsync("series-busy", 200); // the laggard's rows are copied to the end of the log
         await log.DeleteToAsync("series-busy", 200); // and what lies before them is cut
 
-        Assert.Equal(2, Scalar("SELECT count(*) FROM series_journal"));
-        Assert.Equal(203, Scalar("SELECT min(position) FROM series_journal")); // the copies, after the 202 rows that were cut
+        Assert.Equal(2, SeriesRowCount());
+        Assert.Equal(203, Scalar($"SELECT min(position) FROM series_journal WHERE persistence_id <> '{JournalLog.CutMarkerId}'")); // the copies, after the 202 rows that were cut
         Assert.Equal([(1, 1), (2, 2)], await ReplayAsync(log, "series-laggard"));
         Assert.Equal([(1, 1), (2, 2)], await ReplayAsync(Reopen(), "series-laggard"));
     }
