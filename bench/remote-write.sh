@@ -5,6 +5,7 @@
 # its detectors before the answer) and (b) Debian's Prometheus started with --web.enable-remote-write-receiver, one
 # after the other in one run. Each receiver first gets a warm-up run at the lowest rate (it creates the series).
 #   bench/remote-write.sh [SERIES] [RATES] [SECONDS] [CONCURRENCY]     defaults: 10000 25000,50000,100000,150000 30 8
+# With CHART=FILE.svg, the runs are also drawn (`perf bench chart`): achieved against asked samples/s per receiver.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 series=${1:-10000}; rates=${2:-25000,50000,100000,150000}; seconds=${3:-30}; concurrency=${4:-8}
@@ -16,7 +17,8 @@ free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1
 port=$(free_port); url=http://127.0.0.1:$port; prom_port=$(free_port)
 # The load comes from one key: lift the per-key request limit (10,000/s by default) so it measures ingestion, not the limiter.
 export PERF_PERF__SECURITY__RATE_LIMIT__REQUESTS_PER_SECOND=1000000 PERF_PERF__SECURITY__RATE_LIMIT__BURST=1000000
-load() { "$perf" bench remote-write --series "$series" --concurrency "$concurrency" "$@" | grep -E "^RESULT|first error" || true; }
+results=$(mktemp /tmp/remote-write-results-XXXXXX)
+load() { "$perf" bench remote-write --series "$series" --concurrency "$concurrency" "$@" | grep -E "^RESULT|first error" | tee -a "$results" || true; }
 
 echo "== $series series, rates $rates samples/s, ${seconds}s each, $concurrency in flight; $(nproc) cores, $(date -u +%FT%TZ)"
 start_node
@@ -37,3 +39,7 @@ load --url http://127.0.0.1:$prom_port --pid "$prom" --label prometheus --rates 
 kill -TERM "$prom"; wait "$prom" || true
 du -sh "$pdata/tsdb" | sed 's/^/prometheus disk: /'
 rm -rf "$pdata"
+if [ -n "${CHART:-}" ]; then
+  "$perf" bench chart "$results" --output "$CHART" --title "Remote write, $(echo "$series" | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta') series, $concurrency requests in flight ($(nproc) cores, $(date -u +%F))"
+fi
+rm -f "$results"

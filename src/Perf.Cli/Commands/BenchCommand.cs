@@ -13,6 +13,7 @@ public sealed class BenchCommand : Command
         Subcommands.Add(Alerts);
         Subcommands.Add(Analyze);
         Subcommands.Add(RemoteWrite);
+        Subcommands.Add(Chart);
     }
 
     public BenchIngestCommand Ingest { get; } = new();
@@ -24,4 +25,6 @@ public sealed class BenchCommand : Command
     public BenchAnalyzeCommand Analyze { get; } = new();
 
     public BenchRemoteWriteCommand RemoteWrite { get; } = new();
+
+    public BenchChartCommand Chart { get; } = new();
 }
