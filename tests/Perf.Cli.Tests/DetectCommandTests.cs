@@ -1,7 +1,8 @@
-using System.CommandLine;
 using System.Globalization;
 using Perf.Analytics.Detection;
 using Perf.Cli.Commands;
+
+using Perf.Cli.Tests.Support;
 
 namespace Perf.Cli.Tests;
 
@@ -258,12 +259,5 @@ public sealed class DetectCommandTests : IDisposable
         return path;
     }
 
-    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(string commandLine)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int exitCode = await new PerfRootCommand().Parse(commandLine)
-            .InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, TestContext.Current.CancellationToken);
-        return (exitCode, output.ToString(), error.ToString());
-    }
+    private static Task<(int ExitCode, string Output, string Error)> RunAsync(string commandLine) => CliRunner.RunAsync(commandLine);
 }

@@ -1,4 +1,3 @@
-using System.CommandLine;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -46,13 +45,8 @@ public sealed class ReportCommandTests : IDisposable
         response.Close();
     }
 
-    private async Task<(int ExitCode, string Output, string Error)> RunAsync(FakeEngineServer server, string arguments)
-    {
-        var (output, error) = (new StringWriter(), new StringWriter());
-        var exitCode = await new PerfRootCommand().Parse($"report --url {server.BaseUrl} {arguments}")
-            .InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, TestContext.Current.CancellationToken);
-        return (exitCode, output.ToString(), error.ToString());
-    }
+    private static Task<(int ExitCode, string Output, string Error)> RunAsync(FakeEngineServer server, string arguments) =>
+        CliRunner.RunAsync($"report --url {server.BaseUrl} {arguments}");
 
     [Fact]
     public async Task Creates_the_job_follows_it_and_downloads_the_file()

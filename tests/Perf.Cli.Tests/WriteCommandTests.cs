@@ -1,7 +1,8 @@
-using System.CommandLine;
 using System.Text.Json;
 using Perf.Cli.Commands;
 using Perf.Protocols.Tests.Conformance;
+
+using Perf.Cli.Tests.Support;
 
 namespace Perf.Cli.Tests;
 
@@ -12,13 +13,7 @@ public sealed class WriteCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var exitCode = await new PerfRootCommand().Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, TestContext.Current.CancellationToken);
-        return (exitCode, output.ToString(), error.ToString());
-    }
+    private static Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args) => CliRunner.RunAsync(args);
 
     private static string Precision(string corpusPrecision) => corpusPrecision.TrimStart('1').Replace("µ", "u", StringComparison.Ordinal);
 

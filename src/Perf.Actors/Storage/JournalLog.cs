@@ -258,8 +258,9 @@ public sealed class JournalLog : IJournalRows
     {
         if (!_loaded.IsCompletedSuccessfully) return;
         CutRows? record = null;
+        // No need to wait for replays, as maintenance does: nothing is deleted, and the marker row goes below every live row.
         lock (_index)
-            if (_replays == 0 && OldestLive() is var oldestLive && oldestLive > _cutBelow) record = new CutRows(this, _cutBelow, _cutBelow, oldestLive);
+            if (OldestLive() is var oldestLive && oldestLive > _cutBelow) record = new CutRows(this, _cutBelow, _cutBelow, oldestLive);
         if (record is not null) await _database.Writer.WriteAsync(record).ConfigureAwait(false);
     }
 

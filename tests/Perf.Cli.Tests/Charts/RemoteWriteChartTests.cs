@@ -1,7 +1,6 @@
-using System.CommandLine;
 using System.Xml.Linq;
 using Perf.Cli.Charts;
-using Perf.Cli.Commands;
+using Perf.Cli.Tests.Support;
 
 namespace Perf.Cli.Tests.Charts;
 
@@ -43,7 +42,7 @@ public sealed class RemoteWriteChartTests : IDisposable
         await File.WriteAllTextAsync(input, Results, TestContext.Current.CancellationToken);
         var svg = Path.Combine(_root, "chart.svg");
 
-        var (exitCode, output, error) = await RunAsync($"bench chart {input} --output {svg} --title \"10,000 series\"");
+        var (exitCode, output, error) = await CliRunner.RunAsync($"bench chart {input} --output {svg} --title \"10,000 series\"");
 
         Assert.True(exitCode == 0, error);
         Assert.Contains("4 runs of 2 receivers", output);
@@ -60,19 +59,10 @@ public sealed class RemoteWriteChartTests : IDisposable
         var input = Path.Combine(_root, "empty.txt");
         await File.WriteAllTextAsync(input, "RESULT {\"accepted_points\":1}\n", TestContext.Current.CancellationToken);
 
-        var (exitCode, _, error) = await RunAsync($"bench chart {input} --output {Path.Combine(_root, "chart.svg")}");
+        var (exitCode, _, error) = await CliRunner.RunAsync($"bench chart {input} --output {Path.Combine(_root, "chart.svg")}");
 
         Assert.Equal(1, exitCode);
         Assert.Contains("no RESULT receiver=", error);
         Assert.False(File.Exists(Path.Combine(_root, "chart.svg")));
-    }
-
-    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(string commandLine)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var exitCode = await new PerfRootCommand().Parse(commandLine)
-            .InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, TestContext.Current.CancellationToken);
-        return (exitCode, output.ToString(), error.ToString());
     }
 }
