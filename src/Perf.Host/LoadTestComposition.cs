@@ -18,6 +18,6 @@ public static class LoadTestComposition
         ClusterSingletonOptions workers, IServiceProvider provider) =>
         builder.WithSingleton<LoadTestsKey>("loadtests", (_, registry, _) => LoadTests.Props(settings.LoadTest,
                 batch => provider.GetRequiredService<PerfEngine>().Ingestion.SubmitAsync(batch, LoadTestOrigin),
-                new LoadTestProfiler(registry.Get<SeriesRegion>(), registry.Get<HostRegion>(), () => registry.Get<AnalysisKey>()), clock),
+                new LoadTestProfiler(registry.Get<HostRegion>(), registry.Get<HostRegion>(), () => registry.Get<AnalysisKey>()), clock),
             workers);
 }

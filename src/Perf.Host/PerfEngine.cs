@@ -1,18 +1,15 @@
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Hosting;
-using Akka.Persistence;
 using Perf.Actors.Configuration;
 using Perf.Actors.Ingestion;
 using Perf.Actors.Security;
-using Perf.Actors.Storage;
 
 namespace Perf.Host;
 
-/// <summary>What the API talks to: the shard regions, the host directory and the ingestion pipeline of this node.</summary>
+/// <summary>What the API talks to: the host shard region, the singletons and the ingestion pipeline of this node.</summary>
 public sealed class PerfEngine(
     ActorSystem system,
-    IRequiredActor<SeriesRegion> series,
     IRequiredActor<HostRegion> hosts,
     IRequiredActor<HostDirectory> directory,
     IRequiredActor<AlertRuleBookKey> alertRules,
@@ -27,12 +24,14 @@ public sealed class PerfEngine(
     PerfStorage storage,
     TimeProvider clock)
 {
-    private readonly Lazy<IngestionPipeline> _pipeline = new(() =>
-        new IngestionPipeline(system, series.ActorRef, hosts.ActorRef, settings.Engine.Ingest, clock));
+    private readonly Lazy<IngestionPipeline> _pipeline = new(() => new IngestionPipeline(system, hosts.ActorRef, settings.Engine.Ingest, clock));
 
     public ActorSystem System => system;
     public PerfSettings Settings => settings;
-    public IActorRef Series => series.ActorRef;
+
+    /// <summary>Where series messages go: the host region, which routes each to the series' host.</summary>
+    public IActorRef Series => hosts.ActorRef;
+
     public IActorRef Hosts => hosts.ActorRef;
     public IActorRef Directory => directory.ActorRef;
     public IActorRef AlertRules => alertRules.ActorRef;
@@ -45,8 +44,8 @@ public sealed class PerfEngine(
     public IngestionPipeline Ingestion => _pipeline.Value;
 
     /// <summary>
-    /// Ready when this node is an Up cluster member, its database answers and, on a worker, the series journal takes
-    /// writes (after a crash its start-up scan of a large log takes seconds, and writes wait for it).
+    /// Ready when this node is an Up cluster member, its database answers and, on a worker, the host log takes writes
+    /// (after a crash its start-up scan of a large log takes seconds, and writes wait for it).
     /// </summary>
     public async Task<(bool Ready, string Reason)> ReadinessAsync(CancellationToken cancellationToken)
     {
@@ -55,16 +54,9 @@ public sealed class PerfEngine(
         if (!keyRegistry.Loaded) return (false, "API keys not loaded yet");
         if (!await storage.IsReachableAsync(cancellationToken)) return (false, "database unreachable");
         if (!settings.Engine.Cluster.IsWorker) return (true, "ok");
-        try
-        {
-            // Shorter than a probe's usual timeout: a journal that does not answer is not ready, and says so.
-            var journal = await Persistence.Instance.Apply(system).JournalFor(SeriesJournal.PluginId)
-                .Ask<SeriesJournal.LoadState>(SeriesJournal.GetLoadState.Instance, TimeSpan.FromSeconds(2), cancellationToken);
-            return journal.Loaded ? (true, "ok") : (false, journal.Detail);
-        }
-        catch (AskTimeoutException)
-        {
-            return (false, "the series journal did not answer");
-        }
+        var log = storage.Hosts.Log;
+        return log.Loaded.IsCompletedSuccessfully ? (true, "ok")
+            : log.Loaded.IsFaulted ? (false, "the host log failed to load: " + log.Loaded.Exception!.GetBaseException().Message)
+            : (false, log.LoadProgress);
     }
 }

@@ -1,3 +1,4 @@
+using Akka;
 using Akka.Actor;
 using Akka.Cluster;
 using ClusterSettings = Perf.Actors.Configuration.ClusterSettings;
@@ -27,7 +28,10 @@ using Perf.Actors.Security;
 using Perf.Actors.Telemetry;
 using Perf.Actors.Serialization;
 using Perf.Actors.Series;
-using Perf.Actors.Storage;
+using Perf.Storage;
+using Perf.Storage.Chunks;
+using Perf.Storage.Hosts;
+using Perf.Storage.Reports;
 
 namespace Perf.Host;
 
@@ -38,7 +42,7 @@ public static class PerfNodeExtensions
 
     /// <summary>
     /// A Perf node. Embedded (roles worker and api, no seed nodes; the default): a one-member Akka cluster hosting the
-    /// series and host shards, the singletons, the SQLite journal/snapshot store and the chunk store in
+    /// host shards (each host owns its series), the singletons, the host log, snapshots and chunks in
     /// <c>{data_dir}/perf.db</c>, and the ingestion pipeline. In a cluster, workers host the shards and singletons on
     /// PostgreSQL and api nodes reach them through proxies (<c>perf.cluster.roles</c>, <c>perf.storage.provider</c>).
     /// </summary>
@@ -51,8 +55,9 @@ public static class PerfNodeExtensions
         services.AddSingleton(directoryLock);
         services.AddSingleton(settings);
         services.AddSingleton(storage);
-        services.AddSingleton<IChunkStore>(_ => new SqlChunkStore(storage.Series));
-        services.AddSingleton(new ReportStore(storage.Series));
+        services.AddSingleton(storage.Hosts);
+        services.AddSingleton<IChunkStore>(storage.Hosts.Chunks);
+        services.AddSingleton(new ReportStore(storage.Database));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(new AlertRuleRegistry(settings.Alerts.DefaultRules));
         services.AddSingleton<ApiKeyRegistry>();
@@ -62,8 +67,8 @@ public static class PerfNodeExtensions
         services.AddSingleton(_ => NotificationChannels.Create(ActiveChannels(config, settings), NotificationHttp()));
         services.AddSingleton<PerfEngine>();
         if (settings.SelfMonitoring.Enabled) services.AddHostedService<SelfMonitor>();
-        services.AddSingleton(provider => new BackupVerifier(settings.Engine.Detection,
-            (PerfSerializer)provider.GetRequiredService<ActorSystem>().Serialization.FindSerializerForType(typeof(SeriesActorSnapshot))));
+        services.AddSingleton(provider => EngineBackupVerifier.For(
+            (PerfSerializer)provider.GetRequiredService<ActorSystem>().Serialization.FindSerializerForType(typeof(IPerfMessage))));
         services.AddSingleton<DatabaseBackups>();
         services.AddAkka(ActorSystemName, (builder, provider) => builder.ConfigurePerfNode(config, settings, storage, provider));
         return services;
@@ -98,7 +103,6 @@ public static class PerfNodeExtensions
                 .UseAfterConnectionOpened(storage.ConfigureConnection, storage.ConfigureConnectionAsync);
         builder
             .AddHocon(config, HoconAddMode.Prepend)
-            .AddHocon(PluginDatabase.PluginConfig(storage.Series), HoconAddMode.Prepend)
             .AddHocon($"akka.cluster.split-brain-resolver.stable-after = {(long)engine.Cluster.DownUnreachableAfter.TotalMilliseconds}ms", HoconAddMode.Prepend)
             .ConfigureLoggers(loggers => loggers.AddLoggerFactory())
             .WithCustomSerializer("perf", [typeof(IPerfMessage)], system => new PerfSerializer(system))
@@ -109,7 +113,7 @@ public static class PerfNodeExtensions
         if (engine.Cluster.IsWorker) builder.WithWorker(settings, provider, alerting, clock);
         else builder.WithApiProxies(engine);
         return builder
-            // After the shard regions (or their proxies): the analysis actor asks the series region.
+            // After the shard regions (or their proxies): the analysis actor asks the hosts about their series.
             .WithActors((system, registry) =>
             {
                 system.ActorOf(BookSubscriber<AlertRuleBookQueries.RuleBookView>.Props(registry.Get<AlertRuleBookKey>(), AlertRuleBook.Topic,
@@ -120,15 +124,21 @@ public static class PerfNodeExtensions
                 var keys = provider.GetRequiredService<ApiKeyRegistry>();
                 system.ActorOf(BookSubscriber<KeyBookQueries.KeyBookView>.Props(registry.Get<KeyBookKey>(), KeyBook.Topic,
                     KeyBookQueries.GetKeys.Instance, keys.Use), "key-book-subscriber");
-                registry.Register<AnalysisKey>(system.ActorOf(AnalysisActor.Props(registry.Get<SeriesRegion>(), registry.Get<HostRegion>(), settings), "analysis"));
+                registry.Register<AnalysisKey>(system.ActorOf(AnalysisActor.Props(registry.Get<HostRegion>(), registry.Get<HostRegion>(), settings), "analysis"));
             })
             .AddStartup((system, _) =>
             {
                 // Without seed nodes the node is a cluster of one: it joins itself.
                 var cluster = Cluster.Get(system);
                 if (engine.Cluster.SeedNodes.Count == 0) cluster.Join(cluster.SelfAddress);
-                // The series journal starts loading now rather than at the first write, so readiness can wait for it.
-                if (engine.Cluster.IsWorker) Persistence.Instance.Apply(system).JournalFor(SeriesJournal.PluginId);
+                // After the shards have handed their hosts off (each snapshotted), before the database closes: the host log
+                // records how much of it the next start need not read.
+                if (engine.Cluster.IsWorker)
+                    CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate, "host-log-stopping", async () =>
+                    {
+                        await storage.Hosts.Log.StoppingAsync();
+                        return Done.Instance;
+                    });
                 // The gauges that need the node (exported at /metrics whether or not self-monitoring is on).
                 var disk = new DiskGauge(settings.Engine.DataDirectory, settings.SelfMonitoring.DiskQuotaBytes);
                 PerfMetrics.ObserveNode(() => SelfMonitor.Members(cluster), disk.Read);
@@ -139,12 +149,13 @@ public static class PerfNodeExtensions
             });
     }
 
-    /// <summary>What a worker hosts: the series and host shards and every singleton (on the workers only).</summary>
+    /// <summary>What a worker hosts: the host shards and every singleton (on the workers only).</summary>
     private static AkkaConfigurationBuilder WithWorker(this AkkaConfigurationBuilder builder, PerfSettings settings, IServiceProvider provider,
         SeriesAlerting alerting, TimeProvider clock)
     {
         var engine = settings.Engine;
-        var chunks = provider.GetRequiredService<IChunkStore>();
+        var hosts = provider.GetRequiredService<HostStorage>();
+        var hostSettings = HostSettings.From(engine);
         var workers = new ClusterSingletonOptions { Role = ClusterSettings.WorkerRole };
         return builder
             .WithSingleton<HostDirectory>("host-directory", HostDirectoryActor.Props(), workers)
@@ -159,21 +170,18 @@ public static class PerfNodeExtensions
                         offset => log.Follow(offset).Select(e => (e.Offset, e.Transition)), registry.Get<SilenceBookKey>(), clock);
                 },
                 workers)
-            .WithShardRegion<SeriesRegion>("series",
-                entityId => SeriesActor.Props(entityId, engine.Series, engine.Detection, alerting, chunks, clock),
+            // Every host owns its series: series messages ({host}/{metric}) are routed by their host too.
+            .WithShardRegion<HostRegion>("host",
+                (_, registry) => host => HostActor.Props(host, hostSettings, hosts, registry.Get<HostDirectory>(), alerting,
+                    (OptimizationPolicy.From(settings.Optimization), engine.Optimizer), clock),
                 new PerfMessageExtractor(engine.Cluster.Shards),
                 new ShardOptions
                 {
                     Role = ClusterSettings.WorkerRole, RememberEntities = false, PassivateIdleEntityAfter = engine.Series.PassivateAfter,
-                    HandOffStopMessage = SeriesCommands.StopSeries.Instance,
+                    HandOffStopMessage = HostCommands.StopHost.Instance,
                 })
-            .WithShardRegion<HostRegion>("host",
-                (_, registry) => host => HostActor.Props(host, engine.Ingest.MaxSeriesPerHost, registry.Get<HostDirectory>(),
-                    (OptimizationPolicy.From(settings.Optimization), engine.Optimizer), registry.Get<SeriesRegion>()),
-                new PerfMessageExtractor(engine.Cluster.Shards),
-                new ShardOptions { Role = ClusterSettings.WorkerRole, RememberEntities = false, PassivateIdleEntityAfter = engine.Series.PassivateAfter })
-            // After the shard regions: report workers ask the series region. On the default journal, one small event per job change.
-            .WithSingleton<ReportJobsKey>("reports", (system, registry, _) => ReportJobs.Props(registry.Get<SeriesRegion>(), settings, clock,
+            // After the shard regions: report workers ask the hosts about their series. On the default journal, one small event per job change.
+            .WithSingleton<ReportJobsKey>("reports", (system, registry, _) => ReportJobs.Props(registry.Get<HostRegion>(), settings, clock,
                     provider.GetRequiredService<ReportStore>(),
                     new ReportContextSources(registry.Get<HostRegion>(),
                         async token => (await new AlertLog(system).ReadAsync(0, token)).Select(e => e.Transition).ToArray())),
@@ -186,7 +194,6 @@ public static class PerfNodeExtensions
     {
         var workers = new ClusterSingletonOptions { Role = ClusterSettings.WorkerRole };
         return builder
-            .WithShardRegionProxy<SeriesRegion>("series", ClusterSettings.WorkerRole, new PerfMessageExtractor(engine.Cluster.Shards))
             .WithShardRegionProxy<HostRegion>("host", ClusterSettings.WorkerRole, new PerfMessageExtractor(engine.Cluster.Shards))
             .WithSingletonProxy<HostDirectory>("host-directory", workers)
             .WithSingletonProxy<AlertRuleBookKey>("alert-rules", workers)

@@ -1,8 +1,7 @@
 namespace Perf.Host;
 
 /// <summary>Keys of the node's actors in the Akka.Hosting registry (<c>IRequiredActor&lt;T&gt;</c>).</summary>
-public sealed class SeriesRegion;
-
+/// <summary>The host shard region: host messages, and series messages (<c>{host}/{metric}</c>), which go to the series' host.</summary>
 public sealed class HostRegion;
 
 public sealed class HostDirectory;

@@ -8,7 +8,7 @@ public sealed record EngineSettings(
     public static EngineSettings Read(ConfigReader config) => new(
         config.String("perf.storage.data_dir"),
         config.OneOf("perf.storage.sqlite_synchronous", "normal", "full"),
-        Storage.SeriesDatabase.ParseProvider(config.OneOf("perf.storage.provider", "sqlite", "postgresql")),
+        Storage.StorageDatabase.ParseProvider(config.OneOf("perf.storage.provider", "sqlite", "postgresql")),
         PostgresConnection(config),
         IngestSettings.Read(config),
         SeriesSettings.Read(config),

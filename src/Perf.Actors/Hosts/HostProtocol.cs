@@ -9,24 +9,55 @@ public interface IHostMessage : IPerfMessage
 public static class HostCommands
 {
     /// <summary>
-    /// Makes sure the host knows these series before their points are written; refused as a whole when it would take the
-    /// host past its series limit (the cardinality guard), so a rejected request stores nothing.
-    /// </summary>
-    public sealed record RegisterSeries(string Host, string[] Metrics) : IHostMessage;
-
-    /// <summary>
     /// Would <see cref="RegisterSeries"/> be accepted now, and with how many new series? Answered with a
-    /// <see cref="SeriesRegistration"/> and changes nothing. The write path asks every host of a request this first, so
-    /// that one host over its limit refuses the request before any other registers its new series, and registers only
-    /// where there are new series (in steady state, the check is the only ask).
+    /// <see cref="SeriesRegistration"/> and changes nothing. A request with series no node has seen before asks every
+    /// host of them this first, so that one host over its limit refuses the request before any other registers its new
+    /// series (a refused request stores nothing).
     /// </summary>
     public sealed record CheckSeries(string Host, string[] Metrics) : IHostMessage;
 
-    /// <param name="New">how many of the requested series the host did not know (to a check: would register).</param>
-    public sealed record SeriesRegistration(bool Accepted, int SeriesCount, int Limit, int Requested, int New = 0) : IPerfMessage;
+    /// <summary>
+    /// Makes sure the host knows these series before their points are written, refused as a whole when it would take
+    /// the host past its series limit (the cardinality guard). Answered once the new series are stored, with the index
+    /// of every requested series: appends address series by index.
+    /// </summary>
+    public sealed record RegisterSeries(string Host, string[] Metrics) : IHostMessage;
 
-    /// <summary>Latest persisted value of some of the host's series (sent after their points were acknowledged).</summary>
-    public sealed record RecordLatest(string Host, string[] Metrics, long[] Timestamps, double[] Values) : IHostMessage;
+    /// <param name="New">how many of the requested series the host did not know (to a check: would register).</param>
+    /// <param name="Indexes">to a registration that was accepted: the index of each requested series, in order.</param>
+    public sealed record SeriesRegistration(bool Accepted, int SeriesCount, int Limit, int Requested, int New = 0, int[]? Indexes = null) : IPerfMessage;
+
+    /// <summary>
+    /// Samples of the host's series, as a slice (<paramref name="Offset"/>, <paramref name="Count"/>) of columns: series
+    /// index, timestamp (epoch ms), value. The columns may be shared with other hosts' slices of the same request, so a
+    /// host reads only its slice and keeps no reference to them after its reply. Points may come in any order; a timestamp
+    /// a series already holds is overwritten (last write wins), so a retried request never stores a point twice. Answered
+    /// with <see cref="AppendResult"/> once the accepted points are committed, or <see cref="AppendFailed"/>.
+    /// </summary>
+    public sealed record AppendSamples(string Host, int[] Series, long[] Timestamps, double[] Values, int Offset, int Count, long Correlation) : IHostMessage;
+
+    /// <param name="Accepted">points now stored.</param>
+    /// <param name="RejectedTooOld">points older than their series' newest by more than the out-of-order tolerance.</param>
+    /// <param name="RejectedSeries">the indexes of the series with such points (null when there are none)...</param>
+    /// <param name="RejectedCounts">... and how many each.</param>
+    public sealed record AppendResult(int Accepted, int RejectedTooOld, long Correlation, int[]? RejectedSeries = null, int[]? RejectedCounts = null) : IPerfMessage;
+
+    /// <summary>
+    /// The samples were not stored: the host's write failed (the database is away, the disk is full) or the host does not
+    /// know a series index (<paramref name="UnknownSeries"/>: the sender's view of the host's series is stale). Retrying is
+    /// safe: the same timestamps overwrite.
+    /// </summary>
+    public sealed record AppendFailed(string Reason, long Correlation, bool UnknownSeries = false) : IPerfMessage;
+
+    /// <summary>
+    /// What the shard sends a host it passivates or hands off (its stop message): the host waits for its writes, stores a
+    /// snapshot of what it wrote since its last one, then stops. Sent only by the local shard, never over the wire.
+    /// </summary>
+    public sealed record StopHost
+    {
+        public static readonly StopHost Instance = new();
+        private StopHost() { }
+    }
 }
 
 public static class HostQueries
@@ -35,16 +66,8 @@ public static class HostQueries
 
     public sealed record HostView(string Host, SeriesLatest[] Series) : IPerfMessage;
 
-    /// <param name="TimestampMs">0 when no value has been recorded since the host's last snapshot.</param>
+    /// <param name="TimestampMs">0 when the series has no point yet.</param>
     public sealed record SeriesLatest(string Metric, long TimestampMs, double Value);
 
     public sealed record HostNotFound(string Host) : IPerfMessage;
 }
-
-public static class HostEvents
-{
-    public sealed record SeriesAdded(string[] Metrics) : IPerfMessage;
-}
-
-/// <summary>The host's series and their latest values.</summary>
-public sealed record HostSnapshot(string[] Metrics, long[] LatestTimestamps, double[] LatestValues) : IPerfMessage;

@@ -1,58 +1,108 @@
-using static Perf.Actors.Hosts.HostEvents;
-using static Perf.Actors.Hosts.HostQueries;
+using Perf.Actors.Configuration;
+using Perf.Actors.Series;
+using Perf.Storage.Hosts;
 
 namespace Perf.Actors.Hosts;
 
-/// <summary>A host's series (persisted) and the latest value of each (kept in snapshots only).</summary>
-public sealed class HostState
+/// <summary>
+/// Everything a host owns, without Akka or I/O: its series in the order they were registered (a series' index is its
+/// place in that order, for good: the write path and the host's records address series by index). Live writes decide
+/// and apply point by point (<see cref="HostSeries.Accept"/>) and write what they applied to the host's record;
+/// <see cref="Replay"/> applies such a record again, the same way, so a host recovered from its snapshot and the records
+/// after it is the host that wrote them.
+/// </summary>
+public sealed class HostState(string host, DetectionSettings detection, SealPolicy policy)
 {
-    private readonly SortedDictionary<string, (long TimestampMs, double Value)> _series = new(StringComparer.Ordinal);
+    private readonly List<HostSeries> _series = [];
+    private readonly Dictionary<string, int> _indexes = new(StringComparer.Ordinal);
 
-    public int SeriesCount => _series.Count;
+    public string Host => host;
+
+    public int Count => _series.Count;
+
     public bool IsEmpty => _series.Count == 0;
 
-    /// <summary>The event registering the new ones among <paramref name="metrics"/>, null when all are known; refused past the limit.</summary>
-    public (bool Accepted, SeriesAdded? Event) Decide(string[] metrics, int maxSeries)
+    public IReadOnlyList<HostSeries> Series => _series;
+
+    public HostSeries this[int index] => _series[index];
+
+    public bool TryGetIndex(string metric, out int index) => _indexes.TryGetValue(metric, out index);
+
+    /// <summary>
+    /// Which of <paramref name="metrics"/> would be new, and whether the host may take them: refused as a whole when they
+    /// would take it past <paramref name="maxSeries"/> (the cardinality guard). Changes nothing.
+    /// </summary>
+    public (bool Accepted, string[] Fresh) DecideRegistration(IReadOnlyList<string> metrics, int maxSeries)
     {
-        var fresh = metrics.Where(m => !_series.ContainsKey(m)).Distinct(StringComparer.Ordinal).ToArray();
-        if (fresh.Length == 0) return (true, null);
-        if (_series.Count + fresh.Length > maxSeries) return (false, null);
-        return (true, new SeriesAdded(fresh));
+        var fresh = metrics.Where(m => !_indexes.ContainsKey(m)).Distinct(StringComparer.Ordinal).ToArray();
+        return (_series.Count + fresh.Length <= maxSeries || fresh.Length == 0, fresh);
     }
 
-    public void Apply(SeriesAdded added)
+    /// <summary>New series, at the end of the list (live, once decided; replay, as read).</summary>
+    public void AddSeries(IReadOnlyList<string> metrics)
     {
-        foreach (var metric in added.Metrics) _series.TryAdd(metric, (0, double.NaN));
-    }
-
-    /// <returns>whether anything changed.</returns>
-    public bool RecordLatest(string[] metrics, long[] timestamps, double[] values)
-    {
-        var changed = false;
-        for (var i = 0; i < metrics.Length; i++)
+        foreach (var metric in metrics)
         {
-            if (_series.TryGetValue(metrics[i], out var current) && timestamps[i] >= current.TimestampMs)
+            if (_indexes.ContainsKey(metric)) continue;
+            _indexes[metric] = _series.Count;
+            _series.Add(new HostSeries(host, metric, new SeriesDetection(detection.For(metric), detection.MaxAnomaliesPerSeries), policy));
+        }
+    }
+
+    /// <summary>Applies a stored record of this host, entry by entry, as the live host applied it when it wrote it.</summary>
+    public void Replay(ReadOnlySpan<byte> record)
+    {
+        var reader = new HostRecordReader(record);
+        while (reader.MoveNext())
+        {
+            switch (reader.Kind)
             {
-                _series[metrics[i]] = (timestamps[i], values[i]);
-                changed = true;
+                case RecordEntryKind.SeriesAdded:
+                    AddSeries(reader.SeriesAdded());
+                    break;
+                case RecordEntryKind.Points:
+                    var points = reader.Points;
+                    List<Anomaly>? ignored = null; // the findings kept come from their own entries
+                    while (points.MoveNext())
+                    {
+                        var series = At(points.Series);
+                        series.Apply(points.TimestampMs, points.Value);
+                        series.Observe(points.TimestampMs, points.Value, ref ignored);
+                    }
+                    break;
+                case RecordEntryKind.Finding:
+                    var (findingSeries, finding) = reader.Finding();
+                    At(findingSeries).Detection.Keep(Anomaly.From(finding));
+                    break;
+                case RecordEntryKind.ChunkSealed:
+                    var (sealedSeries, seal) = reader.ChunkSealed();
+                    At(sealedSeries).ApplySeal(seal);
+                    break;
+                case RecordEntryKind.ChunksRetained:
+                    var (retainedSeries, retention) = reader.ChunksRetained();
+                    At(retainedSeries).ApplyRetention(retention);
+                    break;
+                default:
+                    throw new InvalidDataException($"A record of host {host} holds a {reader.Kind} entry this version cannot apply");
             }
         }
-        return changed;
     }
 
-    public HostView View(string host) =>
-        new(host, _series.Select(s => new SeriesLatest(s.Key, s.Value.TimestampMs, s.Value.Value)).ToArray());
+    public IReadOnlyList<SeriesSnapshot> ToSnapshot() => _series.ConvertAll(s => s.ToSnapshot());
 
-    public HostSnapshot ToSnapshot() => new(
-        _series.Keys.ToArray(),
-        _series.Values.Select(v => v.TimestampMs).ToArray(),
-        _series.Values.Select(v => v.Value).ToArray());
-
-    public static HostState FromSnapshot(HostSnapshot snapshot)
+    /// <summary>The host as its snapshot left it; each series continues its detectors from their stored state.</summary>
+    public static HostState FromSnapshot(string host, HostSnapshot snapshot, DetectionSettings detection, SealPolicy policy)
     {
-        var state = new HostState();
-        for (var i = 0; i < snapshot.Metrics.Length; i++)
-            state._series[snapshot.Metrics[i]] = (snapshot.LatestTimestamps[i], snapshot.LatestValues[i]);
+        var state = new HostState(host, detection, policy);
+        foreach (var series in snapshot.Series)
+        {
+            state._indexes[series.Metric] = state._series.Count;
+            state._series.Add(HostSeries.FromSnapshot(host, series, detection.For(series.Metric), detection.MaxAnomaliesPerSeries, policy));
+        }
         return state;
     }
+
+    private HostSeries At(int index) => index < _series.Count
+        ? _series[index]
+        : throw new InvalidDataException($"A record of host {host} names series {index}; the host has {_series.Count}");
 }

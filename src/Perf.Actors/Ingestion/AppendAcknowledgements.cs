@@ -1,13 +1,13 @@
 using System.Collections.Concurrent;
 using Akka.Actor;
-using static Perf.Actors.Series.SeriesCommands;
+using static Perf.Actors.Hosts.HostCommands;
 
 namespace Perf.Actors.Ingestion;
 
 /// <summary>
-/// Collects the replies of the series appends of every in-flight request through one actor, instead of a temporary
-/// actor per append (an Ask): at 100,000 series per second that was a kilobyte of garbage and a scheduler entry per point.
-/// A correlation is the request number in the high bits and the append's index in the request in the low 24 bits.
+/// Collects the replies of the host appends of every in-flight request through one actor, instead of a temporary
+/// actor per append (an Ask: a kilobyte of garbage and a scheduler entry each). A correlation is the request number in
+/// the high bits and the append's index in the request (its host) in the low 24 bits.
 /// </summary>
 public sealed class AppendAcknowledgements
 {
@@ -25,7 +25,7 @@ public sealed class AppendAcknowledgements
     /// <summary>Registers a request of <paramref name="count"/> appends; await <see cref="Request.Results"/>.</summary>
     public Request Begin(int count, CancellationToken deadline)
     {
-        if (count >= MaxAppendsPerRequest) throw new ArgumentOutOfRangeException(nameof(count), count, $"at most {MaxAppendsPerRequest - 1} series per request");
+        if (count >= MaxAppendsPerRequest) throw new ArgumentOutOfRangeException(nameof(count), count, $"at most {MaxAppendsPerRequest - 1} hosts per request");
         var id = Interlocked.Increment(ref _lastRequest);
         var pending = new Pending(count);
         _pending[id] = pending;
@@ -38,7 +38,7 @@ public sealed class AppendAcknowledgements
     private void Fail(AppendFailed failed)
     {
         if (_pending.TryGetValue(failed.Correlation >> IndexBits, out var pending))
-            pending.Done.TrySetException(new SeriesWriteFailedException(failed.Reason));
+            pending.Done.TrySetException(new HostWriteFailedException(failed.Reason, (int)(failed.Correlation & (MaxAppendsPerRequest - 1)), failed.UnknownSeries));
     }
 
     private void Acknowledge(AppendResult result)
@@ -56,7 +56,7 @@ public sealed class AppendAcknowledgements
         public long Correlation(int index) => id << IndexBits | (uint)index;
 
         /// <summary>One result per append, by index; cancelled when the deadline passes first, failed with
-        /// <see cref="SeriesWriteFailedException"/> when a series could not store its points.</summary>
+        /// <see cref="HostWriteFailedException"/> when a host could not store its samples.</summary>
         public Task<AppendResult?[]> Results => pending.Done.Task;
 
         public void Dispose()

@@ -1,6 +1,6 @@
 namespace Perf.Actors.Ingestion;
 
-/// <summary>A validated request: points grouped by host and series. Built by a wire-format parser.</summary>
+/// <summary>Points the engine writes itself (its own figures, load tests), grouped by host and series by name.</summary>
 public sealed record IngestBatch(IReadOnlyList<HostSamples> Hosts)
 {
     public int PointCount => Hosts.Sum(h => h.Series.Sum(s => s.Timestamps.Length));

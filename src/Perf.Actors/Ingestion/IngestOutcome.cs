@@ -2,13 +2,13 @@ namespace Perf.Actors.Ingestion;
 
 public enum IngestStatus
 {
-    /// <summary>Every accepted point is in the journal.</summary>
+    /// <summary>Every accepted point is committed.</summary>
     Stored,
     /// <summary>The engine is not keeping up; nothing was taken. Retry after a pause.</summary>
     Overloaded,
     /// <summary>A host would exceed its series limit; nothing was stored.</summary>
     CardinalityExceeded,
-    /// <summary>The writes did not confirm in time, or a series' journal failed its write; some points may be stored.
+    /// <summary>The writes did not confirm in time, or a host failed its write; some points may be stored.
     /// Retrying is safe (same timestamps overwrite).</summary>
     TimedOut,
 }
@@ -17,10 +17,12 @@ public enum IngestStatus
 /// <param name="RejectedTooOld">points older than their series' newest point by more than the out-of-order tolerance.</param>
 /// <param name="RejectedSeries">per series key (<c>host/metric</c>), how many of its points were too old.</param>
 /// <param name="Host">the host over its limit, for <see cref="IngestStatus.CardinalityExceeded"/>.</param>
+/// <param name="Reason">why a write failed (<see cref="IngestStatus.TimedOut"/> after a host's failure), for the answer.</param>
 public sealed record IngestOutcome(
     IngestStatus Status,
     int Accepted = 0,
     int RejectedTooOld = 0,
     IReadOnlyDictionary<string, int>? RejectedSeries = null,
     string? Host = null,
-    int SeriesLimit = 0);
+    int SeriesLimit = 0,
+    string? Reason = null);

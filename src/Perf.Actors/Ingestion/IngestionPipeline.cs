@@ -1,72 +1,98 @@
 using System.Diagnostics;
-using Akka;
 using Akka.Actor;
-using Akka.Streams;
-using Akka.Streams.Dsl;
-using Perf.Actors.Configuration;
 using Perf.Actors.Hosts;
-using Perf.Actors.Series;
 using Perf.Actors.Telemetry;
+using Perf.Actors.Configuration;
 using static Perf.Actors.Hosts.HostCommands;
-using static Perf.Actors.Series.SeriesCommands;
 
 namespace Perf.Actors.Ingestion;
 
 /// <summary>
-/// The write path: a bounded Akka.Streams queue of validated batches, processed <see cref="IngestSettings.Parallelism"/> at
-/// a time. Each batch registers its series with their hosts (cardinality guard), then appends to every series actor and
-/// completes when all of them have persisted. A full queue or too many points in flight answer
-/// <see cref="IngestStatus.Overloaded"/> at once (the API turns it into 429), so memory stays bounded.
+/// The write path after decoding: a decoded request (<see cref="SampleBatch"/>) becomes one <see cref="AppendSamples"/>
+/// per host, and the request is answered once every host has committed its record. Series the node has not seen are
+/// registered with their hosts first (the cardinality guard: a host over its limit refuses the whole request before any
+/// host registers anything). At most <see cref="IngestSettings.Parallelism"/> requests are written at once and
+/// <see cref="IngestSettings.QueueSize"/> wait; past that, or past <see cref="IngestSettings.MaxInFlightPoints"/>, a request
+/// is answered <see cref="IngestStatus.Overloaded"/> at once (the API turns it into 429 or 503), so memory stays bounded.
 /// </summary>
 public sealed class IngestionPipeline
 {
-    private readonly IActorRef _seriesRegion;
     private readonly IActorRef _hostRegion;
     private readonly IngestSettings _settings;
-    private readonly ISourceQueueWithComplete<Job> _queue;
     private readonly AppendAcknowledgements _acknowledgements;
+    private readonly SemaphoreSlim _writing;
     private long _pointsInFlight;
+    private int _waiting;
 
-    public IngestionPipeline(ActorSystem system, IActorRef seriesRegion, IActorRef hostRegion, IngestSettings settings, TimeProvider clock)
+    public IngestionPipeline(ActorSystem system, IActorRef hostRegion, IngestSettings settings, TimeProvider clock, SeriesTable? series = null)
     {
         Sources = new SourceActivity(clock);
-        _seriesRegion = seriesRegion;
+        Series = series ?? new SeriesTable();
         _hostRegion = hostRegion;
         _settings = settings;
         _acknowledgements = new AppendAcknowledgements(system);
-        _queue = Source.Queue<Job>(settings.QueueSize, OverflowStrategy.DropNew)
-            .SelectAsyncUnordered(settings.Parallelism, ProcessAsync)
-            .To(Sink.Ignore<NotUsed>())
-            .Run(system.Materializer());
+        _writing = new SemaphoreSlim(settings.Parallelism, settings.Parallelism);
     }
+
+    /// <summary>The node's interned series, which the decoders resolve names (and remote write's label sets) against.</summary>
+    public SeriesTable Series { get; }
 
     public long PointsInFlight => Interlocked.Read(ref _pointsInFlight);
 
     /// <summary>The hosts that sent through this node and when (the "source stopped sending" system alert).</summary>
     public SourceActivity Sources { get; }
 
+    /// <summary>Writes a batch of the engine's own making (self-monitoring, load tests): named series, interned here.</summary>
     public async Task<IngestOutcome> SubmitAsync(IngestBatch batch, IngestOrigin origin, CancellationToken cancellationToken = default)
     {
-        var points = batch.PointCount;
+        using var samples = new SampleBatch(batch.PointCount);
+        foreach (var host in batch.Hosts)
+        foreach (var series in host.Series)
+        {
+            var reference = Series.Series(host.Host, series.Metric);
+            for (var i = 0; i < series.Timestamps.Length; i++) samples.Add(reference, series.Timestamps[i], series.Values[i]);
+        }
+        return await SubmitAsync(samples, origin, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes a decoded request; the batch stays the caller's (it disposes it after the answer).</summary>
+    public async Task<IngestOutcome> SubmitAsync(SampleBatch batch, IngestOrigin origin, CancellationToken cancellationToken = default)
+    {
+        var points = batch.Count;
+        if (points == 0) return new IngestOutcome(IngestStatus.Stored);
         if (Interlocked.Add(ref _pointsInFlight, points) > _settings.MaxInFlightPoints && points < _settings.MaxInFlightPoints)
         {
             Interlocked.Add(ref _pointsInFlight, -points);
             return Overloaded(points, origin);
         }
-        var job = new Job(batch, origin, Stopwatch.GetTimestamp(), new TaskCompletionSource<IngestOutcome>(TaskCreationOptions.RunContinuationsAsynchronously));
-        var enqueued = false;
+        var queued = Stopwatch.GetTimestamp();
+        var waiting = Interlocked.Increment(ref _waiting);
         try
         {
-            enqueued = await _queue.OfferAsync(job).ConfigureAwait(false) is QueueOfferResult.Enqueued;
+            if (waiting > _settings.QueueSize + _settings.Parallelism) return Overloaded(points, origin);
+            // A caller that gives up (its client went away) while it waits gives its turn up too; once writing, the
+            // request runs to its end (its hosts may have its points), so its points stay counted until then.
+            await _writing.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            Interlocked.Add(ref _pointsInFlight, -points);
+            throw;
         }
         finally
         {
-            if (!enqueued) Interlocked.Add(ref _pointsInFlight, -points);
+            Interlocked.Decrement(ref _waiting);
         }
-        if (!enqueued) return Overloaded(points, origin);
-        // A caller that gives up (its client went away) does not take the job out of the queue: its points stay counted
-        // until the job is written (ProcessAsync gives them back), or retrying clients could fill memory past the bound.
-        return await job.Outcome.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        StageProfile.QueueWait.Record(Stopwatch.GetElapsedTime(queued));
+        try
+        {
+            return await WriteAsync(batch, origin).ConfigureAwait(false);
+        }
+        finally
+        {
+            _writing.Release();
+            Interlocked.Add(ref _pointsInFlight, -points);
+        }
     }
 
     private static IngestOutcome Overloaded(int points, IngestOrigin origin)
@@ -78,120 +104,113 @@ public sealed class IngestionPipeline
     private static void Rejected(int points, string reason, IngestOrigin origin) =>
         PerfMetrics.PointsRejected.Add(points, new KeyValuePair<string, object?>("reason", reason), new KeyValuePair<string, object?>("protocol", origin.Protocol));
 
-    private async Task<NotUsed> ProcessAsync(Job job)
+    private async Task<IngestOutcome> WriteAsync(SampleBatch batch, IngestOrigin origin)
     {
-        StageProfile.QueueWait.Record(Stopwatch.GetElapsedTime(job.QueuedAt));
+        // One deadline for the whole request rather than a scheduled timeout per host.
+        using var deadline = new CancellationTokenSource(_settings.WriteTimeout);
         try
         {
-            job.Outcome.TrySetResult(await WriteAsync(job.Batch, job.Origin).ConfigureAwait(false));
+            if (batch.Unregistered() is { } unknown && await RegisterAsync(unknown, batch.Count, origin, deadline.Token).ConfigureAwait(false) is { } refused)
+                return refused;
+            return await AppendAsync(batch, origin, deadline.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is AskTimeoutException or OperationCanceledException or TimeoutException)
         {
-            Rejected(job.Batch.PointCount, "timeout", job.Origin);
-            job.Outcome.TrySetResult(new IngestOutcome(IngestStatus.TimedOut));
+            Rejected(batch.Count, "timeout", origin);
+            return new IngestOutcome(IngestStatus.TimedOut);
         }
-        catch (SeriesWriteFailedException)
+        catch (HostWriteFailedException e)
         {
-            // Answered like a timeout (503, retry): the points of the other series may be stored, and a retry overwrites them.
-            Rejected(job.Batch.PointCount, "write_failed", job.Origin);
-            job.Outcome.TrySetResult(new IngestOutcome(IngestStatus.TimedOut));
+            // Answered like a timeout (503, retry): the points of the other hosts may be stored, and a retry overwrites them.
+            Rejected(batch.Count, "write_failed", origin);
+            return new IngestOutcome(IngestStatus.TimedOut, Reason: e.Message);
         }
-        catch (Exception e)
-        {
-            job.Outcome.TrySetException(e);
-        }
-        finally
-        {
-            Interlocked.Add(ref _pointsInFlight, -job.Batch.PointCount);
-        }
-        return NotUsed.Instance;
     }
 
-    private async Task<IngestOutcome> WriteAsync(IngestBatch batch, IngestOrigin origin)
+    /// <summary>
+    /// The cardinality guard, for the series the node has not seen: every host of them is asked first, so that one over
+    /// its limit refuses the request before any other registers new series; then each registers its new ones and says
+    /// their indexes. Two requests racing for a host's last free series can both pass the check; the registration
+    /// refuses one.
+    /// </summary>
+    private async Task<IngestOutcome?> RegisterAsync(Dictionary<HostRef, List<SeriesRef>> unknown, int points, IngestOrigin origin, CancellationToken timeout)
     {
-        // One deadline for the whole request rather than a scheduled timeout per ask: a request fans out to hundreds of
-        // series, and a timer each was a measurable share of the write path.
-        using var deadline = new CancellationTokenSource(_settings.WriteTimeout);
-        var timeout = deadline.Token;
-        // The cardinality guard: every host is asked first, so that one over its limit refuses the request before any
-        // other registers new series (a request that is refused stores nothing); then only hosts with new series register
-        // them. Two requests racing for a host's last free series can both pass the check; the registration refuses one.
-        var checks = await AskEveryHostAsync(batch.Hosts, static h => new CheckSeries(h.Host, MetricsOf(h)), timeout).ConfigureAwait(false);
-        if (Refusal(batch.Hosts, checks) is { } refused) return refused;
-        var fresh = batch.Hosts.Where((_, i) => checks[i].New > 0).ToArray();
-        if (fresh.Length > 0
-            && Refusal(fresh, await AskEveryHostAsync(fresh, static h => new RegisterSeries(h.Host, MetricsOf(h)), timeout).ConfigureAwait(false)) is { } overLimit)
-            return overLimit;
-
-        var appends = new List<(HostSamples Host, SeriesSamples Series)>();
-        foreach (var host in batch.Hosts)
-        foreach (var series in host.Series)
-            appends.Add((host, series));
-        using var request = _acknowledgements.Begin(appends.Count, timeout);
-        for (var i = 0; i < appends.Count; i++)
+        var hosts = unknown.Keys.ToArray();
+        var metrics = hosts.Select(h => unknown[h].Select(s => s.Metric).ToArray()).ToArray();
+        var checks = await Task.WhenAll(hosts.Select((h, i) => _hostRegion.Ask<SeriesRegistration>(new CheckSeries(h.Name, metrics[i]), timeout))).ConfigureAwait(false);
+        if (Refusal(checks) is { } refused) return refused;
+        var registrations = await Task.WhenAll(hosts.Select((h, i) => _hostRegion.Ask<SeriesRegistration>(new RegisterSeries(h.Name, metrics[i]), timeout))).ConfigureAwait(false);
+        if (Refusal(registrations) is { } overLimit) return overLimit;
+        for (var h = 0; h < hosts.Length; h++)
         {
-            var (host, series) = appends[i];
-            var entityId = new SeriesKey(host.Host, series.Metric).EntityId;
-            _seriesRegion.Tell(new AppendPoints(entityId, series.Timestamps, series.Values, request.Correlation(i)), _acknowledgements.Collector);
+            var indexes = registrations[h].Indexes ?? throw new InvalidOperationException($"host {hosts[h].Name} accepted its series without their indexes");
+            var series = unknown[hosts[h]];
+            for (var i = 0; i < series.Count; i++) series[i].Registered(indexes[i]);
         }
-        var results = await request.Results.ConfigureAwait(false);
+        return null;
 
-        int accepted = 0, tooOld = 0;
-        Dictionary<string, int>? rejectedSeries = null;
-        for (var i = 0; i < appends.Count; i++)
-        {
-            var outcome = results[i]!;
-            accepted += outcome.Accepted;
-            if (outcome.RejectedTooOld == 0) continue;
-            tooOld += outcome.RejectedTooOld;
-            (rejectedSeries ??= [])[new SeriesKey(appends[i].Host.Host, appends[i].Series.Metric).EntityId] = outcome.RejectedTooOld;
-        }
-        TellLatest(batch);
-        // Agents are the sources that can stop sending; the engine's own writers (itself, load tests) end by design.
-        if (origin.Protocol is not ("self" or "loadtest")) Sources.Seen(batch.Hosts.Select(h => h.Host));
-        PerfMetrics.PointsIngested.Add(accepted, new KeyValuePair<string, object?>("protocol", origin.Protocol), new KeyValuePair<string, object?>("source", origin.Source));
-        if (tooOld > 0) Rejected(tooOld, "too_old", origin);
-        return new IngestOutcome(IngestStatus.Stored, accepted, tooOld, rejectedSeries);
-
-        // The cardinality guard's answer: the request is refused when any of the asked hosts refused.
-        IngestOutcome? Refusal(IReadOnlyList<HostSamples> asked, SeriesRegistration[] answers)
+        IngestOutcome? Refusal(SeriesRegistration[] answers)
         {
             for (var i = 0; i < answers.Length; i++)
             {
                 if (answers[i].Accepted) continue;
-                Rejected(batch.PointCount, "cardinality", origin);
-                return new IngestOutcome(IngestStatus.CardinalityExceeded, Host: asked[i].Host, SeriesLimit: answers[i].Limit);
+                Rejected(points, "cardinality", origin);
+                return new IngestOutcome(IngestStatus.CardinalityExceeded, Host: hosts[i].Name, SeriesLimit: answers[i].Limit);
             }
             return null;
         }
     }
 
-    private Task<SeriesRegistration[]> AskEveryHostAsync(IEnumerable<HostSamples> hosts, Func<HostSamples, IHostMessage> question, CancellationToken timeout) =>
-        Task.WhenAll(hosts.Select(h => _hostRegion.Ask<SeriesRegistration>(question(h), timeout)));
-
-    private static string[] MetricsOf(HostSamples host) => host.Series.Select(s => s.Metric).ToArray();
-
-    /// <summary>The newest point of each series goes to its host for the "latest values" view.</summary>
-    private void TellLatest(IngestBatch batch)
+    private async Task<IngestOutcome> AppendAsync(SampleBatch batch, IngestOrigin origin, CancellationToken timeout)
     {
-        foreach (var host in batch.Hosts)
+        var slices = batch.GroupByHost();
+        var hosts = slices.Hosts;
+        AppendResult?[] results;
+        using (var request = _acknowledgements.Begin(hosts.Count, timeout))
         {
-            var metrics = new string[host.Series.Count];
-            var timestamps = new long[host.Series.Count];
-            var values = new double[host.Series.Count];
-            for (var i = 0; i < host.Series.Count; i++)
+            for (var h = 0; h < hosts.Count; h++)
+                _hostRegion.Tell(new AppendSamples(hosts[h].Name, slices.Series, slices.Timestamps, slices.Values, slices.Offsets[h], slices.Counts[h],
+                    request.Correlation(h)), _acknowledgements.Collector);
+            try
             {
-                var series = host.Series[i];
-                var newest = 0;
-                for (var j = 1; j < series.Timestamps.Length; j++)
-                    if (series.Timestamps[j] >= series.Timestamps[newest]) newest = j;
-                metrics[i] = series.Metric;
-                timestamps[i] = series.Timestamps[newest];
-                values[i] = series.Values[newest];
+                results = await request.Results.ConfigureAwait(false);
             }
-            _hostRegion.Tell(new RecordLatest(host.Host, metrics, timestamps, values));
+            catch (HostWriteFailedException e) when (e.UnknownSeries)
+            {
+                // The host has fewer series than this node thought (a restored backup): they register again next time.
+                hosts[e.HostIndex].ForgetIndexes();
+                throw;
+            }
         }
+        // Every host has answered, so none reads the columns any more (a request that gave up leaves them to the GC).
+        slices.Return();
+
+        int accepted = 0, tooOld = 0;
+        Dictionary<string, int>? rejectedSeries = null;
+        for (var h = 0; h < hosts.Count; h++)
+        {
+            var result = results[h]!;
+            accepted += result.Accepted;
+            if (result.RejectedTooOld == 0) continue;
+            tooOld += result.RejectedTooOld;
+            for (var i = 0; i < (result.RejectedSeries?.Length ?? 0); i++)
+                (rejectedSeries ??= [])[NameOf(batch, hosts[h], result.RejectedSeries![i])] = result.RejectedCounts![i];
+        }
+        // Agents are the sources that can stop sending; the engine's own writers (itself, load tests) end by design.
+        if (origin.Protocol is not ("self" or "loadtest")) Sources.Seen(hosts.Select(h => h.Name));
+        PerfMetrics.PointsIngested.Add(accepted, new KeyValuePair<string, object?>("protocol", origin.Protocol), new KeyValuePair<string, object?>("source", origin.Source));
+        if (tooOld > 0) Rejected(tooOld, "too_old", origin);
+        return new IngestOutcome(IngestStatus.Stored, accepted, tooOld, rejectedSeries);
     }
 
-    private sealed record Job(IngestBatch Batch, IngestOrigin Origin, long QueuedAt, TaskCompletionSource<IngestOutcome> Outcome);
+    /// <summary>The <c>host/metric</c> of a host's series index among the batch's series (only for the rare refusal).</summary>
+    private static string NameOf(SampleBatch batch, HostRef host, int index)
+    {
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var series = batch.SeriesAt(i);
+            if (ReferenceEquals(series.Host, host) && series.Index == index) return series.EntityId;
+        }
+        return host.Name + "/#" + index;
+    }
 }

@@ -43,8 +43,8 @@ public sealed class NotificationDispatcher : UntypedPersistentActor, IWithTimers
         _channels = channels;
         _follow = follow;
         _clock = clock;
-        // It persists no events, only its state: the latest-only snapshot store overwrites it in place.
-        SnapshotPluginId = Storage.SeriesSnapshotStore.PluginId;
+        // It persists no events, only its state: every snapshot is at sequence number 0, so the snapshot store replaces
+        // the one row in place.
     }
 
     public override string PersistenceId => "notification-dispatcher";

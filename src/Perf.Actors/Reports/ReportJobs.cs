@@ -1,3 +1,4 @@
+using Perf.Storage.Reports;
 using Akka.Actor;
 using Akka.Persistence;
 using Perf.Actors.Telemetry;

@@ -1,3 +1,4 @@
+using Perf.Storage.Reports;
 using Akka.Actor;
 using Perf.Actors.Analysis;
 using Perf.Actors.Configuration;

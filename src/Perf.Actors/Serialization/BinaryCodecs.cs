@@ -44,6 +44,19 @@ internal static class BinaryCodecs
         return values;
     }
 
+    public static void WriteInts(this BinaryWriter writer, int[] values)
+    {
+        writer.Write7BitEncodedInt(values.Length);
+        foreach (var value in values) writer.Write7BitEncodedInt(value);
+    }
+
+    public static int[] ReadInts(this BinaryReader reader)
+    {
+        var values = new int[reader.Read7BitEncodedInt()];
+        for (var i = 0; i < values.Length; i++) values[i] = reader.Read7BitEncodedInt();
+        return values;
+    }
+
     public static void WriteDoubles(this BinaryWriter writer, double[] values)
     {
         writer.Write7BitEncodedInt(values.Length);

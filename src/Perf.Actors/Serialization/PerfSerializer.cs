@@ -19,7 +19,6 @@ using static Perf.Actors.Hosts.HostCommands;
 using static Perf.Actors.Hosts.HostDirectoryCommands;
 using static Perf.Actors.Hosts.HostDirectoryEvents;
 using static Perf.Actors.Hosts.HostDirectoryQueries;
-using static Perf.Actors.Hosts.HostEvents;
 using static Perf.Actors.Hosts.HostQueries;
 using static Perf.Actors.Notifications.NotificationProtocol;
 using static Perf.Actors.Optimization.OptimizerCommands;
@@ -29,7 +28,6 @@ using static Perf.Actors.Reports.ReportJobsCommands;
 using static Perf.Actors.Reports.ReportJobsEvents;
 using static Perf.Actors.Reports.ReportJobsQueries;
 using static Perf.Actors.Series.SeriesCommands;
-using static Perf.Actors.Series.SeriesEvents;
 using static Perf.Actors.Series.SeriesQueries;
 using Perf.Actors.Security;
 using static Perf.Actors.Security.KeyBookCommands;
@@ -54,11 +52,6 @@ public sealed partial class PerfSerializer : SerializerWithStringManifest
     public PerfSerializer(ExtendedActorSystem system) : base(system)
     {
         // Series
-        Register<AppendPoints>("SA", (w, m) => { w.Write(m.EntityId); w.WriteLongs(m.Timestamps); w.WriteDoubles(m.Values); w.Write(m.Correlation); },
-            r => new AppendPoints(r.ReadString(), r.ReadLongs(), r.ReadDoubles(), r.ReadInt64()));
-        Register<AppendResult>("SAR", (w, m) => { w.Write7BitEncodedInt(m.Accepted); w.Write7BitEncodedInt(m.RejectedTooOld); w.Write(m.Correlation); },
-            r => new AppendResult(r.Read7BitEncodedInt(), r.Read7BitEncodedInt(), r.ReadInt64()));
-        Register<AppendFailed>("SAF", (w, m) => { w.Write(m.Reason); w.Write(m.Correlation); }, r => new AppendFailed(r.ReadString(), r.ReadInt64()));
         Register<ReadRange>("SQ", (w, m) => { w.Write(m.EntityId); w.Write(m.FromMs); w.Write(m.ToMs); w.Write(m.StepMs); w.Write((byte)m.Aggregation); },
             r => new ReadRange(r.ReadString(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), (AggregationKind)r.ReadByte()));
         Register<RangeResult>("SQR", (w, m) => { w.WriteLongs(m.Timestamps); w.WriteDoubles(m.Values); },
@@ -80,35 +73,9 @@ public sealed partial class PerfSerializer : SerializerWithStringManifest
         Register<KeepAlive>("SK", (w, m) => w.Write(m.EntityId), r => new KeepAlive(r.ReadString()));
         Register<ReapplyAlertRules>("SRA", (w, m) => { w.Write(m.EntityId); w.Write(m.BookVersion); w.Write(m.Attempt); },
             r => new ReapplyAlertRules(r.ReadString(), r.ReadInt64(), r.ReadInt32()));
-        Register<PointsRecorded>("SE1", (w, m) => w.WritePoints(m.Timestamps, m.Values),
-            r => { var (t, v) = r.ReadPoints(); return new PointsRecorded(t, v); });
-        Register<ChunkSealed>("SE2", (w, m) => { w.Write(m.Sequence); w.Write(m.FirstMs); w.Write(m.LastMs); w.Write(m.PointCount); w.Write(m.ByteCount); },
-            r => new ChunkSealed(r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt32(), r.ReadInt32()));
-        Register<ChunksExpired>("SE3", (w, m) => { w.Write(m.CutoffMs); w.Write(m.ChunkCount); w.Write(m.ByteCount); w.Write(m.PointCount); w.Write(m.OldestRemainingFirstMs); },
-            r => new ChunksExpired(r.ReadInt64(), r.ReadInt32(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64()));
-        Register<SeriesSnapshot>("SS", (w, m) =>
-        {
-            w.WriteBytes(m.Head); w.Write(m.NextChunkSequence); w.Write(m.ChunkCount); w.Write(m.ChunkBytes); w.Write(m.ChunkPoints);
-            w.Write(m.OldestChunkFirstMs); w.Write(m.LastSealedMs);
-        }, r => new SeriesSnapshot(r.ReadBytes(), r.ReadInt64(), r.ReadInt32(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64()));
-        Register<ChunksRetained>("SE5", (w, m) => { w.Write(m.CutoffMs); w.Write(m.ChunkCount); w.Write(m.ByteCount); w.Write(m.PointCount); w.Write(m.OldestFirstMs); },
-            r => new ChunksRetained(r.ReadInt64(), r.ReadInt32(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64()));
-        Register<AnomaliesDetected>("SE4", (w, m) => w.WriteArray(m.Anomalies, WriteAnomaly), r => new AnomaliesDetected(r.ReadArray(ReadAnomaly)));
-        Register<SeriesActorSnapshot>("SS2", (w, m) =>
-        {
-            w.WriteBytes(ToBinary(m.Storage)); // the storage part keeps the frozen layout of "SS"
-            var d = m.Detection;
-            w.Write(d.LastObservedMs); w.Write(d.PointsObserved);
-            w.WriteArray(d.Detectors, static (w, s) =>
-            {
-                w.Write(s.Key); w.WriteBytes(s.State); w.Write(s.PointsObserved); w.Write(s.Alerts); w.Write(s.LastAlertMs); w.WriteDoubles(s.LastOutput);
-            });
-            w.WriteArray(d.Anomalies, WriteAnomaly);
-        }, r => new SeriesActorSnapshot(
-            (SeriesSnapshot)FromBinary(r.ReadBytes(), "SS"),
-            new DetectionSnapshot(r.ReadInt64(), r.ReadInt64(),
-                r.ReadArray(static r => new DetectorSnapshot(r.ReadString(), r.ReadBytes(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadDoubles())),
-                r.ReadArray(ReadAnomaly))));
+        // Retired manifests, never to be reused: SA, SAR, SAF (appends to a series actor), SE1-SE5, SS, SS2 (series events and
+        // snapshots, layout 1: read only by Perf.Storage's migration), HL, HE1, HS (a host's latest values, series list and
+        // snapshot of layout 1).
 
         // Alerts
         Register<AlertTransitioned>("AT", WriteTransition, ReadTransition);
@@ -236,10 +203,23 @@ public sealed partial class PerfSerializer : SerializerWithStringManifest
         // Hosts
         Register<RegisterSeries>("HR", (w, m) => { w.Write(m.Host); w.WriteStrings(m.Metrics); }, r => new RegisterSeries(r.ReadString(), r.ReadStrings()));
         Register<CheckSeries>("HC", (w, m) => { w.Write(m.Host); w.WriteStrings(m.Metrics); }, r => new CheckSeries(r.ReadString(), r.ReadStrings()));
-        Register<SeriesRegistration>("HRR", (w, m) => { w.Write(m.Accepted); w.Write(m.SeriesCount); w.Write(m.Limit); w.Write(m.Requested); w.Write(m.New); },
-            r => new SeriesRegistration(r.ReadBoolean(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32()));
-        Register<RecordLatest>("HL", (w, m) => { w.Write(m.Host); w.WriteStrings(m.Metrics); w.WriteLongs(m.Timestamps); w.WriteDoubles(m.Values); },
-            r => new RecordLatest(r.ReadString(), r.ReadStrings(), r.ReadLongs(), r.ReadDoubles()));
+        Register<SeriesRegistration>("HRR", (w, m) =>
+        {
+            w.Write(m.Accepted); w.Write(m.SeriesCount); w.Write(m.Limit); w.Write(m.Requested); w.Write(m.New);
+            w.Write(m.Indexes is not null); if (m.Indexes is not null) w.WriteInts(m.Indexes);
+        }, r => new SeriesRegistration(r.ReadBoolean(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadBoolean() ? r.ReadInts() : null));
+        Register<AppendSamples>("HAP", WriteSamples, ReadSamples);
+        Register<AppendResult>("HAPR", (w, m) =>
+        {
+            w.Write7BitEncodedInt(m.Accepted); w.Write7BitEncodedInt(m.RejectedTooOld); w.Write(m.Correlation);
+            w.Write(m.RejectedSeries is not null); if (m.RejectedSeries is not null) { w.WriteInts(m.RejectedSeries); w.WriteInts(m.RejectedCounts!); }
+        }, r =>
+        {
+            var (accepted, rejected, correlation) = (r.Read7BitEncodedInt(), r.Read7BitEncodedInt(), r.ReadInt64());
+            return r.ReadBoolean() ? new AppendResult(accepted, rejected, correlation, r.ReadInts(), r.ReadInts()) : new AppendResult(accepted, rejected, correlation);
+        });
+        Register<AppendFailed>("HAPF", (w, m) => { w.Write(m.Reason); w.Write(m.Correlation); w.Write(m.UnknownSeries); },
+            r => new AppendFailed(r.ReadString(), r.ReadInt64(), r.ReadBoolean()));
         Register<GetHost>("HG", (w, m) => w.Write(m.Host), r => new GetHost(r.ReadString()));
         Register<HostView>("HGR", (w, m) =>
         {
@@ -254,7 +234,6 @@ public sealed partial class PerfSerializer : SerializerWithStringManifest
             return new HostView(host, series);
         });
         Register<HostNotFound>("HNF", (w, m) => w.Write(m.Host), r => new HostNotFound(r.ReadString()));
-        Register<SeriesAdded>("HE1", (w, m) => w.WriteStrings(m.Metrics), r => new SeriesAdded(r.ReadStrings()));
         Register<HostAnomalyProtocol.GetHostAnomalies>("HA", (w, m) => { w.Write(m.Host); w.Write(m.FromMs); w.Write(m.ToMs); },
             r => new HostAnomalyProtocol.GetHostAnomalies(r.ReadString(), r.ReadInt64(), r.ReadInt64()));
         Register<HostAnomalyProtocol.HostAnomalyList>("HAR", (w, m) =>
@@ -267,8 +246,6 @@ public sealed partial class PerfSerializer : SerializerWithStringManifest
         }, r => new HostAnomalyProtocol.HostAnomalyList(
             r.ReadArray(static r => new HostAnomaly(r.ReadInt64(), r.ReadDouble(), r.ReadDouble(), r.ReadStrings(), r.ReadDoubles(), r.ReadString())),
             r.ReadStrings(), r.ReadInt32()));
-        Register<HostSnapshot>("HS", (w, m) => { w.WriteStrings(m.Metrics); w.WriteLongs(m.LatestTimestamps); w.WriteDoubles(m.LatestValues); },
-            r => new HostSnapshot(r.ReadStrings(), r.ReadLongs(), r.ReadDoubles()));
 
         // Optimizer
         Register<SetPolicy>("OP", (w, m) => { w.Write(m.Host); w.Write(m.OptimizationType); WritePolicyChange(w, m.Change); },
@@ -503,6 +480,21 @@ public sealed partial class PerfSerializer : SerializerWithStringManifest
 
     private static ReportSpec ReadReportSpec(BinaryReader r) =>
         new(r.ReadString(), r.ReadString(), r.ReadInt64(), r.ReadInt64(), r.ReadStrings(), r.ReadStrings(), r.ReadString(), r.ReadBoolean());
+
+    /// <summary>Only the message's slice of the shared columns goes over the wire.</summary>
+    private static void WriteSamples(BinaryWriter w, AppendSamples m)
+    {
+        w.Write(m.Host); w.Write(m.Correlation); w.Write7BitEncodedInt(m.Count);
+        for (var i = m.Offset; i < m.Offset + m.Count; i++) { w.Write7BitEncodedInt(m.Series[i]); w.Write(m.Timestamps[i]); w.Write(m.Values[i]); }
+    }
+
+    private static AppendSamples ReadSamples(BinaryReader r)
+    {
+        var (host, correlation, count) = (r.ReadString(), r.ReadInt64(), r.Read7BitEncodedInt());
+        var (series, timestamps, values) = (new int[count], new long[count], new double[count]);
+        for (var i = 0; i < count; i++) (series[i], timestamps[i], values[i]) = (r.Read7BitEncodedInt(), r.ReadInt64(), r.ReadDouble());
+        return new AppendSamples(host, series, timestamps, values, 0, count, correlation);
+    }
 
     private static void WriteAnomaly(BinaryWriter w, Anomaly a)
     {

@@ -10,4 +10,9 @@ namespace Perf.Actors.Series;
 /// <param name="Score">the detector's Score column.</param>
 /// <param name="PValue">its P-Value (the ensemble: its tail probability); NaN when it has none.</param>
 /// <param name="Martingale">a change-point detector's martingale; NaN for the others.</param>
-public sealed record Anomaly(long TimestampMs, double Value, string Detector, string Kind, double Score, double PValue, double Martingale);
+public sealed record Anomaly(long TimestampMs, double Value, string Detector, string Kind, double Score, double PValue, double Martingale)
+{
+    public Perf.Storage.Hosts.StoredFinding ToStored() => new(TimestampMs, Value, Detector, Kind, Score, PValue, Martingale);
+
+    public static Anomaly From(Perf.Storage.Hosts.StoredFinding f) => new(f.TimestampMs, f.Value, f.Detector, f.Kind, f.Score, f.PValue, f.Martingale);
+}

@@ -1,15 +1,15 @@
 using Perf.Actors.Configuration;
 using Perf.Analytics.Detection;
-using static Perf.Actors.Series.SeriesEvents;
+using Perf.Storage.Hosts;
 
 namespace Perf.Actors.Series;
 
 /// <summary>
-/// The detectors of one series and the findings it keeps, without Akka or I/O. <see cref="Observe"/> feeds new points to
-/// every detector and returns the alert-worthy outputs, which the actor persists as <see cref="AnomaliesDetected"/>;
-/// only <see cref="Apply(AnomaliesDetected)"/> adds them to the kept findings. Replaying the journal calls both again
-/// (Observe's answer is then ignored: the findings come from their own events), so detectors and findings end exactly
-/// where the live actor had them.
+/// The detectors of one series and the findings it keeps, without Akka or I/O. <see cref="Observe"/> feeds a new point to
+/// every detector and adds the alert-worthy outputs to a list, which the host records with the point; only
+/// <see cref="Keep"/> adds them to the kept findings. Replaying the host log calls both again (Observe's findings are
+/// then dropped: the kept ones come from their own entries), so detectors and findings end exactly where the live host
+/// had them.
 /// </summary>
 public sealed class SeriesDetection
 {
@@ -27,7 +27,7 @@ public sealed class SeriesDetection
     {
     }
 
-    private SeriesDetection(DetectorSet set, int maxAnomalies, DetectionSnapshot? snapshot)
+    private SeriesDetection(DetectorSet set, int maxAnomalies, DetectionState? snapshot)
     {
         _set = set;
         _maxAnomalies = maxAnomalies;
@@ -43,14 +43,14 @@ public sealed class SeriesDetection
         if (snapshot is null) return;
         LastObservedMs = snapshot.LastObservedMs;
         PointsObserved = snapshot.PointsObserved;
-        if (snapshot.Anomalies.Length > 0) _anomalies = [.. snapshot.Anomalies.TakeLast(Math.Max(0, maxAnomalies))];
+        if (snapshot.Findings.Count > 0) _anomalies = [.. snapshot.Findings.TakeLast(Math.Max(0, maxAnomalies)).Select(Anomaly.From)];
     }
 
     /// <summary>
     /// A stored state that cannot be read back (written by a detector with a bug, or damaged on disk) must not keep the
     /// series from recovering: that detector starts afresh and the failure is reported like one of its updates throwing.
     /// </summary>
-    private Running RestoreOrStartAfresh(DetectorSpec spec, DetectorSnapshot stored)
+    private Running RestoreOrStartAfresh(DetectorSpec spec, StoredDetector stored)
     {
         try
         {
@@ -74,44 +74,39 @@ public sealed class SeriesDetection
     public int AnomalyCount => _anomalies?.Count ?? 0;
 
     /// <summary>
-    /// Feeds the points newer than <see cref="LastObservedMs"/> to every detector, in order, and returns the alerts they
-    /// raise (null when none). Nothing is recorded before <see cref="DetectorSet.MinDataPoints"/> points. A detector
-    /// that throws is started afresh and kept for <see cref="TakeFailures"/>, so one bad detector cannot stop a series.
+    /// Feeds a point newer than <see cref="LastObservedMs"/> to every detector and adds the alerts they raise to
+    /// <paramref name="found"/> (created on the first). Older points (late ones, within the out-of-order tolerance) are
+    /// stored but not scored: detectors only move forward. Nothing is recorded before <see cref="DetectorSet.MinDataPoints"/>
+    /// points. A detector that throws is started afresh and kept for <see cref="TakeFailures"/>, so one bad detector cannot
+    /// stop a series.
     /// </summary>
-    public Anomaly[]? Observe(PointsRecorded points)
+    public void Observe(long timestampMs, double value, ref List<Anomaly>? found)
     {
-        if (_detectors.Length == 0) return null;
-        List<Anomaly>? found = null;
+        if (_detectors.Length == 0 || timestampMs <= LastObservedMs) return;
+        LastObservedMs = timestampMs;
+        if (!double.IsFinite(value)) return; // a missing value leaves every detector untouched
+        PointsObserved++;
+        var recording = PointsObserved >= _set.MinDataPoints;
         Span<double> row = stackalloc double[MaxColumns];
-        var timestamps = points.Timestamps;
-        var values = points.Values;
-        for (var p = 0; p < timestamps.Length; p++)
+        foreach (var detector in _detectors)
         {
-            // Late points (within the out-of-order tolerance) are stored but not scored: detectors only move forward.
-            if (timestamps[p] <= LastObservedMs) continue;
-            LastObservedMs = timestamps[p];
-            var value = values[p];
-            if (!double.IsFinite(value)) continue; // a missing value leaves every detector untouched
-            PointsObserved++;
-            var recording = PointsObserved >= _set.MinDataPoints;
-            foreach (var detector in _detectors)
+            var output = row[..detector.Columns.Count];
+            try
             {
-                var output = row[..detector.Columns.Count];
-                try
-                {
-                    detector.Update(value, output);
-                }
-                catch (Exception e) // whatever a detector bug throws, the points must still be stored
-                {
-                    detector.Reset();
-                    (_failures ??= []).Add((detector.Spec.Name, e));
-                    continue;
-                }
-                if (recording && output[0] > 0) (found ??= []).Add(detector.Finding(timestamps[p], value, output));
+                detector.Update(value, output);
             }
+            catch (Exception e) // whatever a detector bug throws, the points must still be stored
+            {
+                detector.Reset();
+                (_failures ??= []).Add((detector.Spec.Name, e));
+                continue;
+            }
+            if (recording && output[0] > 0) (found ??= []).Add(detector.Finding(timestampMs, value, output));
         }
-        return found?.ToArray();
     }
+
+    /// <summary>Whether a detector threw since the last <see cref="TakeFailures"/>.</summary>
+    public bool HasFailures => _failures is not null;
 
     /// <summary>Detectors that threw since the last call, with what they threw; empty (and nothing allocated) as a rule.</summary>
     public IReadOnlyList<(string Detector, Exception Error)> TakeFailures()
@@ -121,17 +116,14 @@ public sealed class SeriesDetection
         return failures;
     }
 
-    /// <summary>Keeps the findings of one write (live: after they are persisted; replay: as read).</summary>
-    public void Apply(AnomaliesDetected detected)
+    /// <summary>Keeps a finding (live: once it is part of the host's record; replay: as read).</summary>
+    public void Keep(Anomaly anomaly)
     {
         if (_maxAnomalies == 0) return;
-        foreach (var anomaly in detected.Anomalies)
-        {
-            foreach (var detector in _detectors)
-                if (detector.Spec.Name == anomaly.Detector) detector.CountAlert(anomaly.TimestampMs);
-            (_anomalies ??= []).Add(anomaly);
-        }
-        if (_anomalies is { } kept && kept.Count > _maxAnomalies) kept.RemoveRange(0, kept.Count - _maxAnomalies);
+        foreach (var detector in _detectors)
+            if (detector.Spec.Name == anomaly.Detector) detector.CountAlert(anomaly.TimestampMs);
+        (_anomalies ??= []).Add(anomaly);
+        if (_anomalies.Count > _maxAnomalies) _anomalies.RemoveRange(0, _anomalies.Count - _maxAnomalies);
     }
 
     /// <summary>Retention: findings older than <paramref name="cutoffMs"/> go, with the chunks that held their points.</summary>
@@ -150,11 +142,11 @@ public sealed class SeriesDetection
 
     public DetectorView[] Views() => Array.ConvertAll(_detectors, d => d.View());
 
-    public DetectionSnapshot ToSnapshot() =>
-        new(LastObservedMs, PointsObserved, Array.ConvertAll(_detectors, d => d.ToSnapshot()), _anomalies?.ToArray() ?? []);
+    public DetectionState ToSnapshot() =>
+        new(LastObservedMs, PointsObserved, Array.ConvertAll(_detectors, d => d.ToSnapshot()), _anomalies?.Select(a => a.ToStored()).ToArray() ?? []);
 
     /// <summary>The detectors of <paramref name="set"/>, continuing from <paramref name="snapshot"/> where it holds their state.</summary>
-    public static SeriesDetection FromSnapshot(DetectorSet set, int maxAnomalies, DetectionSnapshot snapshot) => new(set, maxAnomalies, snapshot);
+    public static SeriesDetection FromSnapshot(DetectorSet set, int maxAnomalies, DetectionState snapshot) => new(set, maxAnomalies, snapshot);
 
     /// <summary>One detector with what the state endpoint shows about it.</summary>
     private sealed class Running(DetectorSpec spec, IStreamingDetector detector)
@@ -195,10 +187,10 @@ public sealed class SeriesDetection
         public DetectorView View() => new(
             spec.Name, _kind, _points, _alerts, _lastAlertMs, [.. Columns], _lastOutput?.ToArray() ?? [], DetectorState.ToBytes(_detector).Length);
 
-        public DetectorSnapshot ToSnapshot() =>
+        public StoredDetector ToSnapshot() =>
             new(spec.Key, DetectorState.ToBytes(_detector), _points, _alerts, _lastAlertMs, _lastOutput?.ToArray() ?? []);
 
-        public static Running Restore(DetectorSpec spec, DetectorSnapshot stored) =>
+        public static Running Restore(DetectorSpec spec, StoredDetector stored) =>
             new(spec, DetectorState.FromBytes(stored.State))
             {
                 _points = stored.PointsObserved,

@@ -3,37 +3,23 @@ using Perf.Analytics.Compression;
 
 namespace Perf.Actors.Series;
 
-/// <summary>Every message a <see cref="SeriesActor"/> accepts carries its entity id so the shard region can route it.</summary>
+/// <summary>
+/// A message about one series, <c>{host}/{metric}</c>: the shard region routes it to the series' host (a
+/// <see cref="Hosts.HostActor"/>), which answers for the series.
+/// </summary>
 public interface ISeriesMessage : IPerfMessage
 {
     string EntityId { get; }
 }
 
-/// <summary>Commands to a series: writes that become events.</summary>
+/// <summary>Commands about a series (its points come in through its host: <see cref="Hosts.HostCommands.AppendSamples"/>).</summary>
 public static class SeriesCommands
 {
-    /// <summary>
-    /// Points for one series, in any order. Replied to with <see cref="AppendResult"/> once the accepted points are in the journal.
-    /// Timestamps are epoch milliseconds; a timestamp the series already holds is overwritten (last write wins), so a retried
-    /// request never stores a point twice. <paramref name="Correlation"/> comes back in the result, so one collector can
-    /// receive the replies of many appends (see <c>IngestionPipeline</c>).
-    /// </summary>
-    public sealed record AppendPoints(string EntityId, long[] Timestamps, double[] Values, long Correlation = 0) : ISeriesMessage;
-
     /// <summary>
     /// A finding about one of the series' points made elsewhere (the host model's unusual combination, put on the series
     /// that was furthest from usual): kept with the series' own findings and shown to its anomaly rules. Not answered.
     /// </summary>
     public sealed record RecordFinding(string EntityId, Anomaly Finding) : ISeriesMessage;
-
-    /// <param name="Accepted">points now persisted.</param>
-    /// <param name="RejectedTooOld">points older than the series' last point by more than the out-of-order tolerance.</param>
-    /// <param name="Correlation">the append's correlation.</param>
-    public sealed record AppendResult(int Accepted, int RejectedTooOld, long Correlation = 0) : IPerfMessage;
-
-    /// <summary>The append's points could not be stored (the journal failed the write); the series restarts from what
-    /// was stored. Retrying is safe: the same timestamps overwrite.</summary>
-    public sealed record AppendFailed(string Reason, long Correlation = 0) : IPerfMessage;
 
     /// <summary>
     /// Does nothing but arrive: the series sends it to its shard, which delivers it back like any message for the entity
@@ -50,19 +36,9 @@ public static class SeriesCommands
     /// (<paramref name="Attempt"/> counts the waits).
     /// </summary>
     public sealed record ReapplyAlertRules(string EntityId, long BookVersion, int Attempt = 0) : ISeriesMessage;
-
-    /// <summary>
-    /// What the shard sends a series it passivates or hands off (its stop message): the series snapshots what it has
-    /// journaled since its last snapshot, then stops. Sent only by the local shard, never over the wire.
-    /// </summary>
-    public sealed record StopSeries
-    {
-        public static readonly StopSeries Instance = new();
-        private StopSeries() { }
-    }
 }
 
-/// <summary>Queries to a series: answered from the actor's state and its sealed chunks, never changing state.</summary>
+/// <summary>Queries about a series: answered by its host from the series' head and its sealed chunks, never changing state.</summary>
 public static class SeriesQueries
 {
     /// <summary>Points with <c>FromMs &lt;= t &lt;= ToMs</c>; aggregated per <paramref name="StepMs"/> bucket when it is positive.</summary>

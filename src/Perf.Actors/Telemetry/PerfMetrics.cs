@@ -12,7 +12,7 @@ public static class PerfMetrics
     public const string MeterName = "Perf";
     private static readonly Meter Meter = new(MeterName, "1.0");
     private static long _activeSeries;
-    private static long _recoveringSeries;
+    private static long _recoveringHosts;
     // Every message to every persistent actor moves the mailbox depth: one counter would be one cache line all cores
     // fight over, so each of 16 stripes (a cache line apart) takes the threads that hash to it, and the gauge sums them.
     private const int Stripes = 16;
@@ -99,13 +99,13 @@ public static class PerfMetrics
         Meter.CreateHistogram<double>("perf.optimizer.impact", "%", "Observed change of the metric a decision was taken on, after against before.");
 
     public static readonly Counter<long> SeriesPassivated =
-        Meter.CreateCounter<long>("perf.series.passivated", "{series}", "Series actors stopped after being idle (they start again on their next message).");
+        Meter.CreateCounter<long>("perf.series.passivated", "{series}", "Series whose host stopped after being idle (it starts again on its next message).");
 
     static PerfMetrics()
     {
-        Meter.CreateObservableGauge("perf.series.active", () => Interlocked.Read(ref _activeSeries), "{series}", "Series actors running in this process.");
+        Meter.CreateObservableGauge("perf.series.active", () => Interlocked.Read(ref _activeSeries), "{series}", "Series held by the hosts running in this process.");
         Meter.CreateObservableGauge("perf.process.resident_memory", () => Process.GetCurrentProcess().WorkingSet64, "By", "Resident set size of this process.");
-        Meter.CreateObservableGauge("perf.series.recovering", () => Interlocked.Read(ref _recoveringSeries), "{series}", "Series actors replaying their journal.");
+        Meter.CreateObservableGauge("perf.series.recovering", () => Interlocked.Read(ref _recoveringHosts), "{host}", "Hosts reading back their snapshot and log (their series answer once they are done).");
         Meter.CreateObservableGauge("perf.mailbox.depth", QueuedMessages, "{message}", "Messages waiting in the mailboxes of the persistent actors (series, hosts, alerts, books).");
         Meter.CreateObservableGauge("perf.cluster.members", () => Volatile.Read(ref _clusterMembers)(), "{member}",
             "Cluster members as this node sees them, by status; unreachable ones also under status=unreachable.");
@@ -115,20 +115,15 @@ public static class PerfMetrics
             "Bytes still free for the data directory.");
     }
 
-    public static void SeriesStarted()
-    {
-        Interlocked.Increment(ref _activeSeries);
-        Interlocked.Increment(ref _recoveringSeries);
-    }
+    /// <summary>A host holds <paramref name="count"/> more series (it recovered them, or they are new).</summary>
+    public static void SeriesStarted(int count) => Interlocked.Add(ref _activeSeries, count);
 
-    public static void SeriesRecovered() => Interlocked.Decrement(ref _recoveringSeries);
+    /// <summary>A host that held <paramref name="count"/> series stopped (or is rebuilding them).</summary>
+    public static void SeriesStopped(int count) => Interlocked.Add(ref _activeSeries, -count);
 
-    /// <summary><paramref name="recovered"/>: whether it had finished recovering (else it stopped while replaying).</summary>
-    public static void SeriesStopped(bool recovered)
-    {
-        Interlocked.Decrement(ref _activeSeries);
-        if (!recovered) Interlocked.Decrement(ref _recoveringSeries);
-    }
+    public static void HostRecovering() => Interlocked.Increment(ref _recoveringHosts);
+
+    public static void HostRecovered() => Interlocked.Decrement(ref _recoveringHosts);
 
     public static long ActiveSeries => Interlocked.Read(ref _activeSeries);
 

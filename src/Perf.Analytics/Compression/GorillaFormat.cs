@@ -26,29 +26,13 @@ internal static class GorillaFormat
     public const int MeaningfulLengthBits = 6;
     public const int NoWindow = byte.MaxValue;
 
-    public static int VarintLength(ulong value)
-    {
-        // 7 payload bits per byte; value 0 still takes one byte.
-        int bits = 64 - System.Numerics.BitOperations.LeadingZeroCount(value | 1);
-        return (bits + 6) / 7;
-    }
+    public static int VarintLength(ulong value) => Varint.Length(value);
 
-    public static int WriteVarint(Span<byte> destination, ulong value)
-    {
-        int i = 0;
-        while (value >= 0x80)
-        {
-            destination[i++] = (byte)(value | 0x80);
-            value >>= 7;
-        }
+    public static int WriteVarint(Span<byte> destination, ulong value) => Varint.Write(destination, value);
 
-        destination[i++] = (byte)value;
-        return i;
-    }
+    public static ulong ZigZag(long value) => Varint.ZigZag(value);
 
-    public static ulong ZigZag(long value) => unchecked((ulong)((value << 1) ^ (value >> 63)));
-
-    public static long UnZigZag(ulong value) => unchecked((long)(value >> 1) ^ -(long)(value & 1));
+    public static long UnZigZag(ulong value) => Varint.UnZigZag(value);
 
     /// <summary>Reads the point count only, so callers can size or skip chunks without touching the stream.</summary>
     public static int ReadCount(ReadOnlySpan<byte> chunk, out int length)
@@ -74,29 +58,11 @@ internal static class GorillaFormat
 
     private static ulong ReadVarint(ReadOnlySpan<byte> source, int offset, out int length)
     {
-        ulong result = 0;
-        for (int i = 0; i < 10; i++)
+        if (offset > source.Length || !Varint.TryRead(source[offset..], out ulong value, out length))
         {
-            if (offset + i >= source.Length)
-            {
-                throw Corrupt("truncated header");
-            }
-
-            byte b = source[offset + i];
-            // The tenth byte may only carry the single remaining bit of a 64-bit value.
-            if (i == 9 && b > 1)
-            {
-                throw Corrupt("header varint overflows 64 bits");
-            }
-
-            result |= (ulong)(b & 0x7F) << (7 * i);
-            if (b < 0x80)
-            {
-                length = i + 1;
-                return result;
-            }
+            throw Corrupt(offset + Varint.MaxLength > source.Length ? "truncated header" : "header varint overflows 64 bits");
         }
 
-        throw Corrupt("header varint overflows 64 bits");
+        return value;
     }
 }

@@ -1,3 +1,4 @@
+using Perf.Storage.Backup;
 using System.Text.Json;
 using Perf.Actors.Security;
 using Perf.Api.Http;

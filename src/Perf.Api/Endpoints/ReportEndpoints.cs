@@ -1,3 +1,4 @@
+using Perf.Storage.Reports;
 using System.Text.Json;
 using Akka.Actor;
 using Perf.Actors.Analysis;

@@ -1,3 +1,4 @@
+using Perf.Storage.Backup;
 using System.CommandLine;
 using Microsoft.Data.Sqlite;
 using Perf.Actors.Configuration;
@@ -45,9 +46,7 @@ public sealed class BackupVerifyCommand : Command
         }
         try
         {
-            // The node's configuration: series recover with the detector sets a restored node will give them.
-            var (_, settings) = PerfConfiguration.Load(dataDirectory);
-            var verification = await BackupVerifier.VerifyStandaloneAsync(file.FullName, settings.Engine.Detection, cancellationToken).ConfigureAwait(false);
+            var verification = await EngineBackupVerifier.VerifyStandaloneAsync(file.FullName, cancellationToken).ConfigureAwait(false);
             await VerificationReport.WriteAsync(verification.Ok ? output : error, command, file.FullName, verification).ConfigureAwait(false);
             return (verification.Ok ? 0 : 1, verification);
         }

@@ -1,3 +1,4 @@
+using Perf.Storage.Backup;
 using System.CommandLine;
 using Perf.Cli.Display;
 using Perf.Host.Backup;

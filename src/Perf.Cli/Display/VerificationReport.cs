@@ -1,3 +1,4 @@
+using Perf.Storage.Backup;
 using Perf.Host.Backup;
 
 namespace Perf.Cli.Display;

@@ -1,3 +1,4 @@
+using Perf.Storage.Backup;
 using System.Globalization;
 
 namespace Perf.Host.Backup;

@@ -1,3 +1,5 @@
+using Perf.Storage.Backup;
+
 namespace Perf.Host.Backup;
 
 /// <summary>A backup just written and verified.</summary>

@@ -1,3 +1,4 @@
+using Perf.Storage.Backup;
 using System.Diagnostics;
 using Microsoft.Data.Sqlite;
 

@@ -1,3 +1,5 @@
+using Perf.Storage.Backup;
+
 namespace Perf.Host.Backup;
 
 /// <summary>What a restore did.</summary>

@@ -1,0 +1,300 @@
+using System.Collections.Concurrent;
+using System.Data;
+using System.Data.Common;
+using System.Threading.Channels;
+
+namespace Perf.Storage;
+
+/// <summary>
+/// The one writer of a node's series tables. Every write of the hot path (series journal rows, series snapshots,
+/// sealed chunks) is queued here, and whatever queued up while a transaction was committing goes into the next one:
+/// group commit across all series and all kinds of write, through one connection with prepared statements. SQLite
+/// admits one writer at a time anyway, and on PostgreSQL one commit (one fsync, one round trip) for many writes is what
+/// keeps the cost per point low. Shared per database and reference counted: <see cref="Acquire"/> it, dispose the
+/// lease when done.
+/// </summary>
+public sealed class DatabaseWriter
+{
+    private const int MaxWorkPerTransaction = 4096;
+    private static readonly TimeSpan ReconnectPause = TimeSpan.FromSeconds(1);
+    private static readonly ConcurrentDictionary<string, DatabaseWriter> Writers = new();
+    private static readonly Lock Registry = new();
+
+    private readonly StorageDatabase _database;
+    private readonly Channel<DatabaseWork> _queue = Channel.CreateUnbounded<DatabaseWork>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _loop;
+    private int _leases;
+
+    private DatabaseWriter(StorageDatabase database)
+    {
+        _database = database;
+        _loop = Task.Run(LoopAsync);
+    }
+
+    /// <summary>A lease on the writer of this database, created on first use; the last lease disposed closes it.</summary>
+    public static Lease Acquire(StorageDatabase database)
+    {
+        lock (Registry)
+        {
+            var writer = Writers.GetOrAdd(database.ConnectionString, _ => new DatabaseWriter(database));
+            if (writer._database != database)
+                throw new InvalidOperationException($"The database writer runs with {writer._database}, not {database}");
+            writer._leases++;
+            return new Lease(writer);
+        }
+    }
+
+    /// <summary>
+    /// Queues a unit of work; the task completes when the transaction that carried it has committed. A unit that throws
+    /// fails alone (it runs inside its own savepoint); one whose token is cancelled before its turn is skipped.
+    /// </summary>
+    public Task WriteAsync(DatabaseWork work, CancellationToken cancellationToken = default)
+    {
+        work.CancellationToken = cancellationToken;
+        return _queue.Writer.TryWrite(work)
+            ? work.Completion
+            : Task.FromException(new ObjectDisposedException(nameof(DatabaseWriter), "the database writer is closed"));
+    }
+
+    /// <summary>Completes once everything queued before it has committed: readers that must see all acknowledged and
+    /// in-flight writes (a recovering actor reading its highest sequence number) wait for this first.</summary>
+    public Task FlushAsync(CancellationToken cancellationToken = default) => WriteAsync(new Barrier(), cancellationToken);
+
+    private async Task LoopAsync()
+    {
+        var batch = new List<DatabaseWork>();
+        var failures = new Exception?[MaxWorkPerTransaction];
+        Session? session = null;
+        var everConnected = false;
+        try
+        {
+            while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
+            {
+                if (session is null)
+                {
+                    try
+                    {
+                        session = await Session.OpenAsync(_database).ConfigureAwait(false);
+                        everConnected = true;
+                    }
+                    catch (Exception e) when (!everConnected)
+                    {
+                        // Nothing could ever be written: fail what is queued and refuse what comes.
+                        _queue.Writer.TryComplete(e);
+                        while (_queue.Reader.TryRead(out var queued)) queued.Complete(e);
+                        return;
+                    }
+                    catch (Exception e)
+                    {
+                        // The server went away (restarted, failed over): what waits now fails (its writers answer 503 and
+                        // retry), and the writer tries again after a pause instead of giving up on the database for good.
+                        while (_queue.Reader.TryRead(out var queued)) queued.Complete(e);
+                        await Task.Delay(ReconnectPause).ConfigureAwait(false);
+                        continue;
+                    }
+                }
+                batch.Clear();
+                while (batch.Count < MaxWorkPerTransaction && _queue.Reader.TryRead(out var next)) batch.Add(next);
+                try
+                {
+                    // Optimistically all in one transaction; only when that fails, again with a savepoint per unit, so
+                    // that the unit at fault fails alone (savepoints cost statements on every write, failures are rare).
+                    if (!TryCommit(session, batch, failures, isolate: false))
+                        TryCommit(session, batch, failures, isolate: true);
+                    for (var i = 0; i < batch.Count; i++) batch[i].Complete(failures[i]);
+                }
+                catch (Exception e)
+                {
+                    foreach (var work in batch) work.Complete(e);
+                    if (session.IsBroken)
+                    {
+                        // A connection the server closed stays closed: the next batch opens a new one.
+                        await session.DisposeAsync().ConfigureAwait(false);
+                        session = null;
+                    }
+                }
+            }
+        }
+        finally
+        {
+            if (session is not null) await session.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The writer's connection with its prepared statements and the command it runs savepoints with.</summary>
+    private sealed class Session(DbConnection connection) : IAsyncDisposable
+    {
+        public DbConnection Connection { get; } = connection;
+        public DatabaseStatements Statements { get; } = new(connection);
+        public DbCommand Savepoint { get; } = connection.CreateCommand();
+
+        /// <summary>Closed under the writer (PostgreSQL ended the session, the network dropped it); SQLite's errors
+        /// (a busy database, a constraint) leave the connection open.</summary>
+        public bool IsBroken => Connection.State != ConnectionState.Open;
+
+        public static async Task<Session> OpenAsync(StorageDatabase database) =>
+            new(await database.OpenAsync().ConfigureAwait(false));
+
+        public async ValueTask DisposeAsync()
+        {
+            Savepoint.Dispose();
+            Statements.Dispose();
+            await Connection.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <returns>false when a unit failed without isolation: the transaction was rolled back and nothing was written.</returns>
+    private static bool TryCommit(Session session, List<DatabaseWork> batch, Exception?[] failures, bool isolate)
+    {
+        var (statements, savepoint) = (session.Statements, session.Savepoint);
+        using var transaction = session.Connection.BeginTransaction();
+        statements.Transaction = transaction;
+        savepoint.Transaction = transaction;
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var work = batch[i];
+            if (work.CancellationToken.IsCancellationRequested)
+            {
+                failures[i] = new OperationCanceledException(work.CancellationToken);
+                continue;
+            }
+            if (isolate)
+            {
+                failures[i] = RunIsolated(work, statements, savepoint);
+                continue;
+            }
+            try
+            {
+                work.Execute(statements);
+                failures[i] = null;
+            }
+            catch (Exception)
+            {
+                transaction.Rollback();
+                return false;
+            }
+        }
+        transaction.Commit();
+        return true;
+    }
+
+    /// <summary>Runs one unit in its own savepoint, so that its failure rolls back only its own statements.</summary>
+    private static Exception? RunIsolated(DatabaseWork work, DatabaseStatements statements, DbCommand savepoint)
+    {
+        savepoint.CommandText = "SAVEPOINT work";
+        savepoint.ExecuteNonQuery();
+        try
+        {
+            work.Execute(statements);
+            savepoint.CommandText = "RELEASE work";
+            savepoint.ExecuteNonQuery();
+            return null;
+        }
+        catch (Exception e)
+        {
+            // Both dialects: ROLLBACK TO / RELEASE without the optional SAVEPOINT keyword.
+            savepoint.CommandText = "ROLLBACK TO work; RELEASE work";
+            savepoint.ExecuteNonQuery();
+            return e;
+        }
+    }
+
+    private sealed class Barrier : DatabaseWork
+    {
+        public override void Execute(DatabaseStatements statements) { }
+    }
+
+    private void Release()
+    {
+        lock (Registry)
+        {
+            if (--_leases > 0) return;
+            Writers.TryRemove(_database.ConnectionString, out _);
+            _queue.Writer.TryComplete();
+        }
+        _loop.GetAwaiter().GetResult();
+    }
+
+    /// <summary>A user's hold on the writer. Dispose once: the writer closes after its last lease, once its queue is drained.</summary>
+    public sealed class Lease(DatabaseWriter writer) : IDisposable
+    {
+        private int _disposed;
+        public DatabaseWriter Writer { get; } = writer;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0) Writer.Release();
+        }
+    }
+}
+
+/// <summary>One unit of work for the <see cref="DatabaseWriter"/>: runs inside its transaction, on its thread.</summary>
+public abstract class DatabaseWork
+{
+    private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Task Completion => _done.Task;
+
+    internal CancellationToken CancellationToken { get; set; }
+
+    public abstract void Execute(DatabaseStatements statements);
+
+    /// <summary>
+    /// Runs on the writer's thread once the transaction that carried this unit has committed, before its task completes
+    /// and before any later unit is told: what must be true of every committed write (an index over its rows) is made so
+    /// here, so that a reader who has awaited <see cref="DatabaseWriter.FlushAsync"/> sees it.
+    /// </summary>
+    protected virtual void Committed() { }
+
+    internal void Complete(Exception? error)
+    {
+        if (error is null)
+        {
+            try
+            {
+                Committed();
+            }
+            catch (Exception e)
+            {
+                // The transaction is durable but what indexes it is not: the process is restarted and rebuilds it from the file.
+                Environment.FailFast($"{GetType().Name} failed after its transaction committed", e);
+            }
+            _done.TrySetResult();
+        }
+        else if (error is OperationCanceledException cancelled) _done.TrySetCanceled(cancelled.CancellationToken);
+        else _done.TrySetException(error);
+    }
+}
+
+/// <summary>The writer's connection with its prepared statements, cached by SQL text.</summary>
+public sealed class DatabaseStatements(DbConnection connection) : IDisposable
+{
+    private readonly Dictionary<string, DbCommand> _commands = new(StringComparer.Ordinal);
+
+    internal DbTransaction? Transaction { get; set; }
+
+    /// <summary>The prepared command for <paramref name="sql"/>, with parameters named and typed on first use.</summary>
+    public DbCommand Command(string sql, params ReadOnlySpan<(string Name, DbType Type)> parameters)
+    {
+        if (!_commands.TryGetValue(sql, out var command))
+        {
+            command = connection.CreateCommand();
+            command.CommandText = sql;
+            foreach (var (name, type) in parameters)
+            {
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = name;
+                parameter.DbType = type;
+                command.Parameters.Add(parameter);
+            }
+            _commands[sql] = command;
+        }
+        command.Transaction = Transaction;
+        return command;
+    }
+
+    public void Dispose()
+    {
+        foreach (var command in _commands.Values) command.Dispose();
+    }
+}

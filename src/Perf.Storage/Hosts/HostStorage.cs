@@ -1,0 +1,71 @@
+using Perf.Storage.Chunks;
+
+namespace Perf.Storage.Hosts;
+
+/// <summary>
+/// Where hosts keep what they own: the host log (one record per write), the latest snapshot of each host, and the
+/// sealed chunks of their series, all through the database's one <see cref="DatabaseWriter"/> (group commit across
+/// hosts). A host recovers from its snapshot plus the records after it (<see cref="RecoverAsync"/>).
+/// </summary>
+public sealed class HostStorage : IDisposable
+{
+    private readonly DatabaseWriter.Lease _writer;
+    private readonly SqlChunkStore _chunks;
+
+    public HostStorage(StorageDatabase database)
+    {
+        Database = database;
+        _writer = DatabaseWriter.Acquire(database);
+        Log = database.Provider == StorageProvider.Sqlite
+            ? new SqliteHostLog(database, _writer.Writer)
+            : new PostgresHostLog(database, _writer.Writer);
+        Snapshots = new HostSnapshotStore(database, _writer.Writer);
+        _chunks = new SqlChunkStore(database);
+    }
+
+    public StorageDatabase Database { get; }
+
+    public IHostLog Log { get; }
+
+    public HostSnapshotStore Snapshots { get; }
+
+    public IChunkStore Chunks => _chunks;
+
+    /// <summary>Completes once every write queued before it has committed (a read that must see them waits for this).</summary>
+    public Task FlushAsync(CancellationToken cancellationToken = default) => _writer.Writer.FlushAsync(cancellationToken);
+
+    /// <summary>Stores one write of a host; completes once its transaction has committed (fsynced on SQLite's default).</summary>
+    public Task AppendAsync(HostWrite write, CancellationToken cancellationToken = default) => Log.AppendAsync(write, cancellationToken);
+
+    /// <summary>
+    /// Stores the host's snapshot and only then lets the log drop the records it covers: a snapshot that fails (a full
+    /// disk) leaves every record a recovery needs in place.
+    /// </summary>
+    public async Task SaveSnapshotAsync(string host, long sequenceNr, byte[] payload, long createdMs, CancellationToken cancellationToken = default)
+    {
+        await Snapshots.SaveAsync(host, sequenceNr, payload, createdMs, cancellationToken).ConfigureAwait(false);
+        await Log.DeleteToAsync(host, sequenceNr).ConfigureAwait(false);
+    }
+
+    /// <summary>What the host recovers from: its snapshot, the records after it, and the sequence number to continue after.</summary>
+    public async Task<HostRecovery> RecoverAsync(string host, CancellationToken cancellationToken = default)
+    {
+        await Log.Loaded.ConfigureAwait(false);
+        var snapshot = await Snapshots.LoadAsync(host, cancellationToken).ConfigureAwait(false);
+        var after = snapshot?.SequenceNr ?? 0;
+        var records = await Log.ReadAsync(host, after, cancellationToken).ConfigureAwait(false);
+        var highest = await Log.ReadHighestSequenceNrAsync(host, records.Count > 0 ? records[^1].SequenceNr : after, cancellationToken).ConfigureAwait(false);
+        return new HostRecovery(snapshot, records, highest);
+    }
+
+    public void Dispose()
+    {
+        _chunks.Dispose();
+        _writer.Dispose();
+    }
+}
+
+/// <param name="Snapshot">the host's latest snapshot; null when it has none.</param>
+/// <param name="Records">the records after it, in sequence order.</param>
+/// <param name="HighestSequenceNr">the highest sequence number the host has used: its next write takes the one after.</param>
+public sealed record HostRecovery(HostSnapshot? Snapshot, IReadOnlyList<HostLogRecord> Records, long HighestSequenceNr);
