@@ -124,6 +124,7 @@ public static class PerfNodeExtensions
                 var keys = provider.GetRequiredService<ApiKeyRegistry>();
                 system.ActorOf(BookSubscriber<KeyBookQueries.KeyBookView>.Props(registry.Get<KeyBookKey>(), KeyBook.Topic,
                     KeyBookQueries.GetKeys.Instance, keys.Use), "key-book-subscriber");
+                system.ActorOf(NodeStatsActor.Props(), NodeStatsActor.Name);
                 registry.Register<AnalysisKey>(system.ActorOf(AnalysisActor.Props(registry.Get<HostRegion>(), registry.Get<HostRegion>(), settings), "analysis"));
             })
             .AddStartup((system, _) =>

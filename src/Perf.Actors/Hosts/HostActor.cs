@@ -275,7 +275,8 @@ public sealed class HostActor : UntypedActor, IWithTimers, IWithUnboundedStash
             _directory.Tell(new HostDirectoryCommands.AddHost(_host));
             ReconcileAlerts(); // children catch up on what they missed (AlertsReady)
         }
-        Timers.StartSingleTimer(RetentionTimer, CheckRetention.Instance, TimeSpan.FromSeconds(30) + Jitter());
+        var firstCheck = _settings.RetentionCheckEvery < TimeSpan.FromSeconds(30) ? _settings.RetentionCheckEvery : TimeSpan.FromSeconds(30);
+        Timers.StartSingleTimer(RetentionTimer, CheckRetention.Instance, firstCheck + Jitter(firstCheck));
         if (recovery.Records.Count > 0)
             _log.Debug("Host {0} recovered {1} series from its snapshot and {2} records in {3:F1} ms", _host, state.Count, recovery.Records.Count,
                 Stopwatch.GetElapsedTime(started).TotalMilliseconds);
@@ -331,7 +332,7 @@ public sealed class HostActor : UntypedActor, IWithTimers, IWithUnboundedStash
                 PerfMetrics.AnomaliesDetected.Add(found.Count);
             }
             if (_alerts.ContainsKey(index)) pending.Alert(index, timestampMs, value, found);
-            if (Watched(series)) pending.Latest(index);
+            if (series.FeedsHostChildren) pending.Latest(index);
             if (series.Detection.HasFailures) CountDetectorFailures(series);
             found?.Clear();
         }
@@ -501,7 +502,7 @@ public sealed class HostActor : UntypedActor, IWithTimers, IWithUnboundedStash
     /// <summary>Drops whole chunks past the retention period, one series at a time per pass (retention is slow work).</summary>
     private void Retain()
     {
-        Timers.StartSingleTimer(RetentionTimer, CheckRetention.Instance, HostSettings.RetentionCheckEvery + Jitter());
+        Timers.StartSingleTimer(RetentionTimer, CheckRetention.Instance, _settings.RetentionCheckEvery + Jitter(_settings.RetentionCheckEvery));
         if (_failed || _stopping) return;
         var cutoff = _clock.GetUtcNow().ToUnixTimeMilliseconds() - (long)_settings.RetentionPeriod.TotalMilliseconds;
         for (var index = 0; index < _state.Count; index++)
@@ -537,7 +538,8 @@ public sealed class HostActor : UntypedActor, IWithTimers, IWithUnboundedStash
         Write(new PendingWrite(null, 0), null);
     }
 
-    private static TimeSpan Jitter() => TimeSpan.FromMilliseconds(Random.Shared.Next(0, 10_000));
+    /// <summary>Up to a third of <paramref name="interval"/> more: hosts started together do not all check at once.</summary>
+    private static TimeSpan Jitter(TimeSpan interval) => interval * (Random.Shared.NextDouble() / 3);
 
     // ---- Series queries and findings ---------------------------------------------------------------------------------
 
@@ -706,8 +708,6 @@ public sealed class HostActor : UntypedActor, IWithTimers, IWithUnboundedStash
     }
 
     // ---- Optimizer and host model ----------------------------------------------------------------------------------
-
-    private static bool Watched(HostSeries series) => OptimizerState.Watches(series.Metric) || HostVectors.Watched.Contains(series.Metric);
 
     /// <summary>The optimizer and the host model see the newest committed sample of each series they watch, per write.</summary>
     private void FeedChildren(List<int> latest)

@@ -30,7 +30,11 @@ public sealed class HostSeries
         EntityId = new SeriesKey(host, metric).EntityId;
         _detection = detection;
         _policy = policy;
+        FeedsHostChildren = Optimization.OptimizerState.Watches(metric) || HostVectors.Watched.Contains(metric);
     }
+
+    /// <summary>Whether the host's optimizer or its host model watch this series (they get its newest sample per write).</summary>
+    public bool FeedsHostChildren { get; }
 
     public string Metric { get; }
 

@@ -9,8 +9,9 @@ namespace Perf.Actors.Hosts;
 /// <param name="RetentionPeriod">chunks whose newest point is older are dropped (<c>performance.retention_period</c>).</param>
 public sealed record HostSettings(int MaxSeries, SealPolicy Seal, DetectionSettings Detection, int SnapshotEvery, TimeSpan RetentionPeriod)
 {
-    /// <summary>How often a host looks for chunks past the retention period (and once soon after it starts).</summary>
-    public static readonly TimeSpan RetentionCheckEvery = TimeSpan.FromMinutes(10);
+    /// <summary>How often a host looks for chunks past the retention period (and once soon after it starts, at most half
+    /// a minute later, so that a node that runs briefly still drops them).</summary>
+    public TimeSpan RetentionCheckEvery { get; init; } = TimeSpan.FromMinutes(10);
 
     public static HostSettings From(EngineSettings engine) =>
         new(engine.Ingest.MaxSeriesPerHost, SealPolicy.From(engine.Series), engine.Detection, engine.Series.SnapshotEvery, engine.Series.RetentionPeriod);

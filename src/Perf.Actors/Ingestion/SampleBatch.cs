@@ -56,13 +56,16 @@ public sealed class SampleBatch : IDisposable
     public Dictionary<HostRef, List<SeriesRef>>? Unregistered()
     {
         Dictionary<HostRef, List<SeriesRef>>? unknown = null;
+        HashSet<SeriesRef>? seen = null;
         for (var i = 0; i < Count; i++)
         {
             var series = _series[i];
             if (series.IsRegistered) continue;
             unknown ??= new Dictionary<HostRef, List<SeriesRef>>(ReferenceEqualityComparer.Instance);
+            seen ??= new HashSet<SeriesRef>(ReferenceEqualityComparer.Instance);
+            if (!seen.Add(series)) continue;
             if (!unknown.TryGetValue(series.Host, out var list)) unknown[series.Host] = list = [];
-            if (!list.Contains(series)) list.Add(series);
+            list.Add(series);
         }
         return unknown;
     }

@@ -21,7 +21,8 @@ public sealed class SeriesRef(HostRef host, string metric)
     /// <summary><c>{host}/{metric}</c>.</summary>
     public string EntityId => Host.Name + "/" + Metric;
 
-    internal void Registered(int index) => Volatile.Write(ref _index, index);
+    /// <summary>The host registered the series under <paramref name="index"/>.</summary>
+    public void Registered(int index) => Volatile.Write(ref _index, index);
 
     internal void Forget() => Volatile.Write(ref _index, -1);
 

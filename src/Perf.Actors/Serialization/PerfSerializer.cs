@@ -208,8 +208,8 @@ public sealed partial class PerfSerializer : SerializerWithStringManifest
             w.Write(m.Accepted); w.Write(m.SeriesCount); w.Write(m.Limit); w.Write(m.Requested); w.Write(m.New);
             w.Write(m.Indexes is not null); if (m.Indexes is not null) w.WriteInts(m.Indexes);
         }, r => new SeriesRegistration(r.ReadBoolean(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadBoolean() ? r.ReadInts() : null));
-        Register<AppendSamples>("HAP", WriteSamples, ReadSamples);
-        Register<AppendResult>("HAPR", (w, m) =>
+        Register<AppendSamples>("HSA", WriteSamples, ReadSamples);
+        Register<AppendResult>("HSR", (w, m) =>
         {
             w.Write7BitEncodedInt(m.Accepted); w.Write7BitEncodedInt(m.RejectedTooOld); w.Write(m.Correlation);
             w.Write(m.RejectedSeries is not null); if (m.RejectedSeries is not null) { w.WriteInts(m.RejectedSeries); w.WriteInts(m.RejectedCounts!); }
@@ -218,7 +218,7 @@ public sealed partial class PerfSerializer : SerializerWithStringManifest
             var (accepted, rejected, correlation) = (r.Read7BitEncodedInt(), r.Read7BitEncodedInt(), r.ReadInt64());
             return r.ReadBoolean() ? new AppendResult(accepted, rejected, correlation, r.ReadInts(), r.ReadInts()) : new AppendResult(accepted, rejected, correlation);
         });
-        Register<AppendFailed>("HAPF", (w, m) => { w.Write(m.Reason); w.Write(m.Correlation); w.Write(m.UnknownSeries); },
+        Register<AppendFailed>("HSF", (w, m) => { w.Write(m.Reason); w.Write(m.Correlation); w.Write(m.UnknownSeries); },
             r => new AppendFailed(r.ReadString(), r.ReadInt64(), r.ReadBoolean()));
         Register<GetHost>("HG", (w, m) => w.Write(m.Host), r => new GetHost(r.ReadString()));
         Register<HostView>("HGR", (w, m) =>
@@ -246,6 +246,10 @@ public sealed partial class PerfSerializer : SerializerWithStringManifest
         }, r => new HostAnomalyProtocol.HostAnomalyList(
             r.ReadArray(static r => new HostAnomaly(r.ReadInt64(), r.ReadDouble(), r.ReadDouble(), r.ReadStrings(), r.ReadDoubles(), r.ReadString())),
             r.ReadStrings(), r.ReadInt32()));
+
+        // Node
+        Register<Telemetry.GetNodeStats>("NST", (_, _) => { }, _ => Telemetry.GetNodeStats.Instance);
+        Register<Telemetry.NodeStats>("NSR", (w, m) => w.Write(m.Series), r => new Telemetry.NodeStats(r.ReadInt64()));
 
         // Optimizer
         Register<SetPolicy>("OP", (w, m) => { w.Write(m.Host); w.Write(m.OptimizationType); WritePolicyChange(w, m.Change); },

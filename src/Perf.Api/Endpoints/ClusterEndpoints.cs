@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Sharding;
 using Perf.Actors.Security;
+using Perf.Actors.Telemetry;
 using Perf.Api.Http;
 using Perf.Api.Ingest;
 using Perf.Api.Security;
@@ -32,8 +33,8 @@ public static class ClusterEndpoints
         var cluster = Cluster.Get(engine.System);
         var state = cluster.State;
         var unreachable = state.Unreachable.Select(m => m.Address).ToHashSet();
-        var shards = await ShardsAsync(engine, "series", cancellationToken);
-        var hosts = await ShardsAsync(engine, "host", cancellationToken);
+        var hosts = await ShardsAsync(engine, cancellationToken);
+        var series = await SeriesAsync(engine, hosts.Regions.Keys, cancellationToken);
         var members = state.Members.OrderBy(m => m.Address.ToString(), StringComparer.Ordinal).Select(m => new
         {
             address = m.Address.ToString(),
@@ -42,7 +43,10 @@ public static class ClusterEndpoints
             reachable = !unreachable.Contains(m.Address),
             self = m.Address == cluster.SelfAddress,
             leader = state.Leader == m.Address,
-            series = Counts(shards, m.Address),
+            // Series live in their hosts: the host shards, and the series those hosts hold.
+            series = hosts.Regions.TryGetValue(m.Address, out var region)
+                ? new { shards = region.Stats.Count, entities = series.GetValueOrDefault(m.Address) }
+                : null,
             hosts = Counts(hosts, m.Address),
         }).ToArray();
         return Results.Json(new
@@ -51,7 +55,7 @@ public static class ClusterEndpoints
             leader = state.Leader?.ToString(),
             members,
             unreachable = unreachable.Select(a => a.ToString()).ToArray(),
-            shard_stats_complete = shards.Complete && hosts.Complete,
+            shard_stats_complete = hosts.Complete && series.Count == hosts.Regions.Count,
         });
     }
 
@@ -60,14 +64,14 @@ public static class ClusterEndpoints
             ? new { shards = region.Stats.Count, entities = region.Stats.Values.Sum() }
             : null;
 
-    /// <summary>Shard and entity counts of every region of a type, from any node (a proxy asks the hosting regions).
+    /// <summary>Shard and entity counts of every host region, from any node (a proxy asks the hosting regions).
     /// Incomplete when a region did not answer in time (an unreachable member).</summary>
     private static async Task<(IReadOnlyDictionary<Address, ShardRegionStats> Regions, bool Complete)> ShardsAsync(
-        PerfEngine engine, string typeName, CancellationToken cancellationToken)
+        PerfEngine engine, CancellationToken cancellationToken)
     {
         try
         {
-            var region = typeName == "series" ? engine.Series : engine.Hosts;
+            var region = engine.Hosts;
             var stats = await region.Ask<ClusterShardingStats>(new GetClusterShardingStats(StatsTimeout), StatsTimeout + TimeSpan.FromSeconds(1), cancellationToken);
             return (stats.Regions, stats.Regions.Values.All(r => r.Failed.Count == 0));
         }
@@ -75,6 +79,26 @@ public static class ClusterEndpoints
         {
             return (new Dictionary<Address, ShardRegionStats>(), false);
         }
+    }
+
+    /// <summary>The series each worker's hosts hold, asked of each worker's <see cref="NodeStatsActor"/> (a member that does
+    /// not answer in time is left out).</summary>
+    private static async Task<Dictionary<Address, long>> SeriesAsync(PerfEngine engine, IEnumerable<Address> workers, CancellationToken cancellationToken)
+    {
+        var asks = workers.Select(async address =>
+        {
+            try
+            {
+                var stats = await engine.System.ActorSelection(new RootActorPath(address) / "user" / NodeStatsActor.Name)
+                    .Ask<NodeStats>(GetNodeStats.Instance, StatsTimeout, cancellationToken);
+                return (address, (long?)stats.Series);
+            }
+            catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
+            {
+                return (address, null);
+            }
+        });
+        return (await Task.WhenAll(asks)).Where(a => a.Item2 is not null).ToDictionary(a => a.address, a => a.Item2!.Value);
     }
 
     /// <summary>Body <c>{"address": "akka.tcp://perf@host:port"}</c>: the member to act on, always named (a request that

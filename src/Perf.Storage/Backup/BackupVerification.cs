@@ -3,8 +3,9 @@ namespace Perf.Storage.Backup;
 /// <summary>What verifying a backup found (<see cref="BackupVerifier"/>).</summary>
 /// <param name="Integrity">the first line of <c>PRAGMA integrity_check</c>: "ok" for a sound file.</param>
 /// <param name="Hosts">hosts whose snapshot and log records were read back.</param>
+/// <param name="HostsFailed">of them, those that would not recover.</param>
 /// <param name="Series">series those hosts hold.</param>
-/// <param name="SeriesFailed">of them, those of hosts that would not recover.</param>
+/// <param name="SeriesFailed">of them, those a failed host was known to hold when it failed.</param>
 /// <param name="Points">points the series hold: their heads plus their sealed chunks (what queries will return).</param>
 /// <param name="Snapshots">host snapshots read.</param>
 /// <param name="Events">host log records replayed after their snapshots.</param>
@@ -15,6 +16,7 @@ namespace Perf.Storage.Backup;
 public sealed record BackupVerification(
     string Integrity,
     int Hosts,
+    int HostsFailed,
     int Series,
     int SeriesFailed,
     long Points,

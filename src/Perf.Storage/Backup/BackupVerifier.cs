@@ -76,6 +76,7 @@ public sealed class BackupVerifier(Func<string, byte[], object>? decodeOther = n
         // Per series id, the chunk table's (sequence, points) of the chunks that decoded.
         private readonly Dictionary<string, Dictionary<long, int>> _chunks = new(StringComparer.Ordinal);
         private int _hosts;
+        private int _hostsFailed;
         private int _series;
         private int _seriesFailed;
         private long _points;
@@ -101,7 +102,7 @@ public sealed class BackupVerifier(Func<string, byte[], object>? decodeOther = n
                 if (tables.Contains("snapshot"))
                     DecodeOther("snapshot", $"SELECT persistence_id, sequence_number, serializer_id, manifest, snapshot FROM snapshot WHERE serializer_id = {PerfSerializerId}");
             });
-            return new BackupVerification(integrity, _hosts, _series, _seriesFailed, _points, _snapshots, _records, _chunkRows, _chunksFailed, _otherEvents,
+            return new BackupVerification(integrity, _hosts, _hostsFailed, _series, _seriesFailed, _points, _snapshots, _records, _chunkRows, _chunksFailed, _otherEvents,
                 _failures.Count, _failures.Take(MaxListedFailures).ToArray());
         }
 
@@ -196,6 +197,7 @@ public sealed class BackupVerifier(Func<string, byte[], object>? decodeOther = n
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
+                    _hostsFailed++;
                     _seriesFailed += series.Count;
                     Fail(HostPrefix + host, e.Message);
                 }

@@ -3,16 +3,17 @@ using Akka.Hosting;
 using Akka.Persistence.Sql.Hosting;
 using LinqToDB;
 using Perf.Actors.Alerts;
+using Perf.Actors.Hosts;
 using Perf.Actors.Serialization;
 using Perf.Actors.Series;
-using Perf.Actors.Storage;
 using Perf.Actors.Tests.Series;
 using Perf.Host;
+using static Perf.Actors.Hosts.HostCommands;
 using static Perf.Actors.Series.SeriesCommands;
 
 namespace Perf.Actors.Tests.Alerts;
 
-/// <summary>Alerts evaluated by the alerts child of a real series actor, persisted to and read back from the alert log.</summary>
+/// <summary>Alerts evaluated by the alerts child of a series of a real host actor, persisted to and read back from the alert log.</summary>
 public sealed class AlertActorTests : Akka.Hosting.TestKit.TestKit, IDisposable
 {
     private const string Id = "web-1/cpu.usage";
@@ -23,29 +24,31 @@ public sealed class AlertActorTests : Akka.Hosting.TestKit.TestKit, IDisposable
     };
 
     private readonly TestDatabase _db = new();
-    private readonly SqlChunkStore _chunks;
     private readonly MutableClock _clock = new(Start);
     // Silence is counted in 200 ms intervals, keep-alives every 40 s (a third of 2 min), both on _clock.
     private readonly SeriesAlerting _alerting = new(new AlertRuleRegistry([Cpu]), new FlappingSettings(TimeSpan.FromMinutes(30), 4),
         new NoDataSettings(TimeSpan.FromMilliseconds(200), TimeSpan.FromMinutes(2)));
 
-    public AlertActorTests() : base("alert-actor-tests") => _chunks = new SqlChunkStore(_db.Storage.Series);
+    public AlertActorTests() : base("alert-actor-tests") { }
 
     protected override void ConfigureAkka(AkkaConfigurationBuilder builder, IServiceProvider provider) => builder
-        .AddHocon(PluginDatabase.PluginConfig(_db.Storage.Series), HoconAddMode.Prepend)
         .WithCustomSerializer("perf", [typeof(IPerfMessage)], system => new PerfSerializer(system))
         .WithSqlPersistence(_db.Storage.ConnectionString, ProviderName.SQLiteMS, autoInitialize: true);
 
-    private IActorRef Spawn() => Sys.ActorOf(SeriesProps());
+    /// <summary>The host of the series; the alerts child of its series <c>cpu.usage</c> is what these tests watch.</summary>
+    private IActorRef Spawn() => Sys.ActorOf(HostProps());
 
-    private Props SeriesProps() => SeriesActor.Props(Id, new(1000, 1000, TimeSpan.FromDays(1), TimeSpan.FromMinutes(2), TimeSpan.FromDays(30),
-        TimeSpan.Zero), TestDetection.With(100, 100, "iid-spike"), _alerting, _chunks, _clock);
+    private Props HostProps() => HostActor.Props("web-1",
+        new HostSettings(10_000, new SealPolicy(0, 1000, (long)TimeSpan.FromDays(1).TotalMilliseconds), TestDetection.With(100, 100, "iid-spike"), 1000,
+            TimeSpan.FromDays(30)), _db.Storage.Hosts, CreateTestProbe(), _alerting, null, _clock);
 
     private static long T(int seconds) => Start.AddSeconds(seconds).ToUnixTimeMilliseconds();
 
-    private async Task AppendAsync(IActorRef series, params (int S, double V)[] points)
+    private async Task AppendAsync(IActorRef host, params (int S, double V)[] points)
     {
-        foreach (var (s, v) in points) await series.Ask<AppendResult>(new AppendPoints(Id, [T(s)], [v]), RemainingOrDefault);
+        var index = (await host.Ask<SeriesRegistration>(new RegisterSeries("web-1", ["cpu.usage"]), RemainingOrDefault)).Indexes![0];
+        foreach (var (s, v) in points)
+            Assert.IsType<AppendResult>(await host.Ask<object>(new AppendSamples("web-1", [index], [T(s)], [v], 0, 1, 0), RemainingOrDefault));
     }
 
     /// <summary>The alert log (of one rule when <paramref name="rule"/> is given) once it holds <paramref name="expected"/> transitions.</summary>
@@ -84,7 +87,7 @@ public sealed class AlertActorTests : Akka.Hosting.TestKit.TestKit, IDisposable
         await AppendAsync(series, (0, 95), (30, 95), (60, 95));
         Assert.Equal(["Inactive->Pending:Critical@0", "Pending->Firing:Critical@60"], await LogAsync(2));
         Watch(series);
-        series.Tell(StopSeries.Instance); // passivated
+        series.Tell(StopHost.Instance); // passivated
         await ExpectTerminatedAsync(series);
 
         _alerting.Rules.Replace([]); // the operator deleted the rule
@@ -150,7 +153,7 @@ public sealed class AlertActorTests : Akka.Hosting.TestKit.TestKit, IDisposable
             Id = "silent", Name = "silent", Kind = AlertRuleKind.NoData, Metric = "cpu.usage", Intervals = 2, For = TimeSpan.FromMinutes(1),
         }]);
         // A child of the test actor: what the series sends its parent (in a node, its shard) arrives here.
-        var series = await ChildActorOfAsync(SeriesProps());
+        var series = await ChildActorOfAsync(HostProps());
         await AppendAsync(series, (0, 95));
         // The cpu alert fires on that sample, so both rules have seen it (the reply to the append comes first): it arrived
         // at wall clock 0.
@@ -183,7 +186,7 @@ public sealed class AlertActorTests : Akka.Hosting.TestKit.TestKit, IDisposable
         _alerting.Rules.Replace([Cpu with { For = TimeSpan.Zero }, hostModel]);
         var series = Spawn();
         await AppendAsync(series, (0, 40));
-        await AwaitAssertAsync(async () => Assert.NotNull(await Sys.ActorSelection(series.Path / "alerts").ResolveOne(TimeSpan.FromSeconds(3))));
+        await AwaitAssertAsync(async () => Assert.NotNull(await Sys.ActorSelection(series.Path / "alerts-0").ResolveOne(TimeSpan.FromSeconds(3))));
 
         // The host model's finding about the point at 30 s is stored (and alerts) before the point's own write.
         series.Tell(new RecordFinding(Id, new Anomaly(T(30), 99, "host-model", "host_anomaly", 5, double.NaN, double.NaN)));
@@ -215,9 +218,5 @@ public sealed class AlertActorTests : Akka.Hosting.TestKit.TestKit, IDisposable
         Assert.Single(first); // what was handed out before does not change
     }
 
-    void IDisposable.Dispose()
-    {
-        _chunks.Dispose();
-        _db.Dispose();
-    }
+    void IDisposable.Dispose() => _db.Dispose();
 }

@@ -2,11 +2,10 @@ using Akka.Hosting;
 using Perf.Actors.Configuration;
 using Perf.Actors.Ingestion;
 using static Perf.Actors.Hosts.HostCommands;
-using static Perf.Actors.Series.SeriesCommands;
 
 namespace Perf.Actors.Tests.Ingestion;
 
-/// <summary>The write path's memory bound, with probes standing in for the host and series regions.</summary>
+/// <summary>The write path after decoding, with a probe standing in for the host region.</summary>
 public sealed class IngestionPipelineTests() : Akka.Hosting.TestKit.TestKit("ingestion-pipeline-tests")
 {
     private static readonly IngestSettings Settings = new(
@@ -19,76 +18,137 @@ public sealed class IngestionPipelineTests() : Akka.Hosting.TestKit.TestKit("ing
     {
     }
 
-    private static IngestBatch TwoPoints(string host) =>
-        new([new HostSamples(host, [new SeriesSamples("cpu.usage", [1_000, 2_000], [1, 2])])]);
+    private static SampleBatch Batch(IngestionPipeline pipeline, params (string Host, string Metric, long T, double V)[] samples)
+    {
+        var batch = new SampleBatch();
+        foreach (var (host, metric, t, v) in samples) batch.Add(pipeline.Series.Series(host, metric), t, v);
+        return batch;
+    }
 
     [Fact]
-    public async Task A_caller_that_gives_up_leaves_its_points_counted_until_their_write_ends()
+    public async Task Series_seen_for_the_first_time_are_registered_then_each_host_gets_one_append_with_its_samples_in_order()
     {
-        var series = CreateTestProbe();
         var hosts = CreateTestProbe();
-        var pipeline = new IngestionPipeline(Sys, series.Ref, hosts.Ref, Settings, TimeProvider.System);
-        using var clientGone = new CancellationTokenSource();
+        var pipeline = new IngestionPipeline(Sys, hosts.Ref, Settings with { MaxInFlightPoints = 100 }, TimeProvider.System);
+        using var batch = Batch(pipeline, ("web-1", "cpu", 1_000, 1), ("web-2", "cpu", 1_000, 2), ("web-1", "mem", 1_000, 3), ("web-1", "cpu", 2_000, 4));
 
-        var abandoned = pipeline.SubmitAsync(TwoPoints("web-1"), Origin, clientGone.Token);
-        await hosts.ExpectMsgAsync<CheckSeries>();
-        hosts.Reply(new SeriesRegistration(true, 0, 100, 1, New: 1));
-        await hosts.ExpectMsgAsync<RegisterSeries>(); // a new series: registered before its points are written
-        hosts.Reply(new SeriesRegistration(true, 1, 100, 1, New: 1));
-        var append = await series.ExpectMsgAsync<AppendPoints>();
+        var submitted = pipeline.SubmitAsync(batch, Origin);
+        for (var i = 0; i < 2; i++)
+        {
+            var check = await hosts.ExpectMsgAsync<CheckSeries>();
+            hosts.Reply(new SeriesRegistration(true, 0, 100, check.Metrics.Length, check.Metrics.Length));
+        }
+        for (var i = 0; i < 2; i++)
+        {
+            var register = await hosts.ExpectMsgAsync<RegisterSeries>();
+            // web-1 already had three series: its new ones get indexes 3 and 4.
+            var indexes = register.Host == "web-1" ? [3, 4] : new[] { 0 };
+            Assert.Equal(register.Host == "web-1" ? ["cpu", "mem"] : ["cpu"], register.Metrics);
+            hosts.Reply(new SeriesRegistration(true, 5, 100, register.Metrics.Length, register.Metrics.Length, indexes));
+        }
+        var appends = new[] { await hosts.ExpectMsgAsync<AppendSamples>(), await hosts.ExpectMsgAsync<AppendSamples>() };
+        var web1 = appends.Single(a => a.Host == "web-1");
+        Assert.Equal([3, 4, 3], web1.Series.AsSpan(web1.Offset, web1.Count).ToArray());
+        Assert.Equal([1_000L, 1_000, 2_000], web1.Timestamps.AsSpan(web1.Offset, web1.Count).ToArray());
+        Assert.Equal([1.0, 3, 4], web1.Values.AsSpan(web1.Offset, web1.Count).ToArray());
+        var web2 = appends.Single(a => a.Host == "web-2");
+        Assert.Equal([0], web2.Series.AsSpan(web2.Offset, web2.Count).ToArray());
+        Assert.Equal([2.0], web2.Values.AsSpan(web2.Offset, web2.Count).ToArray());
+        var collector = hosts.LastSender; // the appends' replies go to one collector, not to the caller
+        collector.Tell(new AppendResult(2, 1, web1.Correlation, [4], [1]), TestActor);
+        collector.Tell(new AppendResult(1, 0, web2.Correlation), TestActor);
+
+        var outcome = await submitted;
+        Assert.Equal((IngestStatus.Stored, 3, 1), (outcome.Status, outcome.Accepted, outcome.RejectedTooOld));
+        Assert.Equal(new Dictionary<string, int> { ["web-1/mem"] = 1 }, outcome.RejectedSeries);
+
+        // The series are known now: the next request asks no host about them.
+        using var again = Batch(pipeline, ("web-2", "cpu", 3_000, 5));
+        var second = pipeline.SubmitAsync(again, Origin);
+        var next = await hosts.ExpectMsgAsync<AppendSamples>();
+        Assert.Equal(0, next.Series[next.Offset]);
+        hosts.LastSender.Tell(new AppendResult(1, 0, next.Correlation), TestActor);
+        Assert.Equal(IngestStatus.Stored, (await second).Status);
+    }
+
+    [Fact]
+    public async Task A_caller_that_gives_up_while_its_points_are_written_leaves_them_counted_until_the_write_ends()
+    {
+        var hosts = CreateTestProbe();
+        var pipeline = new IngestionPipeline(Sys, hosts.Ref, Settings, TimeProvider.System);
+        pipeline.Series.Series("web-1", "cpu.usage").Registered(0);
+        using var clientGone = new CancellationTokenSource();
+        using var batch = Batch(pipeline, ("web-1", "cpu.usage", 1_000, 1), ("web-1", "cpu.usage", 2_000, 2));
+
+        var abandoned = pipeline.SubmitAsync(batch, Origin, clientGone.Token);
+        var append = await hosts.ExpectMsgAsync<AppendSamples>();
         await clientGone.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned);
 
         // The write goes on without its caller, so its points still count: a retry of the same two points would pass
         // the bound of 3 and is refused.
         Assert.Equal(2, pipeline.PointsInFlight);
-        Assert.Equal(IngestStatus.Overloaded, (await pipeline.SubmitAsync(TwoPoints("web-1"), Origin)).Status);
+        using (var retry = Batch(pipeline, ("web-1", "cpu.usage", 1_000, 1), ("web-1", "cpu.usage", 2_000, 2)))
+            Assert.Equal(IngestStatus.Overloaded, (await pipeline.SubmitAsync(retry, Origin)).Status);
 
-        series.Reply(new AppendResult(2, 0, append.Correlation));
-        await AwaitAssertAsync(() => Assert.Equal(0, pipeline.PointsInFlight));
+        hosts.LastSender.Tell(new AppendResult(2, 0, append.Correlation), TestActor);
+        Assert.Equal(IngestStatus.Stored, (await abandoned).Status);
+        Assert.Equal(0, pipeline.PointsInFlight);
     }
 
     [Fact]
     public async Task A_host_over_its_limit_refuses_a_request_of_several_hosts_before_any_host_registers_anything()
     {
-        var series = CreateTestProbe();
         var hosts = CreateTestProbe();
-        var pipeline = new IngestionPipeline(Sys, series.Ref, hosts.Ref, Settings, TimeProvider.System);
-        var batch = new IngestBatch([
-            new HostSamples("web-1", [new SeriesSamples("cpu.usage", [1_000], [1])]),
-            new HostSamples("web-2", [new SeriesSamples("cpu.usage", [1_000], [1])])]);
+        var pipeline = new IngestionPipeline(Sys, hosts.Ref, Settings, TimeProvider.System);
+        using var batch = Batch(pipeline, ("web-1", "cpu.usage", 1_000, 1), ("web-2", "cpu.usage", 1_000, 1));
 
         var submitted = pipeline.SubmitAsync(batch, Origin);
-        Assert.Equal("web-1", (await hosts.ExpectMsgAsync<CheckSeries>()).Host);
-        hosts.Reply(new SeriesRegistration(true, 1, 100, 1));
-        Assert.Equal("web-2", (await hosts.ExpectMsgAsync<CheckSeries>()).Host);
-        hosts.Reply(new SeriesRegistration(false, 100, 100, 1));
+        for (var i = 0; i < 2; i++)
+        {
+            var check = await hosts.ExpectMsgAsync<CheckSeries>();
+            hosts.Reply(check.Host == "web-2" ? new SeriesRegistration(false, 100, 100, 1) : new SeriesRegistration(true, 1, 100, 1, 1));
+        }
 
-        var outcome = await submitted;
+        var outcome = await submitted.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
         Assert.Equal((IngestStatus.CardinalityExceeded, "web-2"), (outcome.Status, outcome.Host));
-        await hosts.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300)); // no RegisterSeries for web-1
-        await series.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
+        await hosts.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300)); // no RegisterSeries, no append
     }
 
     [Fact]
-    public async Task A_series_that_could_not_store_its_points_fails_the_request_at_once_as_retryable()
+    public async Task A_host_that_could_not_store_its_samples_fails_the_request_at_once_as_retryable()
     {
-        var series = CreateTestProbe();
         var hosts = CreateTestProbe();
-        var pipeline = new IngestionPipeline(Sys, series.Ref, hosts.Ref, Settings, TimeProvider.System);
-        var batch = new IngestBatch([new HostSamples("web-1",
-            [new SeriesSamples("cpu.usage", [1_000], [1]), new SeriesSamples("memory.usage", [1_000], [2])])]);
+        var pipeline = new IngestionPipeline(Sys, hosts.Ref, Settings, TimeProvider.System);
+        pipeline.Series.Series("web-1", "cpu.usage").Registered(0);
+        pipeline.Series.Series("web-2", "cpu.usage").Registered(0);
+        using var batch = Batch(pipeline, ("web-1", "cpu.usage", 1_000, 1), ("web-2", "cpu.usage", 1_000, 2));
 
         var submitted = pipeline.SubmitAsync(batch, Origin);
-        await hosts.ExpectMsgAsync<CheckSeries>();
-        hosts.Reply(new SeriesRegistration(true, 2, 100, 2)); // known series: the check is the only ask
-        var first = await series.ExpectMsgAsync<AppendPoints>();
-        await series.ExpectMsgAsync<AppendPoints>(); // answered by nobody: the failure alone ends the request
-        series.Reply(new AppendFailed("database is away", first.Correlation));
+        var first = await hosts.ExpectMsgAsync<AppendSamples>();
+        await hosts.ExpectMsgAsync<AppendSamples>(); // answered by nobody: the failure alone ends the request
+        hosts.LastSender.Tell(new AppendFailed("database is away", first.Correlation), TestActor);
 
         // Long before the 30 s write timeout.
         var outcome = await submitted.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
         Assert.Equal(IngestStatus.TimedOut, outcome.Status);
+        Assert.Contains("database is away", outcome.Reason);
         Assert.Equal(0, pipeline.PointsInFlight);
+    }
+
+    [Fact]
+    public async Task A_host_that_does_not_know_a_series_index_makes_the_node_register_that_host_s_series_again()
+    {
+        var hosts = CreateTestProbe();
+        var pipeline = new IngestionPipeline(Sys, hosts.Ref, Settings, TimeProvider.System);
+        var series = pipeline.Series.Series("web-1", "cpu.usage");
+        series.Registered(7); // e.g. learned before a backup with fewer series was restored
+        using var batch = Batch(pipeline, ("web-1", "cpu.usage", 1_000, 1));
+
+        var submitted = pipeline.SubmitAsync(batch, Origin);
+        var append = await hosts.ExpectMsgAsync<AppendSamples>();
+        hosts.LastSender.Tell(new AppendFailed("host web-1 has no series 7", append.Correlation, UnknownSeries: true), TestActor);
+
+        Assert.Equal(IngestStatus.TimedOut, (await submitted).Status);
+        Assert.False(series.IsRegistered);
     }
 }

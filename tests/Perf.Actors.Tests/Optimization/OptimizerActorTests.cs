@@ -6,6 +6,8 @@ using Perf.Actors.Configuration;
 using Perf.Actors.Hosts;
 using Perf.Actors.Optimization;
 using Perf.Actors.Serialization;
+using Perf.Actors.Alerts;
+using Perf.Actors.Tests.Series;
 using static Perf.Actors.Hosts.HostCommands;
 using static Perf.Actors.Optimization.OptimizerCommands;
 using static Perf.Actors.Optimization.OptimizerQueries;
@@ -26,16 +28,21 @@ public sealed class OptimizerActorTests : Akka.Hosting.TestKit.TestKit, IDisposa
         .WithCustomSerializer("perf", [typeof(IPerfMessage)], system => new PerfSerializer(system))
         .WithSqlPersistence(_db.Storage.ConnectionString, ProviderName.SQLiteMS, autoInitialize: true);
 
-    private IActorRef StartHost() => Sys.ActorOf(HostActor.Props("web-1", 100, CreateTestProbe(), (Defaults, Settings)));
+    private IActorRef StartHost() => Sys.ActorOf(HostActor.Props("web-1",
+        new HostSettings(100, new SealPolicy(300_000, 120, 7_200_000), TestDetection.With(100, 100), 1000, TimeSpan.FromDays(30)), _db.Storage.Hosts,
+        CreateTestProbe(), new SeriesAlerting(new AlertRuleRegistry([]), new FlappingSettings(TimeSpan.FromMinutes(30), 4),
+            new NoDataSettings(TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2))), (Defaults, Settings), TimeProvider.System));
 
     [Fact]
     public async Task Recommendations_and_the_policy_survive_a_restart()
     {
         var host = StartHost();
-        await host.Ask<SeriesRegistration>(new RegisterSeries("web-1", ["cpu.usage", "disk.usage"]));
+        var series = (await host.Ask<SeriesRegistration>(new RegisterSeries("web-1", ["cpu.usage", "disk.usage"]))).Indexes!;
         var accepted = await host.Ask<PolicyAccepted>(new SetPolicy("web-1", "scaling", new PolicyChange(MaxInstances: 5)));
         Assert.Equal(["scaling.max_instances: 10 -> 5"], accepted.Reasons);
-        for (var i = 0; i <= 10; i++) host.Tell(new RecordLatest("web-1", ["cpu.usage", "disk.usage"], [T0 + i * 30_000, T0 + i * 30_000], [85, 99]));
+        // The optimizer sees the newest sample of each series it watches, per committed write of its host.
+        for (var i = 0; i <= 10; i++)
+            await host.Ask<AppendResult>(new AppendSamples("web-1", series, [T0 + i * 30_000, T0 + i * 30_000], [85, 99], 0, 2, i));
         await AwaitAssertAsync(async () =>
             Assert.Equal("scale_up", Assert.Single((await host.Ask<RecommendationsView>(new GetRecommendations("web-1"))).Current).Action));
         Watch(host);

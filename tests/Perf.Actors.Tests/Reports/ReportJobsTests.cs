@@ -1,3 +1,4 @@
+using Perf.Storage.Reports;
 using System.Collections;
 using Akka.Actor;
 using Akka.Hosting;
@@ -23,7 +24,7 @@ public sealed class ReportJobsTests : Akka.Hosting.TestKit.TestKit, IDisposable
         .WithCustomSerializer("perf", [typeof(IPerfMessage)], system => new PerfSerializer(system))
         .WithSqlPersistence(_db.Storage.ConnectionString, ProviderName.SQLiteMS, autoInitialize: true);
 
-    private ReportStore Store => new(_db.Storage.Series);
+    private ReportStore Store => new(_db.Storage.Database);
 
     private Perf.Actors.Configuration.PerfSettings Settings => PerfConfiguration.Load(_db.Directory, new Hashtable()).Settings;
 

@@ -20,7 +20,6 @@ using static Perf.Actors.Hosts.HostCommands;
 using static Perf.Actors.Hosts.HostDirectoryCommands;
 using static Perf.Actors.Hosts.HostDirectoryEvents;
 using static Perf.Actors.Hosts.HostDirectoryQueries;
-using static Perf.Actors.Hosts.HostEvents;
 using static Perf.Actors.Hosts.HostQueries;
 using static Perf.Actors.Notifications.NotificationProtocol;
 using static Perf.Actors.Optimization.OptimizerCommands;
@@ -30,7 +29,6 @@ using static Perf.Actors.Reports.ReportJobsCommands;
 using static Perf.Actors.Reports.ReportJobsEvents;
 using static Perf.Actors.Reports.ReportJobsQueries;
 using static Perf.Actors.Series.SeriesCommands;
-using static Perf.Actors.Series.SeriesEvents;
 using static Perf.Actors.Series.SeriesQueries;
 using Perf.Actors.Security;
 using static Perf.Actors.Security.KeyBookCommands;
@@ -80,9 +78,6 @@ public sealed class PerfSerializerTests : IDisposable
 
     public static TheoryData<IPerfMessage> Examples() =>
     [
-        new AppendPoints("h/cpu.usage", [3, 1, 2], [0.5, -0.0, double.NaN], 1L << 40 | 7),
-        new AppendResult(5, 2, 99),
-        new AppendFailed("database is locked", 99),
         new ReadRange("h/m", 10, 20, 5, AggregationKind.P99),
         new RangeResult([1, 2], [1.5, double.PositiveInfinity]),
         new GetState("h/m"),
@@ -91,17 +86,9 @@ public sealed class PerfSerializerTests : IDisposable
         new GetAnomalies("h/m", 10, 20),
         new RecordFinding("h/cpu.usage", Finding with { Detector = "host-model", Kind = "host_anomaly" }),
         new AnomalyList([Finding], "latency", ["ensemble", "iid-spike"]),
-        new AnomaliesDetected([Finding, Finding with { Detector = "iid-changepoint", Kind = "changepoint", Martingale = 1e12 }]),
-        new SeriesActorSnapshot(new SeriesSnapshot([1, 2, 3], 4, 5, 6, 7, 8, 9),
-            new DetectionSnapshot(1_700_000_060_000, 321, [new DetectorSnapshot("iid-spike(confidence=99.9)", [7, 8, 9], 321, 1, 1_700_000_000_000, [1, 42, 0.0001])], [Finding])),
         new SeriesNotFound("h/m"),
         new KeepAlive("h/m"),
         new ReapplyAlertRules("h/m", 7, 2),
-        new PointsRecorded([1_700_000_000_000, 1_700_000_030_000, 1_700_000_060_000], [45.2, 45.3, 1e300]),
-        new ChunkSealed(3, 100, 200, 120, 180),
-        new ChunksExpired(500, 2, 300, 240, 600),
-        new ChunksRetained(500, 3, 450, 360, 700),
-        new SeriesSnapshot([1, 2, 3], 4, 5, 6, 7, 8, 9),
         new AlertTransitioned("cpu_usage/h/cpu.usage/1700000000000", "cpu_usage", "CPU", "h", "cpu.usage", AlertState.Pending, AlertState.Firing,
             AlertSeverity.Critical, 1_700_000_060_000, 95.5, 90, 1_700_000_061_234),
         new AlertActorSnapshot(1_700_000_060_000,
@@ -162,16 +149,18 @@ public sealed class PerfSerializerTests : IDisposable
             ["slack:slack"], 42),
         new RegisterSeries("h", ["cpu.usage", "memory.used"]),
         new CheckSeries("h", ["cpu.usage"]),
-        new SeriesRegistration(true, 7, 10, 3, New: 2),
-        new RecordLatest("h", ["a", "b"], [1, 2], [3, 4]),
+        new SeriesRegistration(true, 7, 10, 3, New: 2, Indexes: [4, -1, 6]),
+        new AppendSamples("h", [0, 3], [1_700_000_000_000, -5], [0.5, double.NaN], 0, 2, 1L << 40 | 7),
+        new AppendResult(5, 2, 99, [3], [2]),
+        new AppendFailed("database is locked", 99, UnknownSeries: true),
         new GetHost("h"),
         new HostView("h", [new SeriesLatest("cpu.usage", 5, 6.5), new SeriesLatest("x", 0, double.NaN)]),
         new HostNotFound("h"),
-        new SeriesAdded(["a", "b"]),
         new HostAnomalyProtocol.GetHostAnomalies("h", 1, 2),
         new HostAnomalyProtocol.HostAnomalyList([new HostAnomaly(5, 3.5, 2.1, ["cpu.usage", "memory.usage"], [90, 25], "memory.usage")],
             ["cpu.usage", "memory.usage"], 150),
-        new HostSnapshot(["a"], [1], [2]),
+        Perf.Actors.Telemetry.GetNodeStats.Instance,
+        new Perf.Actors.Telemetry.NodeStats(1234),
         new AddHost("h"),
         ListHosts.Instance,
         new HostList(["a", "b"]),
@@ -224,6 +213,19 @@ public sealed class PerfSerializerTests : IDisposable
                 [new RuleEvaluatorState("cpu_usage", AlertState.Firing, AlertSeverity.Warning, 1, 2, true, [3, 4]),
                  new RuleEvaluatorState("mem", AlertState.Pending, AlertSeverity.Critical, 5, 6, false, [])])),
             Canonical(alerts));
+    }
+
+    [Fact]
+    public void Only_an_append_s_slice_of_the_shared_columns_goes_over_the_wire()
+    {
+        var append = new AppendSamples("h", [9, 1, 2, 9], [0, 10, 20, 0], [0, 1.5, 2.5, 0], Offset: 1, Count: 2, Correlation: 5);
+
+        var back = (AppendSamples)_serializer.FromBinary(_serializer.ToBinary(append), _serializer.Manifest(append));
+
+        Assert.Equal(("h", 0, 2, 5L), (back.Host, back.Offset, back.Count, back.Correlation));
+        Assert.Equal([1, 2], back.Series);
+        Assert.Equal([10L, 20], back.Timestamps);
+        Assert.Equal([1.5, 2.5], back.Values);
     }
 
     [Fact]

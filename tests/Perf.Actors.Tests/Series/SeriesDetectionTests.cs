@@ -1,7 +1,6 @@
 using Perf.Actors.Configuration;
 using Perf.Actors.Series;
 using Perf.Analytics.Detection;
-using static Perf.Actors.Series.SeriesEvents;
 
 namespace Perf.Actors.Tests.Series;
 
@@ -25,11 +24,22 @@ public sealed class SeriesDetectionTests
     private static SeriesDetection Default(int minDataPoints = 100, int maxAnomalies = 1000) =>
         new(TestDetection.Set(minDataPoints, "ensemble", "iid-spike", "iid-changepoint"), maxAnomalies);
 
-    /// <summary>Observes and keeps the findings, as the actor does once they are persisted.</summary>
+    /// <summary>Points of one series, in order (what a host feeds its series' detectors).</summary>
+    private sealed record PointsRecorded(long[] Timestamps, double[] Values);
+
+    /// <summary>Feeds the points one by one; the findings, or null when there are none.</summary>
+    private static Anomaly[]? Observe(SeriesDetection detection, PointsRecorded points)
+    {
+        List<Anomaly>? found = null;
+        for (var i = 0; i < points.Timestamps.Length; i++) detection.Observe(points.Timestamps[i], points.Values[i], ref found);
+        return found?.ToArray();
+    }
+
+    /// <summary>Observes and keeps the findings, as the host does once they are in its record.</summary>
     private static Anomaly[] Run(SeriesDetection detection, PointsRecorded points)
     {
-        var found = detection.Observe(points) ?? [];
-        if (found.Length > 0) detection.Apply(new AnomaliesDetected(found));
+        var found = Observe(detection, points) ?? [];
+        foreach (var anomaly in found) detection.Keep(anomaly);
         return found;
     }
 
@@ -130,8 +140,8 @@ public sealed class SeriesDetectionTests
         var detection = new SeriesDetection(TestDetection.Set(0, "iid-spike"), maxAnomalies: 3);
         Anomaly At(int i) => new(T(i), i, "iid-spike", "spike", i, 0.0001, double.NaN);
 
-        detection.Apply(new AnomaliesDetected([At(1), At(2)]));
-        detection.Apply(new AnomaliesDetected([At(3), At(4)]));
+        foreach (var a in new[] { At(1), At(2) }) detection.Keep(a);
+        foreach (var a in new[] { At(3), At(4) }) detection.Keep(a);
         Assert.Equal([At(2), At(3), At(4)], detection.Anomalies(0, long.MaxValue));
         Assert.Equal([At(3)], detection.Anomalies(T(3), T(3)));
         Assert.Equal(4, detection.Views().Single().Alerts);
@@ -164,7 +174,7 @@ public sealed class SeriesDetectionTests
             TestDetection.Spec("iid-spike", 0),
         ]);
         var detection = new SeriesDetection(set, 100);
-        var found = detection.Observe(Noise(0, 200, 50, seed: 9, edit: (_, v) => v[150] = 500)) ?? [];
+        var found = Observe(detection, Noise(0, 200, 50, seed: 9, edit: (_, v) => v[150] = 500)) ?? [];
         var failures = detection.TakeFailures();
 
         Assert.Equal(200, failures.Count);
@@ -178,7 +188,7 @@ public sealed class SeriesDetectionTests
     {
         var set = TestDetection.Set(10, "iid-spike", "iid-changepoint");
         var detection = new SeriesDetection(set, 100);
-        detection.Observe(Noise(0, 50, 50, seed: 4));
+        Observe(detection, Noise(0, 50, 50, seed: 4));
         var snapshot = detection.ToSnapshot();
         var damaged = snapshot with
         {
@@ -199,7 +209,7 @@ public sealed class SeriesDetectionTests
     {
         var detection = new SeriesDetection(DetectorSet.None, 100);
 
-        Assert.Null(detection.Observe(Noise(0, 10, 50, seed: 10, edit: (_, v) => v[5] = 1e9)));
+        Assert.Null(Observe(detection, Noise(0, 10, 50, seed: 10, edit: (_, v) => v[5] = 1e9)));
         Assert.Empty(detection.Views());
     }
 }

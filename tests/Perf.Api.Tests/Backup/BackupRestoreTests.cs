@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
+using Perf.Storage.Hosts;
 using Perf.Actors.Configuration;
 using Perf.Api.Tests.Infrastructure;
 
@@ -141,7 +142,7 @@ public sealed class BackupRestoreTests : IDisposable
     }
 
     [Fact]
-    public async Task Verification_names_every_series_whose_snapshot_events_or_chunks_are_garbled()
+    public async Task Verification_names_every_host_whose_snapshot_or_records_are_garbled_and_every_garbled_chunk()
     {
         var data = Path.Combine(_root, "node");
         var start = NodeApi.RecentSecond(50);
@@ -150,7 +151,7 @@ public sealed class BackupRestoreTests : IDisposable
         {
             await node.StartAsync();
             await IngestAsync(node.Client, Hosts, start, from: 0, count: 150);
-            // Two writes each, below snapshot_every and a chunk: these series are their journals alone (events 1 and 2).
+            // Registration and two writes each, below snapshot_every and a chunk: these hosts are their log records alone (1-3).
             foreach (var host in new[] { "gap", "garbled" })
             {
                 await IngestAsync(node.Client, [host], start, from: 0, count: 1);
@@ -167,35 +168,34 @@ public sealed class BackupRestoreTests : IDisposable
         var (sound, soundOutput, soundError) = await PerfCli.RunAsync("backup", "verify", backupFile);
         Assert.True(sound == 0, soundOutput + soundError);
         Assert.Contains("verified", soundOutput, StringComparison.Ordinal);
-        // The row that marks the journal log's recorded cut belongs to no series: verification skips it.
+        // The row that marks the log's recorded cut belongs to no host: verification skips it.
         var marked = Path.Combine(_root, "marked.db");
         File.Copy(backupFile, marked);
-        Execute(marked, """
-            INSERT INTO series_journal (position, persistence_id, sequence_nr, serializer_id, manifest, payload)
-              SELECT max(position) + 1, 'journal-cut', 0, 0, '', X'' FROM series_journal
-            """);
+        Execute(marked, $"INSERT INTO host_log (position, host, sequence_nr, payload) SELECT max(position) + 1, '{SqliteHostLog.CutMarkerId}', 0, X'' FROM host_log");
         var (markedExit, markedOutput, markedError) = await PerfCli.RunAsync("backup", "verify", marked);
         Assert.True(markedExit == 0, markedOutput + markedError);
 
         var garbled = Path.Combine(_root, "garbled.db");
         File.Copy(backupFile, garbled);
         Execute(garbled,
-            "UPDATE series_snapshot SET payload = substr(payload, 1, length(payload) / 2) WHERE persistence_id = 'series-db-1/cpu.usage'",
-            "DELETE FROM series_journal WHERE persistence_id = 'series-gap/cpu.usage' AND sequence_nr = 1",
-            "UPDATE series_journal SET payload = X'0102' WHERE persistence_id = 'series-garbled/cpu.usage' AND sequence_nr = 2",
+            "UPDATE host_snapshots SET payload = substr(payload, 1, length(payload) / 2) WHERE host = 'db-1'",
+            // The record that registered the host's series is lost: the next one names series the host does not have.
+            "DELETE FROM host_log WHERE host = 'gap' AND sequence_nr = 1",
+            "UPDATE host_log SET payload = X'0102' WHERE host = 'garbled' AND sequence_nr = 2",
             "UPDATE series_chunks SET data = X'00FF00FF' WHERE series_id = 'web-1/cpu.usage' AND sequence = 0");
 
         var (exitCode, output, error) = await PerfCli.RunAsync("backup", "verify", garbled);
 
         Assert.True(exitCode == 1, output + error);
         Assert.Contains("FAILED", error, StringComparison.Ordinal);
-        Assert.Contains("(4 failed)", error, StringComparison.Ordinal);
-        Assert.Matches(@"series-db-1/cpu\.usage: snapshot \d+ does not deserialize", error);
-        Assert.Contains("series-gap/cpu.usage: the journal starts at event 2 and there is no snapshot", error, StringComparison.Ordinal);
-        Assert.Contains("series-garbled/cpu.usage: event 2 does not deserialize", error, StringComparison.Ordinal);
+        Assert.Contains("hosts (3 failed)", error, StringComparison.Ordinal);
+        Assert.Contains("chunks (1 failed)", error, StringComparison.Ordinal);
+        Assert.True(System.Text.RegularExpressions.Regex.IsMatch(error, @"host-db-1: snapshot at record \d+: host snapshot is (truncated|damaged)"), error);
+        Assert.Contains("host-gap: record 2: names series 0; the host has 0 by then", error, StringComparison.Ordinal);
+        Assert.Contains("host-garbled: record 2: host record is truncated", error, StringComparison.Ordinal);
         Assert.Contains("series-web-1/cpu.usage: chunk 0:", error, StringComparison.Ordinal);
-        // The sound series of the same hosts are not reported.
-        Assert.DoesNotContain("series-gap/application.response_time", error, StringComparison.Ordinal);
+        // The sound hosts are not reported.
+        Assert.DoesNotContain("host-web-1:", error, StringComparison.Ordinal);
 
         // perf restore verifies first and restores nothing from it.
         var target = Path.Combine(_root, "target");

@@ -1,5 +1,6 @@
 using Npgsql;
-using Perf.Actors.Storage;
+using Perf.Storage;
+using Perf.Storage.Chunks;
 using Perf.Api.Tests.Infrastructure;
 
 namespace Perf.Api.Tests.Cluster;
@@ -27,7 +28,9 @@ public sealed class PostgresChunkStoreTests(PostgresServer postgres)
                 """, connection);
             await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
         }
-        using var store = new SqlChunkStore(SeriesDatabase.PostgreSql(connectionString));
+        var database = StorageDatabase.PostgreSql(connectionString);
+        database.CreateSchema(); // adds the fence column to the earlier version's table
+        using var store = new SqlChunkStore(database);
         Assert.Equal(7, Assert.Single(await store.ReadAsync("web-1/cpu.usage", 0, 5_000)).Data[0]);
 
         await store.WriteAsync(Chunk(1, fence: 10)); // the new owner's seal

@@ -81,14 +81,17 @@ public sealed class CrashTests
             }
         }
 
-        // Events and snapshots went through Perf's own serializer, not a JSON fallback.
+        // The hosts' records are Perf.Storage's layout; the other actors' snapshots went through Perf's own serializer, not a
+        // JSON fallback.
         await using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(dataDir, "perf.db")};Mode=ReadOnly");
         await db.OpenAsync();
         await using var command = db.CreateCommand();
-        command.CommandText = "SELECT DISTINCT serializer_id FROM series_journal UNION SELECT DISTINCT serializer_id FROM snapshot";
-        var serializers = new List<long>();
+        command.CommandText = $"SELECT DISTINCT 'record ' || hex(substr(payload, 1, 1)) FROM host_log WHERE host <> '{Perf.Storage.Hosts.SqliteHostLog.CutMarkerId}' " +
+            "UNION SELECT DISTINCT 'serializer ' || identifier FROM journal WHERE persistence_id NOT LIKE '/system/%' " +
+            "UNION SELECT DISTINCT 'serializer ' || serializer_id FROM snapshot WHERE persistence_id NOT LIKE '/system/%'";
+        var layouts = new List<string>();
         await using (var reader = await command.ExecuteReaderAsync())
-            while (await reader.ReadAsync()) serializers.Add(reader.GetInt64(0));
-        Assert.Equal([(long)Perf.Actors.Serialization.PerfSerializer.Id], serializers);
+            while (await reader.ReadAsync()) layouts.Add(reader.GetString(0));
+        Assert.Equal([$"record {Perf.Storage.Hosts.HostRecordWriter.Version:X2}", $"serializer {Perf.Actors.Serialization.PerfSerializer.Id}"], layouts.Order());
     }
 }

@@ -423,7 +423,7 @@ public sealed class DamagedDetectorStateTests
             var damaged = await RunPythonAsync($$"""
                 import sqlite3
                 db = sqlite3.connect({{PythonString(Path.Combine(dataDir, "perf.db"))}})
-                row = db.execute("SELECT sequence_nr, payload FROM series_snapshot WHERE persistence_id = 'series-restore-1/cpu.usage'").fetchone()
+                row = db.execute("SELECT sequence_nr, payload FROM host_snapshots WHERE host = 'restore-1'").fetchone()
                 buf = bytearray(row[1])
                 # The state is a length-prefixed byte array that starts with the detector's type tag (the key before
                 # it may be the same string): the occurrence preceded by a length that fits is the state.
@@ -438,7 +438,7 @@ public sealed class DamagedDetectorStateTests
                     p = buf.find(b"\x08ensemble", p + 1)
                 p, length = found[-1]
                 for i in range(p + 9 + 16, p + length): buf[i] = 0xFF
-                db.execute("UPDATE series_snapshot SET payload = ? WHERE persistence_id = 'series-restore-1/cpu.usage'", (bytes(buf),))
+                db.execute("UPDATE host_snapshots SET payload = ? WHERE host = 'restore-1'", (bytes(buf),))
                 db.commit()
                 print(length)
                 """);
