@@ -53,6 +53,12 @@ public ref struct RemoteWriteLabels
 
     private static void Parse(ReadOnlySpan<byte> label, out ReadOnlySpan<byte> name, out ReadOnlySpan<byte> value)
     {
+        if (RemoteWriteReader.IsPlainLabel(label))
+        {
+            name = label.Slice(2, label[1]);
+            value = label[(4 + label[1])..];
+            return;
+        }
         name = default;
         value = default;
         var p = 0;

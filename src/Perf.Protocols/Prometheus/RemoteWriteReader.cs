@@ -273,6 +273,7 @@ public ref struct RemoteWriteReader
     /// <summary>A <c>Label</c> message: null, or what is wrong with it.</summary>
     private static string? CheckLabel(ReadOnlySpan<byte> label)
     {
+        if (IsPlainLabel(label)) return null;
         var p = 0;
         while (p < label.Length)
         {
@@ -297,6 +298,7 @@ public ref struct RemoteWriteReader
     /// <summary>A <c>Sample</c> message: null, or what is wrong with it.</summary>
     private static string? CheckSample(ReadOnlySpan<byte> sample)
     {
+        if (IsPlainSample(sample)) return null;
         var p = 0;
         while (p < sample.Length)
         {
@@ -316,6 +318,27 @@ public ref struct RemoteWriteReader
             else if (ProtoWire.TrySkip(sample, ref p, tag) is { } unknown) return unknown;
         }
         return null;
+    }
+
+    /// <summary>
+    /// A label as Prometheus writes it: name then value, each under 128 bytes (one-byte lengths). Checked with a few
+    /// comparisons, where the general loop reads four varints; anything else takes the general loop.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool IsPlainLabel(ReadOnlySpan<byte> label)
+    {
+        if (label.Length < 4 || label[0] != LabelNameTag) return false;
+        var name = label[1];
+        return name < 0x80 && label.Length >= 4 + name && label[2 + name] == LabelValueTag && label[3 + name] == label.Length - 4 - name;
+    }
+
+    /// <summary>A sample as Prometheus writes it: the value, then the timestamp ending the message.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool IsPlainSample(ReadOnlySpan<byte> sample)
+    {
+        if (sample.Length < 11 || sample[0] != SampleValueTag || sample[9] != SampleTimestampTag) return false;
+        var p = 10;
+        return ProtoWire.TryReadVarint(sample, ref p, out _) && p == sample.Length;
     }
 
     private static string WrongWireType(ulong tag, int expected) =>

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Diagnostics;
 
 namespace Perf.Protocols.Prometheus;
@@ -50,6 +51,12 @@ public ref struct RemoteWriteSamples
     {
         ulong bits = 0, timestamp = 0;
         var p = 0;
+        if (RemoteWriteReader.IsPlainSample(sample))
+        {
+            p = 10;
+            ProtoWire.TryReadVarint(sample, ref p, out timestamp);
+            return new RemoteWriteSample((long)timestamp, BitConverter.UInt64BitsToDouble(BinaryPrimitives.ReadUInt64LittleEndian(sample[1..])));
+        }
         while (p < sample.Length)
         {
             ProtoWire.TryReadVarint(sample, ref p, out var tag);

@@ -97,6 +97,33 @@ public sealed class RemoteWriteReaderTests
         AssertSameAsGoogleProtobuf(request);
     }
 
+    public static TheoryData<long> VarintLengths()
+    {
+        // Either side of every varint length (1 to 10 bytes), negatives (always 10 bytes) and the extremes.
+        var data = new TheoryData<long> { 0, -1, long.MinValue, long.MaxValue, 1_795_000_000_000 };
+        for (var bits = 7; bits < 63; bits += 7)
+        {
+            data.Add((1L << bits) - 1);
+            data.Add(1L << bits);
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(VarintLengths))]
+    public void Timestamps_of_every_varint_length_read_as_written_whichever_field_comes_first(long timestamp)
+    {
+        var bits = BitConverter.DoubleToUInt64Bits(0.1);
+        var valueFirst = ProtoBytes.SampleBits(bits, timestamp);
+        var timestampFirst = new ProtoBytes().Tag(2, 0).Varint((ulong)timestamp).Tag(1, 1).Fixed64(bits);
+        var request = ProtoBytes.Request(ProtoBytes.Series(NodeLoad, valueFirst, timestampFirst), ProtoBytes.Series([], valueFirst));
+
+        var walked = WalkedSeries.Walk(request);
+        Assert.Equal([(timestamp, bits), (timestamp, bits)], walked[0].Samples);
+        Assert.Equal([(timestamp, bits)], walked[1].Samples);
+        AssertSameAsGoogleProtobuf(request);
+    }
+
     [Fact]
     public void Samples_before_labels_are_read_and_the_labels_stay_contiguous()
     {
@@ -388,7 +415,7 @@ public sealed class RemoteWriteReaderTests
     public void Random_damage_is_refused_as_a_format_error_or_read_as_Google_Protobuf_reads_it()
     {
         var valid = ProtoBytes.Request(
-            ProtoBytes.Series(NodeLoad, ProtoBytes.Sample(1, 2), ProtoBytes.SampleBits(RemoteWriteCodec.StaleMarkerBits, -5)),
+            ProtoBytes.Series(NodeLoad, ProtoBytes.Sample(1, 1_795_000_000_000), ProtoBytes.SampleBits(RemoteWriteCodec.StaleMarkerBits, -5)),
             new ProtoBytes().Len(2, ProtoBytes.Sample(3, 4)).Len(1, ProtoBytes.Label("a", "b")).Len(3, [1, 2]).Tag(20, 5).Fixed32(1),
             ProtoBytes.Series([("__name__", "x")]));
         var random = new Random(20260310);
