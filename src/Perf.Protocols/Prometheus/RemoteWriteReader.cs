@@ -19,7 +19,8 @@ namespace Perf.Protocols.Prometheus;
 /// </para>
 /// <para>
 /// Label bytes are not checked as UTF-8 here, since a receiver that already knows a series (same label bytes) need not
-/// check them again: <see cref="ValidateLabelsUtf8"/> does it for the series it has not seen.
+/// check them again: <see cref="ValidateLabelsUtf8"/> does it for the series it has not seen. What the labels mean (a
+/// <c>__name__</c>, empty or repeated names) is the caller's to judge too: this reader checks the wire format only.
 /// </para>
 /// <para>
 /// Protobuf allows fields in any order, so labels and samples may interleave; Prometheus writes all labels first. The
