@@ -18,24 +18,15 @@ public static class RemoteWriteCodec
 
     public static WriteRequest Decode(ReadOnlySpan<byte> body, long maxDecodedBytes)
     {
-        int length;
-        try
-        {
-            length = Snappy.GetUncompressedLength(body);
-        }
-        catch (Exception e) when (e is InvalidDataException or ArgumentException or IndexOutOfRangeException)
-        {
-            throw new ProtocolFormatException("body", "is not snappy block-compressed data (Content-Encoding: snappy)");
-        }
-        if (length > maxDecodedBytes)
-            throw new ProtocolFormatException("body", $"decompresses to {length} bytes, more than the limit of {maxDecodedBytes} (perf.protocols.max_decoded_bytes)", tooLarge: true);
+        // The header is read by RemoteWriteBody: Snappier reads 2^31 bytes or more as a negative length.
+        var length = RemoteWriteBody.DecodedLength(body, maxDecodedBytes);
         var decoded = new byte[length];
         try
         {
             if (!Snappy.TryDecompress(body, decoded, out var written) || written != length)
                 throw new ProtocolFormatException("body", "is truncated or corrupt snappy data");
         }
-        catch (Exception e) when (e is InvalidDataException or ArgumentException or IndexOutOfRangeException)
+        catch (Exception e) when (e is InvalidDataException or InvalidOperationException or ArgumentException or IndexOutOfRangeException)
         {
             throw new ProtocolFormatException("body", "is truncated or corrupt snappy data: " + e.Message);
         }
