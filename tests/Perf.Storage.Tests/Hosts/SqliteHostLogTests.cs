@@ -101,6 +101,43 @@ public sealed class SqliteHostLogTests : IDisposable
     }
 
     [Fact]
+    public async Task A_second_writer_in_the_same_group_commit_is_refused_and_the_first_record_stays()
+    {
+        // Two writers of one host whose writes queue up behind the same transaction: the second must fail, not be
+        // acknowledged and then shadow (or be shadowed by) the first.
+        var log = Open();
+        await log.Loaded;
+        using var lease = DatabaseWriter.Acquire(_database);
+        var (release, started) = (new TaskCompletionSource(), new TaskCompletionSource());
+        var blocker = lease.Writer.WriteAsync(new Blocking(release.Task, started));
+        await started.Task; // the three appends queue up behind it and go into the next transaction together
+        var first = log.AppendAsync(Write("web-1", 1, payload: 11));
+        var second = log.AppendAsync(Write("web-1", 1, payload: 22));
+        var other = log.AppendAsync(Write("web-2", 1, payload: 33));
+        release.SetResult();
+
+        await blocker;
+        await first;
+        await other;
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => second);
+
+        Assert.Contains("web-1 already has record 1", refused.Message);
+        Assert.Equal([(1, 11)], await ReadAsync(log, "web-1"));
+        Assert.Equal([(1, 33)], await ReadAsync(log, "web-2"));
+        Assert.Equal(2, HostRowCount());
+        Assert.Equal([(1, 11)], await ReadAsync(Reopen(), "web-1"));
+    }
+
+    private sealed class Blocking(Task release, TaskCompletionSource? started = null) : DatabaseWork
+    {
+        public override void Execute(DatabaseStatements statements)
+        {
+            started?.TrySetResult();
+            release.Wait();
+        }
+    }
+
+    [Fact]
     public async Task A_sequence_number_without_a_record_is_a_gap_in_the_read_and_the_records_around_it_are_kept()
     {
         // A write that failed leaves its sequence number unused; the host goes on after it.
