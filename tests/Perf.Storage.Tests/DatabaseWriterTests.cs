@@ -24,16 +24,6 @@ public sealed class DatabaseWriterTests : IDisposable
         }
     }
 
-    /// <summary>Holds the writer's thread until released, so that what is queued meanwhile goes into one transaction.</summary>
-    private sealed class Blocking(Task release, TaskCompletionSource? started = null) : DatabaseWork
-    {
-        public override void Execute(DatabaseStatements statements)
-        {
-            started?.TrySetResult();
-            release.Wait();
-        }
-    }
-
     /// <summary>What a server ending the session (a restart, a failover) does to the writer's connection.</summary>
     private sealed class CloseTheConnection : DatabaseWork
     {
@@ -74,15 +64,12 @@ public sealed class DatabaseWriterTests : IDisposable
     public async Task A_failing_unit_fails_alone_and_the_rest_of_its_transaction_commits()
     {
         using var lease = DatabaseWriter.Acquire(_database);
-        var (release, started) = (new TaskCompletionSource(), new TaskCompletionSource());
-        var blocker = lease.Writer.WriteAsync(new Blocking(release.Task, started));
-        await started.Task; // what is queued from here goes into the next transaction, all of it
+        var hold = await WriterHold.StartAsync(lease.Writer);
         var first = lease.Writer.WriteAsync(new Insert(1));
         var duplicate = lease.Writer.WriteAsync(new Insert(1)); // primary key violation
         var third = lease.Writer.WriteAsync(new Insert(3));
-        release.SetResult();
 
-        await blocker;
+        await hold.ReleaseAsync();
         await first;
         await third;
         await Assert.ThrowsAsync<SqliteException>(() => duplicate);
@@ -93,16 +80,13 @@ public sealed class DatabaseWriterTests : IDisposable
     public async Task Writes_queued_while_a_transaction_commits_go_into_the_next_one_together()
     {
         using var lease = DatabaseWriter.Acquire(_database);
-        var (release, started) = (new TaskCompletionSource(), new TaskCompletionSource());
-        var blocker = lease.Writer.WriteAsync(new Blocking(release.Task, started));
-        await started.Task; // what is queued from here goes into the next transaction, all of it
+        var hold = await WriterHold.StartAsync(lease.Writer);
         var seen = new List<(int Own, int Committed)>();
         var writes = new List<Task>();
         for (var i = 1; i <= 100; i++) writes.Add(lease.Writer.WriteAsync(new Insert(i)));
         writes.Add(lease.Writer.WriteAsync(new Probe(_directory.File("perf.db"), seen)));
-        release.SetResult();
 
-        await blocker;
+        await hold.ReleaseAsync();
         await Task.WhenAll(writes);
 
         // The probe's transaction holds all 100 inserts, and none had committed on its own before it.
@@ -114,20 +98,18 @@ public sealed class DatabaseWriterTests : IDisposable
     public async Task Flush_completes_after_everything_queued_before_it_and_cancelled_units_are_skipped()
     {
         using var lease = DatabaseWriter.Acquire(_database);
-        var release = new TaskCompletionSource();
-        var blocker = lease.Writer.WriteAsync(new Blocking(release.Task));
+        var hold = await WriterHold.StartAsync(lease.Writer);
         using var cancelled = new CancellationTokenSource();
         var skipped = lease.Writer.WriteAsync(new Insert(7), cancelled.Token);
         var written = lease.Writer.WriteAsync(new Insert(8));
         cancelled.Cancel();
         var flush = lease.Writer.FlushAsync();
         Assert.False(flush.IsCompleted);
-        release.SetResult();
 
+        await hold.ReleaseAsync();
         await flush;
         Assert.True(written.IsCompletedSuccessfully);
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => skipped);
-        await blocker;
         Assert.Equal([8L], Numbers());
     }
 

@@ -108,15 +108,12 @@ public sealed class SqliteHostLogTests : IDisposable
         var log = Open();
         await log.Loaded;
         using var lease = DatabaseWriter.Acquire(_database);
-        var (release, started) = (new TaskCompletionSource(), new TaskCompletionSource());
-        var blocker = lease.Writer.WriteAsync(new Blocking(release.Task, started));
-        await started.Task; // the three appends queue up behind it and go into the next transaction together
+        var hold = await WriterHold.StartAsync(lease.Writer); // the three appends go into the next transaction together
         var first = log.AppendAsync(Write("web-1", 1, payload: 11));
         var second = log.AppendAsync(Write("web-1", 1, payload: 22));
         var other = log.AppendAsync(Write("web-2", 1, payload: 33));
-        release.SetResult();
 
-        await blocker;
+        await hold.ReleaseAsync();
         await first;
         await other;
         var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => second);
@@ -126,15 +123,6 @@ public sealed class SqliteHostLogTests : IDisposable
         Assert.Equal([(1, 33)], await ReadAsync(log, "web-2"));
         Assert.Equal(2, HostRowCount());
         Assert.Equal([(1, 11)], await ReadAsync(Reopen(), "web-1"));
-    }
-
-    private sealed class Blocking(Task release, TaskCompletionSource? started = null) : DatabaseWork
-    {
-        public override void Execute(DatabaseStatements statements)
-        {
-            started?.TrySetResult();
-            release.Wait();
-        }
     }
 
     [Fact]
