@@ -13,19 +13,31 @@ public ref struct HostRecordReader
     private const string What = "host record";
     private ByteReader _record;
     private ReadOnlySpan<byte> _body;
+    // Entries the record says are still to come; -1 for version 1, whose entries run to the end of the record.
+    private int _entriesLeft;
 
     public HostRecordReader(ReadOnlySpan<byte> record)
     {
         _record = new ByteReader(record, What);
         var version = _record.Byte();
-        if (version != HostRecordWriter.Version) throw _record.Corrupt($"version {version} is not {HostRecordWriter.Version}");
+        if (version == 1)
+        {
+            _entriesLeft = -1;
+            return;
+        }
+        if (version != HostRecordWriter.Version) throw _record.Corrupt($"version {version} is not {HostRecordWriter.Version} (nor 1)");
+        _entriesLeft = BinaryPrimitives.ReadInt32LittleEndian(_record.Span(4));
+        if (_entriesLeft < 0) throw _record.Corrupt($"an entry count of {_entriesLeft}");
     }
 
     public RecordEntryKind Kind { get; private set; }
 
     public bool MoveNext()
     {
-        if (_record.AtEnd) return false;
+        if (_entriesLeft == 0)
+            return _record.AtEnd ? false : throw _record.Corrupt($"{_record.Remaining} bytes left over after the last entry");
+        if (_record.AtEnd) return _entriesLeft < 0 ? false : throw _record.Truncated();
+        if (_entriesLeft > 0) _entriesLeft--;
         var kind = (RecordEntryKind)_record.Byte();
         if (!Enum.IsDefined(kind)) throw _record.Corrupt($"entry kind {(byte)kind} is unknown");
         var length = BinaryPrimitives.ReadInt32LittleEndian(_record.Span(4));

@@ -9,7 +9,7 @@ namespace Perf.Storage.Hosts;
 /// <remarks>
 /// Layout (all integers varints, signed ones zigzag varints, doubles 8 bytes little-endian, strings length-prefixed UTF-8):
 /// <code>
-/// record         := version:byte(1) entry*
+/// record         := version:byte(2) entryCount:int32-le entry*
 /// entry          := kind:byte bodyLength:int32-le body
 /// SeriesAdded    := count name*
 /// Points         := (series timestampDelta value)*            timestampDelta from the entry's previous point (the first from 0)
@@ -19,18 +19,24 @@ namespace Perf.Storage.Hosts;
 /// </code>
 /// A point takes about 10 bytes (1 for a series index under 128, 1 for a timestamp shared with the previous point, 8 for
 /// the value): records are short-lived, so they are kept simple rather than small (sealed chunks are the compact form).
+/// The entry count makes a record cut short at an entry boundary fail to read instead of reading as the entries before
+/// the cut. Version 1 (written only by 6fecdce) had no count: its entries run to the end of the record.
 /// </remarks>
 public sealed class HostRecordWriter : IDisposable
 {
-    public const byte Version = 1;
+    public const byte Version = 2;
+
+    /// <summary>The version byte and the entry count.</summary>
+    internal const int HeaderLength = 5;
 
     private readonly ByteWriter _bytes = new();
     private int _openEntryAt = -1;
+    private int _entryCount;
     private long _lastTimestampMs;
 
     public HostRecordWriter() => Reset();
 
-    public bool IsEmpty => _bytes.Length == 1;
+    public bool IsEmpty => _bytes.Length == HeaderLength;
 
     /// <summary>Points written since <see cref="Reset"/>.</summary>
     public int PointCount { get; private set; }
@@ -39,7 +45,9 @@ public sealed class HostRecordWriter : IDisposable
     {
         _bytes.Reset();
         _bytes.Byte(Version);
+        _bytes.Reserve(4); // the entry count, filled in when the record is read out
         _openEntryAt = -1;
+        _entryCount = 0;
         PointCount = 0;
     }
 
@@ -109,14 +117,14 @@ public sealed class HostRecordWriter : IDisposable
     {
         get
         {
-            Close();
+            Finish();
             return _bytes.Written;
         }
     }
 
     public byte[] ToArray()
     {
-        Close();
+        Finish();
         return _bytes.ToArray();
     }
 
@@ -125,6 +133,7 @@ public sealed class HostRecordWriter : IDisposable
     private void Open(RecordEntryKind kind)
     {
         Close();
+        _entryCount++;
         _openEntryAt = _bytes.Reserve(5);
         _bytes.Patch(_openEntryAt, 1)[0] = (byte)kind;
     }
@@ -135,5 +144,11 @@ public sealed class HostRecordWriter : IDisposable
         var bodyLength = _bytes.Length - _openEntryAt - 5;
         System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(_bytes.Patch(_openEntryAt + 1, 4), bodyLength);
         _openEntryAt = -1;
+    }
+
+    private void Finish()
+    {
+        Close();
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(_bytes.Patch(1, 4), _entryCount);
     }
 }

@@ -45,6 +45,10 @@ public sealed class SqliteHostLog : IHostLog
     private long _liveRows;
     private int _replays;
     private long _lastMaintenanceMs = Environment.TickCount64;
+    // On the writer's thread only: the highest sequence number of each host among the rows of the transaction being
+    // built (the index learns them only once they commit), and which transaction that is.
+    private readonly Dictionary<string, long> _uncommitted = new(StringComparer.Ordinal);
+    private DbTransaction? _uncommittedIn;
     // The start-up scan's progress: rows read, and the span of the log it reads.
     private long _scanned;
     private long _toScan;
@@ -381,16 +385,26 @@ public sealed class SqliteHostLog : IHostLog
 
         public override void Execute(DatabaseStatements statements)
         {
+            // A new transaction (the next group commit, or the retry of a failed one) starts with none of its rows.
+            if (!ReferenceEquals(log._uncommittedIn, statements.Transaction))
+            {
+                log._uncommitted.Clear();
+                log._uncommittedIn = statements.Transaction;
+            }
+            // What a key (host, sequence number) would enforce: a second writer of a host is refused, whether the first
+            // one's record has committed or is in this same transaction.
             lock (log._index)
-                // What a key (host, sequence number) would enforce: a second writer of a host is refused.
                 if (log._hosts.TryGetValue(write.Host, out var rows) && write.SequenceNr <= rows.Highest)
                     throw new InvalidOperationException($"{write.Host} already has record {write.SequenceNr}");
+            if (log._uncommitted.TryGetValue(write.Host, out var uncommitted) && write.SequenceNr <= uncommitted)
+                throw new InvalidOperationException($"{write.Host} already has record {write.SequenceNr}");
             foreach (var chunk in write.Chunks) SqlChunkStore.Write(statements, chunk);
             var insert = statements.Command(Sql, ("@position", DbType.Int64), ("@host", DbType.String), ("@seq", DbType.Int64), ("@payload", DbType.Binary));
             var p = insert.Parameters;
             _position = log._nextPosition;
             (p[0].Value, p[1].Value, p[2].Value, p[3].Value) = (log._nextPosition++, write.Host, write.SequenceNr, write.Payload);
             insert.ExecuteNonQuery();
+            log._uncommitted[write.Host] = write.SequenceNr;
         }
 
         protected override void Committed()
