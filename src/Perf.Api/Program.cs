@@ -11,7 +11,9 @@ using Perf.Api.Security;
 using Perf.Host;
 
 // One Perf node with its HTTP API: `dotnet run --project src/Perf.Api [--urls URL] [--data-dir DIR]`.
-var builder = WebApplication.CreateBuilder(args);
+// Its settings files (appsettings.json: log levels) sit next to the binaries, wherever the node is started from;
+// without them every request would be logged several times over.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 (Akka.Configuration.Config Config, PerfSettings Settings) loaded;
 try
 {

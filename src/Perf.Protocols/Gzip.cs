@@ -13,13 +13,16 @@ public static class Gzip
 {
     private static readonly uint[] CrcTable = BuildCrcTable();
 
-    public static byte[] Inflate(byte[] raw, long limit)
+    public static byte[] Inflate(byte[] raw, long limit) => Inflate(new ArraySegment<byte>(raw), limit);
+
+    /// <summary>Inflates a gzip member, refusing it as soon as it grows past <paramref name="limit"/> bytes (a gzip bomb).</summary>
+    public static byte[] Inflate(ArraySegment<byte> raw, long limit)
     {
-        if (raw.Length < 18 || raw[0] != 0x1f || raw[1] != 0x8b) throw new ProtocolFormatException("body", "is not gzip data (Content-Encoding: gzip)");
+        if (raw.Count < 18 || raw[0] != 0x1f || raw[1] != 0x8b) throw new ProtocolFormatException("body", "is not gzip data (Content-Encoding: gzip)");
         using var inflated = new MemoryStream();
         try
         {
-            using var gzip = new GZipStream(new MemoryStream(raw), CompressionMode.Decompress);
+            using var gzip = new GZipStream(new MemoryStream(raw.Array!, raw.Offset, raw.Count, writable: false), CompressionMode.Decompress);
             var chunk = new byte[81920];
             int read;
             while ((read = gzip.Read(chunk)) > 0)
@@ -34,8 +37,8 @@ public static class Gzip
             throw new ProtocolFormatException("body", "is not valid gzip data: " + e.Message);
         }
         var data = inflated.ToArray();
-        var crc = BinaryPrimitives.ReadUInt32LittleEndian(raw.AsSpan(raw.Length - 8));
-        var size = BinaryPrimitives.ReadUInt32LittleEndian(raw.AsSpan(raw.Length - 4));
+        var crc = BinaryPrimitives.ReadUInt32LittleEndian(raw.AsSpan(raw.Count - 8));
+        var size = BinaryPrimitives.ReadUInt32LittleEndian(raw.AsSpan(raw.Count - 4));
         if (size != (uint)data.Length || crc != Crc32(data)) throw new ProtocolFormatException("body", "is truncated or corrupt gzip data (its CRC-32 or length does not match)");
         return data;
     }

@@ -55,6 +55,8 @@ public sealed class HostActor : UntypedActor, IWithTimers, IWithUnboundedStash
     private readonly HostRecordWriter _record = new();
     // Writes handed to the storage and not answered yet, oldest first: they are answered in this order.
     private readonly Queue<PendingWrite> _inFlight = new();
+    // Hosts started together with the same load would otherwise all snapshot at once: each waits its own share longer.
+    private readonly double _snapshotSpread;
 
     private HostState _state = null!;
     private long _sequenceNr;
@@ -84,6 +86,7 @@ public sealed class HostActor : UntypedActor, IWithTimers, IWithUnboundedStash
         _alerting = alerting;
         _optimization = optimization;
         _clock = clock;
+        _snapshotSpread = 1 + (uint)StringComparer.Ordinal.GetHashCode(host) % 1000 / 1000.0;
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -426,8 +429,8 @@ public sealed class HostActor : UntypedActor, IWithTimers, IWithUnboundedStash
         if (pending.LatestSeries is { } latest) FeedChildren(latest);
         _recordsSinceSnapshot++;
         _bytesSinceSnapshot += pending.Bytes;
-        if (!_snapshotInFlight && (_recordsSinceSnapshot >= _settings.SnapshotEvery
-            || _bytesSinceSnapshot >= Math.Max(MinRecordBytesPerSnapshot, 2 * _lastSnapshotBytes)))
+        if (!_snapshotInFlight && (_recordsSinceSnapshot >= _settings.SnapshotEvery * _snapshotSpread
+            || _bytesSinceSnapshot >= Math.Max(MinRecordBytesPerSnapshot, 2 * _lastSnapshotBytes) * _snapshotSpread))
             _snapshotDue = true;
     }
 

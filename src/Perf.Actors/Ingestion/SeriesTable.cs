@@ -31,22 +31,24 @@ public sealed class SeriesTable
         return created;
     }
 
-    /// <summary>The series whose identity bytes are <paramref name="key"/> (with hash <paramref name="hash"/>), if it was
-    /// interned under them (<see cref="AddKey"/>).</summary>
-    public bool TryGet(ulong hash, ReadOnlySpan<byte> key, out SeriesRef series)
+    /// <summary>
+    /// The series interned under identity bytes with this hash (<see cref="AddKey"/>), and those bytes: the caller compares
+    /// them with its own before taking the series (a hash is not an identity).
+    /// </summary>
+    public bool TryGet(ulong hash, out SeriesRef series, out byte[] key)
     {
-        if (_byKey.TryGetValue(hash, out var keyed) && key.SequenceEqual(keyed.Key))
+        if (_byKey.TryGetValue(hash, out var keyed))
         {
-            series = keyed.Series;
+            (series, key) = (keyed.Series, keyed.Key);
             return true;
         }
-        series = null!;
+        (series, key) = (null!, []);
         return false;
     }
 
-    /// <summary>Remembers that identity bytes <paramref name="key"/> name <paramref name="series"/>. A second key with the
-    /// same hash is not kept: it takes the slow path every time (a collision of 64-bit hashes).</summary>
-    public void AddKey(ulong hash, ReadOnlySpan<byte> key, SeriesRef series) => _byKey.TryAdd(hash, new KeyedSeries(key.ToArray(), series));
+    /// <summary>Remembers that identity bytes <paramref name="key"/> (the table keeps the array) name <paramref name="series"/>.
+    /// A second key with the same hash is not kept: it takes the slow path every time (a collision of 64-bit hashes).</summary>
+    public void AddKey(ulong hash, byte[] key, SeriesRef series) => _byKey.TryAdd(hash, new KeyedSeries(key, series));
 
     private sealed record KeyedSeries(byte[] Key, SeriesRef Series);
 }

@@ -24,13 +24,14 @@ public static class LineProtocolEndpoint
     {
         var precisionText = context.Request.Query["precision"].FirstOrDefault();
         if (!TimePrecision.TryParse(precisionText, out var unit))
-            return AgentBody.Refused("invalid", Problems.Invalid("precision", $"'{precisionText}' is not a precision ({TimePrecision.Accepted})"));
+            return IngestBody.Refused("invalid", Problems.Invalid("precision", $"'{precisionText}' is not a precision ({TimePrecision.Accepted})"));
 
-        var (body, refusal) = await AgentBody.ReadAsync(context, engine, contentEncoding: true, cancellationToken);
+        var (body, refusal) = await IngestBody.ReadAsync(context, engine, contentEncoding: true, cancellationToken);
         if (refusal is not null) return refusal;
 
         var now = clock.GetUtcNow();
-        var decoded = LineProtocolDecoder.Decode(body, unit, now.ToUnixTimeMilliseconds() * 1_000_000);
+        LineProtocolBatch decoded;
+        using (body) decoded = LineProtocolDecoder.Decode(body!.Span, unit, now.ToUnixTimeMilliseconds() * 1_000_000);
         var settings = engine.Settings;
         var window = SampleWindow.At(now, settings.Performance.RetentionPeriod, settings.Engine.Ingest.MaxFutureSkew);
         var (batch, rejected) = Convert(decoded, settings.Protocols.LineProtocolHostTag, window);
@@ -40,7 +41,8 @@ public static class LineProtocolEndpoint
         if (batch.SampleCount > 0)
         {
             if (IngestHosts.Check(context, batch.Hosts) is { } forbidden) return forbidden;
-            var (outcome, failure) = await AgentIngest.SubmitAsync(context, engine, batch.Build(), StatusCodes.Status429TooManyRequests, cancellationToken);
+            using var samples = batch.Build(engine.Ingestion.Series);
+            var (outcome, failure) = await IngestSubmission.SubmitAsync(context, engine, samples, StatusCodes.Status429TooManyRequests, cancellationToken);
             if (failure is not null) return failure;
             accepted = outcome.Accepted;
             tooOld = outcome.RejectedTooOld;

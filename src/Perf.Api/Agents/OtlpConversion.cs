@@ -1,3 +1,5 @@
+using Perf.Api.Ingest;
+
 namespace Perf.Api.Agents;
 
 /// <summary>What one OTLP request became: the samples to store, and the data points refused with the first reasons.</summary>

@@ -4,6 +4,8 @@ using Google.Protobuf.Collections;
 using Perf.Protocols.Otlp;
 using Perf.Protocols.Otlp.Wire;
 
+using Perf.Api.Ingest;
+
 namespace Perf.Api.Agents;
 
 /// <summary>

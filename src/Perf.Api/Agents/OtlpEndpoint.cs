@@ -24,20 +24,20 @@ public static class OtlpEndpoint
         var contentType = context.Request.ContentType ?? "";
         var json = contentType.StartsWith(OtlpCodec.JsonContentType, StringComparison.OrdinalIgnoreCase);
         if (!json && !contentType.StartsWith(OtlpCodec.ProtobufContentType, StringComparison.OrdinalIgnoreCase))
-            return AgentBody.Refused("media_type", Problems.Invalid("Content-Type", "must be application/x-protobuf or application/json",
+            return IngestBody.Refused("media_type", Problems.Invalid("Content-Type", "must be application/x-protobuf or application/json",
                 StatusCodes.Status415UnsupportedMediaType, "Unsupported media type"));
 
-        var (body, refusal) = await AgentBody.ReadAsync(context, engine, contentEncoding: true, cancellationToken);
+        var (body, refusal) = await IngestBody.ReadAsync(context, engine, contentEncoding: true, cancellationToken);
         if (refusal is not null) return refusal;
 
         ExportMetricsServiceRequest request;
         try
         {
-            request = json ? OtlpCodec.ParseJson(body) : OtlpCodec.ParseProtobuf(body);
+            using (body) request = json ? OtlpCodec.ParseJson(body!.Span) : OtlpCodec.ParseProtobuf(body!.Span);
         }
         catch (ProtocolFormatException e)
         {
-            return AgentBody.Refused("invalid", Problems.Invalid(e.Field, e.Message));
+            return IngestBody.Refused("invalid", Problems.Invalid(e.Field, e.Message));
         }
 
         var settings = engine.Settings;
@@ -48,7 +48,8 @@ public static class OtlpEndpoint
         if (conversion.Batch.SampleCount > 0)
         {
             if (IngestHosts.Check(context, conversion.Batch.Hosts) is { } forbidden) return forbidden;
-            var (outcome, failure) = await AgentIngest.SubmitAsync(context, engine, conversion.Batch.Build(), StatusCodes.Status429TooManyRequests, cancellationToken);
+            using var samples = conversion.Batch.Build(engine.Ingestion.Series);
+            var (outcome, failure) = await IngestSubmission.SubmitAsync(context, engine, samples, StatusCodes.Status429TooManyRequests, cancellationToken);
             if (failure is not null) return failure;
             if (outcome.RejectedTooOld > 0)
             {

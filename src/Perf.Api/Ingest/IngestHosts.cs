@@ -18,9 +18,9 @@ public static class IngestHosts
         foreach (var host in hosts)
         {
             if (host == SelfMonitoringSettings.Host)
-                return AgentBody.Refused("reserved", Problems.Invalid("host", $"'{host}' is reserved for the engine's own figures",
+                return IngestBody.Refused("reserved", Problems.Invalid("host", $"'{host}' is reserved for the engine's own figures",
                     StatusCodes.Status422UnprocessableEntity, "Reserved host"));
-            if (caller is { IsHostScoped: true } && !caller.CanAccess(host)) return AgentBody.Refused("forbidden", RequestGuards.HostRefused(host));
+            if (caller is { IsHostScoped: true } && !caller.CanAccess(host)) return IngestBody.Refused("forbidden", RequestGuards.HostRefused(host));
         }
         return null;
     }

@@ -1,12 +1,11 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Perf.Actors.Ingestion;
 using Perf.Analytics.Time;
 
 namespace Perf.Api.Ingest;
 
 /// <summary>
-/// Reads the product document's metrics body (one object or an array of them) into an <see cref="IngestBatch"/>.
+/// Reads the product document's metrics body (one object or an array of them) into a <see cref="SampleBatchBuilder"/>.
 /// Each numeric leaf under <c>metrics</c> is one sample of series <c>group.field</c> (deeper nesting joins with dots);
 /// <c>host</c> defaults to "default"; <c>labels</c> become part of the series name, Prometheus style:
 /// <c>cpu.usage{core="0"}</c>. Derived series: <c>memory.usage</c> and <c>disk.usage</c> = used / total * 100.
@@ -24,10 +23,10 @@ public sealed partial class MetricsDocumentParser(TimeProvider clock, TimeSpan m
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_:-]*$")]
     private static partial Regex NamePattern();
 
-    public (IngestBatch? Batch, IReadOnlyList<FieldError> Errors) Parse(JsonElement root)
+    public (SampleBatchBuilder? Batch, IReadOnlyList<FieldError> Errors) Parse(JsonElement root)
     {
         var errors = new List<FieldError>();
-        var samples = new Dictionary<(string Host, string Metric), (List<long> T, List<double> V)>();
+        var samples = new SampleBatchBuilder();
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         switch (root.ValueKind)
         {
@@ -51,17 +50,10 @@ public sealed partial class MetricsDocumentParser(TimeProvider clock, TimeSpan m
                 errors.Add(new FieldError("body", "must be a JSON object or an array of objects"));
                 break;
         }
-        if (errors.Count > 0) return (null, errors);
-
-        var hosts = samples
-            .GroupBy(s => s.Key.Host, StringComparer.Ordinal)
-            .Select(h => new HostSamples(h.Key, h.Select(s => new SeriesSamples(s.Key.Metric, s.Value.T.ToArray(), s.Value.V.ToArray())).ToArray()))
-            .ToArray();
-        return (new IngestBatch(hosts), errors);
+        return errors.Count > 0 ? (null, errors) : (samples, errors);
     }
 
-    private void ParseSample(JsonElement sample, string at, long now,
-        Dictionary<(string, string), (List<long>, List<double>)> samples, List<FieldError> errors)
+    private void ParseSample(JsonElement sample, string at, long now, SampleBatchBuilder samples, List<FieldError> errors)
     {
         var errorsBefore = errors.Count;
         var host = DefaultHost;
@@ -111,13 +103,7 @@ public sealed partial class MetricsDocumentParser(TimeProvider clock, TimeSpan m
             return;
         }
         AddDerived(leaves);
-        foreach (var (name, value) in leaves)
-        {
-            var key = (host, name + labels);
-            if (!samples.TryGetValue(key, out var series)) samples[key] = series = ([], []);
-            series.Item1.Add(timestamp);
-            series.Item2.Add(value);
-        }
+        foreach (var (name, value) in leaves) samples.Add(host, name + labels, timestamp, value);
     }
 
     private static void ReadLeaves(JsonElement element, string name, string path, List<(string, double)> leaves, List<FieldError> errors, int depth)

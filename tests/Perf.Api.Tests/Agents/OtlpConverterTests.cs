@@ -1,4 +1,5 @@
 using Perf.Api.Agents;
+using Perf.Api.Ingest;
 using Perf.Protocols.Otlp.Wire;
 
 namespace Perf.Api.Tests.Agents;
@@ -27,11 +28,10 @@ public sealed class OtlpConverterTests
 
     private static double OnlyValue(OtlpConversion conversion)
     {
-        var host = Assert.Single(conversion.Batch.Build().Hosts);
-        Assert.Equal("h", host.Host);
-        var series = Assert.Single(host.Series);
-        Assert.Equal("requests.rate", series.Metric);
-        return Assert.Single(series.Values);
+        using var batch = conversion.Batch.Build(new Perf.Actors.Ingestion.SeriesTable());
+        Assert.Equal(1, batch.Count);
+        Assert.Equal("h/requests.rate", batch.SeriesAt(0).EntityId);
+        return batch.ValueAt(0);
     }
 
     [Fact]

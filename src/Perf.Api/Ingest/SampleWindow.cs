@@ -1,4 +1,4 @@
-namespace Perf.Api.Agents;
+namespace Perf.Api.Ingest;
 
 /// <summary>
 /// The times a point may carry, as the JSON endpoint checks them: not older than the retention period, not further

@@ -1,20 +1,18 @@
 using Perf.Actors.Ingestion;
 using Perf.Api.Http;
-using Perf.Api.Ingest;
-using Perf.Api.Security;
 using Perf.Host;
 
-namespace Perf.Api.Agents;
+namespace Perf.Api.Ingest;
 
 /// <summary>
-/// The part every agent protocol shares after decoding (and after <see cref="IngestHosts.Check"/>): the ingestion
+/// What every ingestion endpoint shares after decoding (and after <see cref="IngestHosts.Check"/>): the ingestion
 /// pipeline, whose answers become the protocol-neutral refusals here (each protocol formats success itself).
 /// </summary>
-public static class AgentIngest
+public static class IngestSubmission
 {
     /// <summary>Writes the batch; the outcome, or the answer for a batch that was not stored.</summary>
     /// <param name="overloadStatus">429 for senders that retry it, 503 for those that retry only server errors (Prometheus 2.x).</param>
-    public static async Task<(IngestOutcome Outcome, IResult? Refusal)> SubmitAsync(HttpContext context, PerfEngine engine, IngestBatch batch,
+    public static async Task<(IngestOutcome Outcome, IResult? Refusal)> SubmitAsync(HttpContext context, PerfEngine engine, SampleBatch batch,
         int overloadStatus, CancellationToken cancellationToken)
     {
         var outcome = await engine.Ingestion.SubmitAsync(batch, IngestAccounting.Submitting(context), cancellationToken);
@@ -29,7 +27,8 @@ public static class AgentIngest
                 $"host '{outcome.Host}' would exceed its limit of {outcome.SeriesLimit} series (perf.ingest.max_series_per_host); nothing of this request was stored",
                 StatusCodes.Status422UnprocessableEntity, "Too many series"),
             _ => Problems.RetryLater(context, StatusCodes.Status503ServiceUnavailable, retryAfter,
-                "The writes did not confirm in time. Sending the same request again is safe: points with the same timestamps overwrite."),
+                (outcome.Reason is { } reason ? $"The write failed ({reason})." : "The writes did not confirm in time.") +
+                " Sending the same request again is safe: points with the same timestamps overwrite."),
         };
         return (outcome, refusal);
     }
