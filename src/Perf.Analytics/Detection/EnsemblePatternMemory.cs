@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Perf.Analytics.Detection;
@@ -36,18 +37,21 @@ internal sealed class EnsemblePatternMemory
     /// <summary>The first size of the buffer; it doubles up to the capacity plus <see cref="Slack"/>.</summary>
     private const int InitialLength = 16;
 
-    /// <summary>The slow-scale means of the point being pushed, at the indexes of the values they end (per thread).</summary>
+    /// <summary>The slow-scale means of the memory that last used them on this thread (see <see cref="MeansCache"/>).</summary>
     [ThreadStatic]
-    private static float[]? t_means;
+    private static MeansCache? t_means;
 
     private readonly int _m;
     private readonly int _h;
     private readonly int _f;
     private readonly int _capacity;
+    private readonly float _hugeMagnitude;
     private float[] _x;
     private int _start;
     private int _end;
     private double _anchor;
+    private int _huge; // held values above _hugeMagnitude: while there are none, no slow mean can overflow
+    private int _layout; // changes whenever held values move or change, which invalidates cached means
 
     public EnsemblePatternMemory(int patternLength, int historyLength, int slowScale)
     {
@@ -55,6 +59,9 @@ internal sealed class EnsemblePatternMemory
         _h = historyLength;
         _f = slowScale;
         _capacity = historyLength + (patternLength * slowScale) + slowScale;
+
+        // A float sum of f values of at most max / (2 f) stays finite (rounding adds far less than the factor 2).
+        _hugeMagnitude = float.MaxValue / (2f * slowScale);
         _x = new float[Math.Min(InitialLength, _capacity + Slack)];
     }
 
@@ -73,6 +80,8 @@ internal sealed class EnsemblePatternMemory
             _anchor = value;
             _start = 0;
             _end = 0;
+            _huge = 0;
+            _layout++;
         }
 
         if (_end == _x.Length)
@@ -81,14 +90,18 @@ internal sealed class EnsemblePatternMemory
         }
 
         int e = _end;
-        _x[e] = (float)Math.Clamp(value - _anchor, float.MinValue, float.MaxValue);
+        float x = (float)Math.Clamp(value - _anchor, float.MinValue, float.MaxValue);
+        _x[e] = x;
+        _huge += IsHuge(x) ? 1 : 0;
         _end++;
         if (_end - _start > _capacity)
         {
+            _huge -= IsHuge(_x[_start]) ? 1 : 0;
             _start++;
         }
 
-        fast = Nearest(_x, e, _m, 1, Math.Max(_start + _m - 1, e - _h), e - _m, _start);
+        // Differences of finite values square to a number or +infinity, never NaN: no NaN check needed at this scale.
+        fast = Nearest(_x, e, _m, 1, Math.Max(_start + _m - 1, e - _h), e - _m, _start, mayBeNaN: false);
         slow = _f > 1 ? NearestSlow(e) : double.NaN;
     }
 
@@ -124,6 +137,12 @@ internal sealed class EnsemblePatternMemory
 
         _start = 0;
         _end = count;
+        _layout++;
+        _huge = 0;
+        for (int i = 0; i < count; i++)
+        {
+            _huge += IsHuge(_x[i]) ? 1 : 0;
+        }
     }
 
     /// <summary>
@@ -141,15 +160,11 @@ internal sealed class EnsemblePatternMemory
             return double.NaN;
         }
 
-        float[] means = t_means is { } held && held.Length >= _x.Length ? held : (t_means = new float[_capacity + Slack]);
-        Means(_x, means, lo - reach, hi, _f); // every mean a lagged pattern reads
-        for (int k = 0; k < _m; k++)
-        {
-            int p = e - (k * _f); // the newest pattern's means, all after hi
-            means[p] = Mean(_x, p, _f);
-        }
+        // Every mean a lagged pattern reads ([lo - reach, hi]) and the newest pattern's (after hi, up to e).
+        float[] means = (t_means ??= new MeansCache()).Cover(this, lo - reach, e);
 
-        return Nearest(means, e, _m, _f, lo, hi, low);
+        // Means of huge values can be infinite, and differences of infinite means NaN.
+        return Nearest(means, e, _m, _f, lo, hi, low, mayBeNaN: _huge > 0);
     }
 
     /// <summary>means[p] = the mean of values[p - f + 1 .. p] for p in [from, to], as <see cref="Mean"/> computes it.</summary>
@@ -159,20 +174,34 @@ internal sealed class EnsemblePatternMemory
         int width = Vector<float>.Count;
         if (Vector.IsHardwareAccelerated && to - from + 1 >= width)
         {
-            var divisor = new Vector<float>(f);
             // Unchecked loads and stores (this loop is most of what recomputing the means costs): the caller passes
             // from - f + 1 >= start >= 0 and to < values.Length <= means.Length.
             ref float x = ref MemoryMarshal.GetArrayDataReference(values);
             ref float y = ref MemoryMarshal.GetArrayDataReference(means);
-            for (; p + width - 1 <= to; p += width)
+
+            // Dividing by a power of two and multiplying by its reciprocal round the same real number, so they agree
+            // bit for bit; the multiplication is several times cheaper.
+            bool powerOfTwo = BitOperations.IsPow2(f);
+            var divisor = new Vector<float>(f);
+            var reciprocal = new Vector<float>(1f / f);
+
+            // The last vector is placed to end at `to`, overlapping the one before: it stores the same means again
+            // instead of leaving a scalar remainder.
+            int last = to - width + 1;
+            for (; ; p += width)
             {
+                p = Math.Min(p, last);
                 var sum = Vector.LoadUnsafe(ref x, (nuint)(p - f + 1));
                 for (int q = p - f + 2; q <= p; q++)
                 {
                     sum += Vector.LoadUnsafe(ref x, (nuint)q);
                 }
 
-                (sum / divisor).StoreUnsafe(ref y, (nuint)p);
+                (powerOfTwo ? sum * reciprocal : sum / divisor).StoreUnsafe(ref y, (nuint)p);
+                if (p == last)
+                {
+                    return;
+                }
             }
         }
 
@@ -198,56 +227,127 @@ internal sealed class EnsemblePatternMemory
     /// min over i in [lo, hi] of sum_k (s[e - k*step] - s[i - k*step])^2, k = 0..m-1, as an RMS distance; NaN when the
     /// range is empty or the newest pattern reaches below <paramref name="floor"/>.
     /// </summary>
-    private static double Nearest(float[] s, int e, int m, int step, int lo, int hi, int floor)
+    /// <remarks>
+    /// The vector loops compute every lag's sum with the same float operations in the same order as the scalar loop
+    /// (products and sums rounded separately, no fused multiply-add), and a minimum does not depend on the order of its
+    /// operands, so the distance is the same bit for bit on any hardware. They take the platform's minimum
+    /// (<see cref="Vector.MinNative{T}"/>), which may drop a NaN: <see cref="Vector.Min{T}"/> keeps it but cost 40% of
+    /// the whole fast scale. A caller that cannot rule out a NaN sum (<paramref name="mayBeNaN"/>; only infinite slow
+    /// means make one) gets the scalar loop, whose Math.Min keeps the NaN as before.
+    /// </remarks>
+    private static double Nearest(float[] s, int e, int m, int step, int lo, int hi, int floor, bool mayBeNaN)
     {
         if (lo > hi || e - ((m - 1) * step) < floor)
         {
             return double.NaN;
         }
 
-        Span<float> current = stackalloc float[16];
-        for (int k = 0; k < m; k++)
+        float best;
+        if (!Vector.IsHardwareAccelerated || hi - lo + 1 < Vector<float>.Count || mayBeNaN)
         {
-            current[k] = s[e - (k * step)];
+            best = NearestScalar(s, e, m, step, lo, hi);
+        }
+        else if (m == 3)
+        {
+            best = NearestOfThree(s, e, step, lo, hi);
+        }
+        else
+        {
+            best = NearestVector(s, e, m, step, lo, hi);
         }
 
+        return Math.Sqrt(best / (double)m);
+    }
+
+    private static float NearestScalar(float[] s, int e, int m, int step, int lo, int hi)
+    {
         float best = float.PositiveInfinity;
-        int i = lo;
-        int width = Vector<float>.Count;
-        if (Vector.IsHardwareAccelerated && hi - lo + 1 >= width)
-        {
-            var bestVector = new Vector<float>(float.PositiveInfinity);
-            for (; i + width - 1 <= hi; i += width)
-            {
-                var sum = Vector<float>.Zero;
-                for (int k = 0; k < m; k++)
-                {
-                    var difference = new Vector<float>(current[k]) - new Vector<float>(s, i - (k * step));
-                    sum += difference * difference;
-                }
-
-                bestVector = Vector.Min(bestVector, sum);
-            }
-
-            for (int lane = 0; lane < width; lane++)
-            {
-                best = Math.Min(best, bestVector[lane]);
-            }
-        }
-
-        for (; i <= hi; i++)
+        for (int i = lo; i <= hi; i++)
         {
             float sum = 0;
             for (int k = 0; k < m; k++)
             {
-                float difference = current[k] - s[i - (k * step)];
+                float difference = s[e - (k * step)] - s[i - (k * step)];
                 sum += difference * difference;
             }
 
             best = Math.Min(best, sum);
         }
 
-        return Math.Sqrt(best / (double)m);
+        return best;
+    }
+
+    /// <summary>
+    /// The vector loop for any m (needs hi - lo + 1 &gt;= the vector width). Loads are unchecked: Nearest's caller
+    /// guarantees lo - (m - 1) * step &gt;= floor &gt;= 0 and hi &lt; e &lt; s.Length.
+    /// </summary>
+    private static float NearestVector(float[] s, int e, int m, int step, int lo, int hi)
+    {
+        Span<Vector<float>> current = stackalloc Vector<float>[m];
+        for (int k = 0; k < m; k++)
+        {
+            current[k] = new Vector<float>(s[e - (k * step)]);
+        }
+
+        ref float origin = ref MemoryMarshal.GetArrayDataReference(s);
+        ref Vector<float> pattern = ref MemoryMarshal.GetReference(current);
+        var best = new Vector<float>(float.PositiveInfinity);
+
+        // The last vector ends at hi and may overlap the one before; lags seen twice do not change a minimum.
+        int last = hi - Vector<float>.Count + 1;
+        for (int i = lo; ; i += Vector<float>.Count)
+        {
+            i = Math.Min(i, last);
+            var difference = pattern - Vector.LoadUnsafe(ref origin, (nuint)i);
+            var sum = difference * difference;
+            for (int k = 1; k < m; k++)
+            {
+                difference = Unsafe.Add(ref pattern, k) - Vector.LoadUnsafe(ref origin, (nuint)(i - (k * step)));
+                sum += difference * difference;
+            }
+
+            best = Vector.MinNative(best, sum);
+            if (i == last)
+            {
+                return Smallest(best);
+            }
+        }
+    }
+
+    /// <summary><see cref="NearestVector"/> unrolled for the default pattern length 3.</summary>
+    private static float NearestOfThree(float[] s, int e, int step, int lo, int hi)
+    {
+        var c0 = new Vector<float>(s[e]);
+        var c1 = new Vector<float>(s[e - step]);
+        var c2 = new Vector<float>(s[e - (2 * step)]);
+        ref float origin = ref MemoryMarshal.GetArrayDataReference(s);
+        var best = new Vector<float>(float.PositiveInfinity);
+        int last = hi - Vector<float>.Count + 1;
+        for (int i = lo; ; i += Vector<float>.Count)
+        {
+            i = Math.Min(i, last);
+            var d0 = c0 - Vector.LoadUnsafe(ref origin, (nuint)i);
+            var d1 = c1 - Vector.LoadUnsafe(ref origin, (nuint)(i - step));
+            var d2 = c2 - Vector.LoadUnsafe(ref origin, (nuint)(i - (2 * step)));
+            best = Vector.MinNative(best, (d0 * d0) + (d1 * d1) + (d2 * d2));
+            if (i == last)
+            {
+                return Smallest(best);
+            }
+        }
+    }
+
+    private bool IsHuge(float value) => Math.Abs(value) > _hugeMagnitude;
+
+    private static float Smallest(Vector<float> values)
+    {
+        float best = values[0];
+        for (int lane = 1; lane < Vector<float>.Count; lane++)
+        {
+            best = Math.Min(best, values[lane]);
+        }
+
+        return best;
     }
 
     /// <summary>Moves the held values to the front of the buffer, into a buffer twice as large while it is smaller than the capacity plus <see cref="Slack"/>.</summary>
@@ -267,5 +367,49 @@ internal sealed class EnsemblePatternMemory
 
         _start = 0;
         _end = count;
+        _layout++;
+    }
+
+    /// <summary>
+    /// The slow-scale means of one memory, kept per thread between its points: a mean depends only on the f values it
+    /// ends, which stay where they are until <see cref="MakeRoom"/> or <see cref="Read"/> moves them (both change the
+    /// memory's layout number). So a memory that pushes again on the same thread, before another memory took the
+    /// cache, computes one new mean instead of about H: a series fed a batch of points recomputes its means once per
+    /// batch, a CLI run over one file once per compaction. The means are the same bit for bit either way (the same
+    /// float operations on the same values), so neither results nor states depend on what was cached.
+    /// </summary>
+    private sealed class MeansCache
+    {
+        private float[] _means = [];
+        private EnsemblePatternMemory? _owner;
+        private int _layout;
+        private int _from;
+        private int _to = -1;
+
+        /// <summary>A buffer holding <paramref name="memory"/>'s means at indexes [from, to] (and maybe more).</summary>
+        public float[] Cover(EnsemblePatternMemory memory, int from, int to)
+        {
+            if (_means.Length < memory._x.Length)
+            {
+                _means = new float[memory._capacity + Slack];
+                _owner = null;
+            }
+
+            if (_owner != memory || _layout != memory._layout || from < _from || from > _to + 1)
+            {
+                Means(memory._x, _means, from, to, memory._f);
+                _owner = memory;
+                _layout = memory._layout;
+                _from = from;
+                _to = to;
+            }
+            else if (to > _to)
+            {
+                Means(memory._x, _means, _to + 1, to, memory._f);
+                _to = to;
+            }
+
+            return _means;
+        }
     }
 }
