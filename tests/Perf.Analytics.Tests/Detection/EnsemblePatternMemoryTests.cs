@@ -67,6 +67,122 @@ public sealed class EnsemblePatternMemoryTests
         }
     }
 
+    /// <summary>Series the vector loops must get right: no spread, huge offsets, tiny steps, values whose means overflow.</summary>
+    public static TheoryData<string> AdversarialSeries() => [.. Adversarial.Keys];
+
+    private static readonly Dictionary<string, Func<int, Random, double>> Adversarial = new()
+    {
+        ["constant"] = (i, r) => 42,
+        ["offset 1e9 +- 1"] = (i, r) => 1e9 + (r.Next(3) - 1),
+        ["tiny range"] = (i, r) => 1 + (r.NextDouble() * 1e-6),
+        ["subnormal steps"] = (i, r) => r.Next(4) * double.Epsilon,
+        ["1e38 and back"] = (i, r) => i % 50 < 25 ? 1e38 * r.NextDouble() : -1e38 * r.NextDouble(),
+        ["one huge value"] = (i, r) => i == 400 ? 3e38 : r.NextDouble(),
+        ["1e300"] = (i, r) => i % 3 == 0 ? 1e300 : -1e300,
+        ["sawtooth"] = (i, r) => i % 17,
+    };
+
+    [Theory]
+    [MemberData(nameof(AdversarialSeries))]
+    public void Distances_MatchTheDefinition_OnAdversarialSeries(string series)
+    {
+        foreach (var (m, h, f) in new[] { (3, 700, 4), (2, 24, 3), (5, 64, 1), (4, 40, 8) })
+        {
+            var random = new Random(series.Length);
+            var memory = new EnsemblePatternMemory(m, h, f);
+            var reference = new KeptMeans(m, h, f);
+            for (int i = 0; i < h + 900; i++)
+            {
+                double value = Adversarial[series](i, random);
+                memory.Push(value, out double fast, out double slow);
+                reference.Push(value, out double expectedFast, out double expectedSlow);
+                AssertSame(expectedFast, fast, $"{series} m={m} h={h} f={f} fast at {i}");
+                AssertSame(expectedSlow, slow, $"{series} m={m} h={h} f={f} slow at {i}");
+            }
+        }
+    }
+
+    /// <summary>
+    /// The slow means are cached per thread for the memory that pushed last: memories taking turns (series sharing a
+    /// thread, batches of different lengths) and a memory read back into place must never see another's means.
+    /// </summary>
+    [Fact]
+    public void Memories_TakingTurnsOnOneThread_GetTheirOwnMeans()
+    {
+        var random = new Random(5);
+        var memories = new[] { new EnsemblePatternMemory(3, 700, 4), new EnsemblePatternMemory(3, 700, 4), new EnsemblePatternMemory(3, 64, 4) };
+        var references = new[] { new KeptMeans(3, 700, 4), new KeptMeans(3, 700, 4), new KeptMeans(3, 64, 4) };
+        var offsets = new[] { 0.0, 1000.0, -5.0 };
+        var pushed = new int[memories.Length];
+        for (int turn = 0; turn < 600; turn++)
+        {
+            int which = random.Next(memories.Length);
+            if (turn % 97 == 0)
+            {
+                // Read back into the same object: its values move, so cached means must not survive.
+                var stream = new MemoryStream();
+                memories[which].Write(new BinaryWriter(stream));
+                stream.Position = 0;
+                memories[which].Read(new BinaryReader(stream));
+            }
+
+            int batch = 1 + random.Next(12);
+            for (int b = 0; b < batch; b++)
+            {
+                double value = offsets[which] + Math.Sin(pushed[which]++ / 5.0) + random.NextDouble();
+                memories[which].Push(value, out double fast, out double slow);
+                references[which].Push(value, out double expectedFast, out double expectedSlow);
+                AssertSame(expectedFast, fast, $"memory {which} fast, turn {turn}");
+                AssertSame(expectedSlow, slow, $"memory {which} slow, turn {turn}");
+            }
+        }
+    }
+
+    [Fact]
+    public void Memories_OnSeveralThreads_GetTheirOwnMeans()
+    {
+        var memory = new EnsemblePatternMemory(3, 200, 4);
+        var reference = new KeptMeans(3, 200, 4);
+        var random = new Random(9);
+        for (int round = 0; round < 12; round++)
+        {
+            // Rounds alternate between this thread and a new one, so this thread's cache holds the memory's means from
+            // two rounds back: still valid up to where they end, unless a compaction moved the values meanwhile.
+            var values = Enumerable.Range(0, 40).Select(_ => random.NextDouble() * 100).ToArray();
+            var results = new (double Fast, double Slow)[values.Length];
+            void Run()
+            {
+                for (int i = 0; i < values.Length; i++)
+                {
+                    memory.Push(values[i], out results[i].Fast, out results[i].Slow);
+                }
+            }
+
+            if (round % 2 == 0)
+            {
+                Run();
+            }
+            else
+            {
+                var thread = new Thread(Run);
+                thread.Start();
+                thread.Join();
+            }
+
+            for (int i = 0; i < values.Length; i++)
+            {
+                reference.Push(values[i], out double expectedFast, out double expectedSlow);
+                AssertSame(expectedFast, results[i].Fast, $"round {round} fast {i}");
+                AssertSame(expectedSlow, results[i].Slow, $"round {round} slow {i}");
+            }
+        }
+    }
+
+    private static void AssertSame(double expected, double actual, string what) =>
+        Assert.True(
+            BitConverter.DoubleToInt64Bits(expected) == BitConverter.DoubleToInt64Bits(actual) || (double.IsNaN(expected) && double.IsNaN(actual)),
+            $"{what}: {expected:R} != {actual:R}");
+
     /// <summary>
     /// The definition, kept simple: every value and every slow mean in buffers that never move (no compaction), the
     /// nearest pattern found by a plain loop.
