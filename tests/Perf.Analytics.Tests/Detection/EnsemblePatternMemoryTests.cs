@@ -4,8 +4,10 @@ using Xunit;
 namespace Perf.Analytics.Tests.Detection;
 
 /// <summary>
-/// The pattern memory recomputes its slow-scale means per point and grows its buffer from a small one; the distances
-/// must be bit for bit those of the straightforward store that kept every value and every mean in full-size buffers.
+/// The pattern memory holds 16-bit steps of a grid, decodes them and computes its slow-scale means in a per-thread
+/// scratch, and grows its buffer from a small one; the distances must be bit for bit those of the straightforward store
+/// that keeps every step, value and mean in full-size buffers (<see cref="KeptMeans"/>), and within the stated
+/// tolerance of the float32 store it replaced (<see cref="Float32Store"/>).
 /// </summary>
 public sealed class EnsemblePatternMemoryTests
 {
@@ -62,7 +64,7 @@ public sealed class EnsemblePatternMemoryTests
             double value = (i % 50) + random.NextDouble();
             memory.Push(value, out double fast, out double slow);
             reference.Push(value, out double expectedFast, out double expectedSlow);
-            Assert.Equal(BitConverter.DoubleToInt64Bits(expectedFast), BitConverter.DoubleToInt64Bits(fast));
+            Assert.Equal(BitConverter.DoubleToInt64Bits(expectedSlow), BitConverter.DoubleToInt64Bits(slow));
             Assert.Equal(BitConverter.DoubleToInt64Bits(expectedSlow), BitConverter.DoubleToInt64Bits(slow));
         }
     }
@@ -184,10 +186,136 @@ public sealed class EnsemblePatternMemoryTests
             $"{what}: {expected:R} != {actual:R}");
 
     /// <summary>
-    /// The definition, kept simple: every value and every slow mean in buffers that never move (no compaction), the
-    /// nearest pattern found by a plain loop.
+    /// The stated tolerance of the 16-bit store against float32: every distance within 12 grid steps (each value is
+    /// off by at most half a step per re-quantisation, and re-quantisations grow the step by at least 9/8, so by at
+    /// most 4.5 final steps; a distance compares two patterns), i.e. within 2.3e-4 of the range, 2.3e-3 of the
+    /// ensemble's unit of novelty.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Distances_StayWithinTwelveStepsOfTheFloat32Store(int m, int h, int f)
+    {
+        foreach (string series in new[] { "drifting", "growing", "noisy levels" })
+        {
+            var random = new Random((m * 31) + f);
+            var memory = new EnsemblePatternMemory(m, h, f);
+            var exact = new Float32Store(m, h, f);
+            double min = double.PositiveInfinity;
+            double max = double.NegativeInfinity;
+            for (int i = 0; i < 2 * (h + (m * f) + f + 70); i++)
+            {
+                double value = series switch
+                {
+                    "drifting" => 1e6 + (i * 0.37) + (Math.Sin(i / 7.0) * 50) + (random.NextDouble() * 10),
+                    "growing" => Math.Sin(i / 5.0) * Math.Pow(1.003, i) * 100,
+                    _ => ((i / 200) % 3 * 40) + (random.NextDouble() * 5) + (i % 97 == 0 ? 400 : 0),
+                };
+                min = Math.Min(min, value);
+                max = Math.Max(max, value);
+                double step = 1.25 * (max - min) / 65534;
+                memory.Push(value, out double fast, out double slow);
+                exact.Push(value, out double expectedFast, out double expectedSlow);
+                Assert.Equal(double.IsNaN(expectedFast), double.IsNaN(fast));
+                Assert.Equal(double.IsNaN(expectedSlow), double.IsNaN(slow));
+                Assert.True(double.IsNaN(fast) || Math.Abs(fast - expectedFast) <= 12 * step, $"{series} fast at {i}: {fast} vs {expectedFast} (step {step})");
+                Assert.True(double.IsNaN(slow) || Math.Abs(slow - expectedSlow) <= 12 * step, $"{series} slow at {i}: {slow} vs {expectedSlow} (step {step})");
+            }
+        }
+    }
+
+    /// <summary>
+    /// The definition, kept simple: every step, its value and every slow mean in lists that never move (no compaction,
+    /// no scratch), re-laid by plain loops when the grid changes; the nearest pattern found by a plain loop.
     /// </summary>
     private sealed class KeptMeans(int m, int h, int f)
+    {
+        private readonly List<short> _q = [];
+        private readonly List<float> _x = [];
+        private readonly List<float> _y = [];
+        private readonly int _capacity = h + (m * f) + f;
+        private double _anchor;
+        private double _min;
+        private double _max;
+        private float _center;
+        private float _step;
+
+        public void Push(double value, out double fast, out double slow)
+        {
+            if (_q.Count == 0)
+            {
+                _anchor = value;
+            }
+
+            double x = (float)Math.Clamp(value - _anchor, float.MinValue, float.MaxValue);
+            _min = Math.Min(_min, x);
+            _max = Math.Max(_max, x);
+            int e = _q.Count;
+            int start = Math.Max(0, e + 1 - _capacity);
+            if (Math.Abs(x - _center) > 32767 * (double)_step)
+            {
+                // The grid: the range seen plus 1/8 of it on each side, 65,535 steps, widened until it covers the range.
+                double spread = _max - _min;
+                double low = Math.Max(_min - (spread / 8), float.MinValue);
+                double high = Math.Min(_max + (spread / 8), float.MaxValue);
+                float center = (float)((low / 2) + (high / 2));
+                float step = (float)((high - low) / 65534);
+                while (Math.Max(_max - center, center - _min) > 32767 * (double)step)
+                {
+                    step = MathF.BitIncrement(step);
+                }
+
+                for (int i = start; i < e; i++)
+                {
+                    _q[i] = Quantise(_x[i], center, step);
+                }
+
+                _center = center;
+                _step = step;
+                for (int i = start; i < e; i++)
+                {
+                    _x[i] = Decode(_q[i]);
+                }
+
+                for (int p = start + f - 1; p < e; p++)
+                {
+                    _y[p] = Mean(p);
+                }
+            }
+
+            _q.Add(Quantise(x, _center, _step));
+            _x.Add(Decode(_q[e]));
+            _y.Add(e - f + 1 >= 0 ? Mean(e) : float.NaN); // NaN: never compared
+            fast = Nearest(m, _x, e, 1, Math.Max(start + m - 1, e - h), e - m, start);
+            if (f > 1)
+            {
+                int low = start + f - 1;
+                slow = Nearest(m, _y, e, f, Math.Max(low + ((m - 1) * f), e - h), e - (m * f), low);
+            }
+            else
+            {
+                slow = double.NaN;
+            }
+        }
+
+        private float Mean(int p)
+        {
+            float sum = _x[p - f + 1];
+            for (int q = p - f + 2; q <= p; q++)
+            {
+                sum += _x[q];
+            }
+
+            return sum / f;
+        }
+
+        private static short Quantise(double x, float center, float step) =>
+            step == 0 ? (short)0 : (short)Math.Clamp(Math.Round((x - center) / step), -32767, 32767);
+
+        private float Decode(short q) => Math.Clamp(_center + (q * _step), float.MinValue, float.MaxValue);
+    }
+
+    /// <summary>The float32 store the 16-bit one replaced: every value as float32 relative to the first.</summary>
+    private sealed class Float32Store(int m, int h, int f)
     {
         private readonly List<float> _x = [];
         private readonly List<float> _y = [];
@@ -219,39 +347,39 @@ public sealed class EnsemblePatternMemoryTests
                 _y.Add(float.NaN); // never compared
             }
 
-            fast = Nearest(_x, e, 1, Math.Max(start + m - 1, e - h), e - m, start);
+            fast = Nearest(m, _x, e, 1, Math.Max(start + m - 1, e - h), e - m, start);
             if (f > 1)
             {
                 int low = start + f - 1;
-                slow = Nearest(_y, e, f, Math.Max(low + ((m - 1) * f), e - h), e - (m * f), low);
+                slow = Nearest(m, _y, e, f, Math.Max(low + ((m - 1) * f), e - h), e - (m * f), low);
             }
             else
             {
                 slow = double.NaN;
             }
         }
+    }
 
-        private double Nearest(List<float> s, int e, int step, int lo, int hi, int floor)
+    private static double Nearest(int m, List<float> s, int e, int step, int lo, int hi, int floor)
+    {
+        if (lo > hi || e - ((m - 1) * step) < floor)
         {
-            if (lo > hi || e - ((m - 1) * step) < floor)
-            {
-                return double.NaN;
-            }
-
-            float best = float.PositiveInfinity;
-            for (int i = lo; i <= hi; i++)
-            {
-                float sum = 0;
-                for (int k = 0; k < m; k++)
-                {
-                    float difference = s[e - (k * step)] - s[i - (k * step)];
-                    sum += difference * difference;
-                }
-
-                best = Math.Min(best, sum);
-            }
-
-            return Math.Sqrt(best / (double)m);
+            return double.NaN;
         }
+
+        float best = float.PositiveInfinity;
+        for (int i = lo; i <= hi; i++)
+        {
+            float sum = 0;
+            for (int k = 0; k < m; k++)
+            {
+                float difference = s[e - (k * step)] - s[i - (k * step)];
+                sum += difference * difference;
+            }
+
+            best = Math.Min(best, sum);
+        }
+
+        return Math.Sqrt(best / (double)m);
     }
 }

@@ -194,7 +194,6 @@ public sealed class ScoreHistoryTests
     [Theory]
     [InlineData("iid-spike", "CWlpZC1zcGlrZQGamZmZmflYQB4AAAACAAAAHgAAAMhpHEZiexxGIYkcRieSHEbqlRxGOJQcRkONHEaUgRxGC3IcRshfHEYcQBxGcCwcRi0aHEakChxG9f4bRgD4G0ZO9htGEfobRhcDHEbWEBxGcCIcRsQ2HEaBQBxGPlYcRpFqHEYrfBxG6okcRvGSHEazlhxGApUcRg==")]
     [InlineData("iid-changepoint", "D2lpZC1jaGFuZ2Vwb2ludAEAAAAAAMBXQBQAAAACAAAAmpmZmZmZuT8UAAAAHEAcRnAsHEYtGhxGpAocRvX+G0YA+BtGTvYbRhH6G0YXAxxG1hAcRnAiHEbENhxGgUAcRj5WHEaRahxGK3wcRuqJHEbxkhxGs5YcRgKVHEYB1gXRQXUa978UAAAAX8CKRLJS2b/WLFLIO3rSvxlrQnB2icO/kTchaL9cfD+x8zh/ehbEP54648qmfc0/Dd4a3cSKyD9K660pcTi0P8o5Vt4xaa2/eGEoV7FryL8ATk2jUbPTv8JXL+1mItq/6jxE+jA03L+tXyhTQqLVvyHVySNKWcq/e71r3uhLp79QB/Gh+/a+P1VVWDN5w80/jy1DZd2kzT9uPYZAaZjBPwAAAAA=")]
-    [InlineData("ensemble", "CGVuc2VtYmxlAZqZmZmZmek/AAAAAAAAAAAAFAAAAAMAAABAAAAABAAAAJqZmZmZmbk/mpmZmZmZqT8KAAAAFAAAABQAAADoAwAACgAAAMgAAAAAAAAAM2pGsRl+w0BFfRMbU63DQI7xF9PGiMNAUAAAAGySez9NWs1APfwHQfhjTkEQsIJBwbyUQTRBnEFM3phBJvOKQTotZ0GVCClBKfm/QFVdij/9lHXAP3E2weSVdMF7p5HBopKfwYr1osEXcZvBZWSJwaPMW8HoZBXBoyuIwHTxlj9cpNNARCELQSAxkkKUQoRBRU+WQbjTnUHQcJpBqoWMQUFSakGcLSxBOEPGQJOFoz9vgNTAOEwzwd1wccH3FJDBHgCewQZjocGT3pnB4dGHwZunWMHgPxLBk+GBwLIZsD/Y3HNATEYOQQeuVEEY1YVByeGXQTxmn0FUA5xBLhiOQUl3bUGkUi9BSI3MQC9Sw79fNs7AMCcwwdVLbsF0go7Bmm2cwYLQn8EPTJjBXj+GwZOCVcHYGg/BBy93wBC+tr97OIBAVGsRQQ/TV0GbZ4dBTXSZQcD4oEHYlZ1BCgAAAGF0k8U/YqM/CEA9Rz9ioz9oc57mN9vEP9RxktwHC8Y/1HGS3AcLxj+8NW2APWKjP6zpI20/YqM/X37S6Dxioz9yxWARQGKjP3cI58g+YqM/tAAAAAAAAABDcUOIFJzRP6qf7C8QxLk/MwAAAAAAAAA=")]
     public void StatesWrittenByTheScalarCode_RestoreAndContinue(string name, string state)
     {
         byte[] bytes = Convert.FromBase64String(state);
@@ -235,7 +234,6 @@ internal static class GoldenState
     {
         "iid-spike" => new IidSpikeDetector(new IidSpikeOptions(Confidence: 99.9, PvalueHistoryLength: 30)),
         "iid-changepoint" => new IidChangePointDetector(new IidChangePointOptions(Confidence: 95, ChangeHistoryLength: 20, Martingale: MartingaleType.Mixture)),
-        "ensemble" => new EnsembleDetector(new EnsembleOptions { HistoryLength = 64, MinDataPoints = 20, LearningPoints = 20, EstimationPoints = 20, RefractoryPoints = 10 }),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
     };
 
