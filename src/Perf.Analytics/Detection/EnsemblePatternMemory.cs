@@ -425,6 +425,22 @@ internal sealed class EnsemblePatternMemory
             // The last vector is placed to end at `to`, overlapping the one before: it stores the same means again
             // instead of leaving a scalar remainder.
             int last = to - width + 1;
+            if (f == 4)
+            {
+                // The default slow scale, unrolled: the same additions in the same order as the loop below.
+                for (; ; p += width)
+                {
+                    p = Math.Min(p, last);
+                    var four = ((Vector.LoadUnsafe(ref x, (nuint)(p - 3)) + Vector.LoadUnsafe(ref x, (nuint)(p - 2)))
+                        + Vector.LoadUnsafe(ref x, (nuint)(p - 1))) + Vector.LoadUnsafe(ref x, (nuint)p);
+                    (four * reciprocal).StoreUnsafe(ref y, (nuint)p);
+                    if (p == last)
+                    {
+                        return;
+                    }
+                }
+            }
+
             for (; ; p += width)
             {
                 p = Math.Min(p, last);

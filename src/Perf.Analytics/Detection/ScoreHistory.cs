@@ -72,7 +72,7 @@ internal sealed class ScoreHistory
         }
         else
         {
-            Array.Copy(_scores, 1, _scores, 0, _scores.Length - 1);
+            _scores.AsSpan(1).CopyTo(_scores);
             _scores[^1] = score;
         }
     }
