@@ -9,15 +9,29 @@ namespace Perf.Bench.Codec;
 /// actor's bookkeeping, on the 10k-point series of <see cref="DetectorBenchmarks"/>. <c>set</c> runs all three on every
 /// point; the other cases run one member alone, so the parts can be compared with the whole. ns per point.
 /// </summary>
-/// <remarks>Not sealed: BenchmarkDotNet generates a subclass of every benchmark type.</remarks>
+/// <remarks>
+/// Steady keeps feeding one series, so the ensemble finds its decoded values and slow means still in the thread's
+/// scratch (as a series fed a batch of points does after the batch's first point, and a CLI run over one file does).
+/// Interleaved feeds <see cref="Series"/> series one point each in turn, so every ensemble point starts from a scratch
+/// holding another series: the cost of a series whose points arrive one at a time among many.
+/// Not sealed: BenchmarkDotNet generates a subclass of every benchmark type.
+/// </remarks>
 [MemoryDiagnoser]
 public class DefaultSetBenchmarks
 {
     private const int Points = 10_000;
 
+    /// <summary>Series taking turns in <see cref="Interleaved"/>.</summary>
+    private const int Series = 16;
+
+    /// <summary>Points per series per invocation of <see cref="Interleaved"/>.</summary>
+    private const int InterleavedPoints = 1_000;
+
     private double[] _series = [];
     private double[] _row = [];
     private IStreamingDetector[] _detectors = [];
+    private IStreamingDetector[][] _sets = [];
+    private int _offset;
 
     [Params("set", "ensemble", "iid-spike", "iid-changepoint")]
     public string Part { get; set; } = "set";
@@ -46,6 +60,11 @@ public class DefaultSetBenchmarks
         _row = new double[8];
         Run(_detectors);
         Console.WriteLine($"// {Part}: state {_detectors.Sum(d => DetectorState.ToBytes(d).Length)} bytes after {Points} points");
+        _sets = [.. Enumerable.Range(0, Series).Select(_ => Create(Part))];
+        foreach (var set in _sets)
+        {
+            Run(set);
+        }
     }
 
     [Benchmark(OperationsPerInvoke = Points)]
@@ -53,6 +72,29 @@ public class DefaultSetBenchmarks
 
     [Benchmark(OperationsPerInvoke = Points)]
     public double FromScratch() => Run(Create(Part));
+
+    [Benchmark(OperationsPerInvoke = Series * InterleavedPoints)]
+    public double Interleaved()
+    {
+        Span<double> row = _row;
+        double alerts = 0;
+        for (int p = 0; p < InterleavedPoints; p++)
+        {
+            double value = _series[(_offset + p) % Points];
+            foreach (var set in _sets)
+            {
+                foreach (var detector in set)
+                {
+                    var output = row[..detector.OutputColumns.Count];
+                    detector.Update(value, output);
+                    alerts += output[0];
+                }
+            }
+        }
+
+        _offset = (_offset + InterleavedPoints) % Points;
+        return alerts;
+    }
 
     private double Run(IStreamingDetector[] detectors)
     {
