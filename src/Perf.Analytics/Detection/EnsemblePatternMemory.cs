@@ -21,9 +21,9 @@ namespace Perf.Analytics.Detection;
 /// Values are held as 16-bit steps of a grid: value = center + q * step (float32 arithmetic, relative to the first
 /// value seen), q in [-32767, 32767], the grid spanning the range seen so far plus 12.5% on each side. A value beyond
 /// the grid re-grids: the range (with new headroom) is spread over the 65,535 steps again and every held value is
-/// re-quantised, which a growing range does ever more rarely (it must grow by a quarter each time). A step is
+/// re-quantised, which a growing range does ever more rarely (it must grow by at least an eighth each time). A step is
 /// 1.25 / 65,534 of the range, about 2e-4 of the ensemble's unit of distance (vigilance 0.1 of the range), and
-/// re-quantisations add at most a few steps of error: on NAB the scores moved by at most 4e-4 and the NAB scores not
+/// re-quantisations add at most a few steps of error: on NAB the scores moved by at most 3e-4 and the NAB scores not
 /// at all (docs/DETECTION.md). The range is all-time, like the detector's own min and max, so a series that leaves
 /// its first level keeps the resolution the detector measures with, even for large offsets (e.g. 1e9 +- 1 relative to
 /// its first value).
@@ -287,7 +287,7 @@ internal sealed class EnsemblePatternMemory
         float[] means = scratch.Means(this, lo - reach, e);
 
         // Means of huge values can be infinite, and differences of infinite means NaN; the grid bounds every value.
-        bool mayBeNaN = Math.Max(Math.Abs(_center - (MaxStep * (double)_step)), Math.Abs(_center + (MaxStep * (double)_step))) > _hugeMagnitude;
+        bool mayBeNaN = Math.Abs(_center) + (MaxStep * (double)_step) > _hugeMagnitude;
         return Nearest(means, e, _m, _f, lo, hi, low, mayBeNaN);
     }
 
@@ -311,8 +311,10 @@ internal sealed class EnsemblePatternMemory
             {
                 i = Math.Min(i, last);
                 Vector.Widen(Vector.LoadUnsafe(ref q, (nuint)i), out Vector<int> lower, out Vector<int> upper);
-                Vector.ClampNative((center + (Vector.ConvertToSingle(lower) * step)), lowest, highest).StoreUnsafe(ref y, (nuint)i);
-                Vector.ClampNative((center + (Vector.ConvertToSingle(upper) * step)), lowest, highest).StoreUnsafe(ref y, (nuint)(i + width));
+                var first = center + (Vector.ConvertToSingle(lower) * step);
+                var second = center + (Vector.ConvertToSingle(upper) * step);
+                Vector.ClampNative(first, lowest, highest).StoreUnsafe(ref y, (nuint)i);
+                Vector.ClampNative(second, lowest, highest).StoreUnsafe(ref y, (nuint)(i + width));
                 if (i == last)
                 {
                     return;
