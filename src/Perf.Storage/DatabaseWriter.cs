@@ -56,6 +56,12 @@ public sealed class DatabaseWriter
             : Task.FromException(new ObjectDisposedException(nameof(DatabaseWriter), "the database writer is closed"));
     }
 
+    /// <summary>Queues a unit that learns how it ended through <see cref="DatabaseWork.Completed"/> rather than a task.</summary>
+    public void Write(DatabaseWork work)
+    {
+        if (!_queue.Writer.TryWrite(work)) work.Complete(new ObjectDisposedException(nameof(DatabaseWriter), "the database writer is closed"));
+    }
+
     /// <summary>Completes once everything queued before it has committed: readers that must see all acknowledged and
     /// in-flight writes (a recovering actor reading its highest sequence number) wait for this first.</summary>
     public Task FlushAsync(CancellationToken cancellationToken = default) => WriteAsync(new Barrier(), cancellationToken);
@@ -225,76 +231,5 @@ public sealed class DatabaseWriter
         {
             if (Interlocked.Exchange(ref _disposed, 1) == 0) Writer.Release();
         }
-    }
-}
-
-/// <summary>One unit of work for the <see cref="DatabaseWriter"/>: runs inside its transaction, on its thread.</summary>
-public abstract class DatabaseWork
-{
-    private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    public Task Completion => _done.Task;
-
-    internal CancellationToken CancellationToken { get; set; }
-
-    public abstract void Execute(DatabaseStatements statements);
-
-    /// <summary>
-    /// Runs on the writer's thread once the transaction that carried this unit has committed, before its task completes
-    /// and before any later unit is told: what must be true of every committed write (an index over its rows) is made so
-    /// here, so that a reader who has awaited <see cref="DatabaseWriter.FlushAsync"/> sees it.
-    /// </summary>
-    protected virtual void Committed() { }
-
-    internal void Complete(Exception? error)
-    {
-        if (error is null)
-        {
-            try
-            {
-                Committed();
-            }
-            catch (Exception e)
-            {
-                // The transaction is durable but what indexes it is not: the process is restarted and rebuilds it from the file.
-                Environment.FailFast($"{GetType().Name} failed after its transaction committed", e);
-            }
-            _done.TrySetResult();
-        }
-        else if (error is OperationCanceledException cancelled) _done.TrySetCanceled(cancelled.CancellationToken);
-        else _done.TrySetException(error);
-    }
-}
-
-/// <summary>The writer's connection with its prepared statements, cached by SQL text.</summary>
-public sealed class DatabaseStatements(DbConnection connection) : IDisposable
-{
-    private readonly Dictionary<string, DbCommand> _commands = new(StringComparer.Ordinal);
-
-    internal DbTransaction? Transaction { get; set; }
-
-    /// <summary>The prepared command for <paramref name="sql"/>, with parameters named and typed on first use.</summary>
-    public DbCommand Command(string sql, params ReadOnlySpan<(string Name, DbType Type)> parameters)
-    {
-        if (!_commands.TryGetValue(sql, out var command))
-        {
-            command = connection.CreateCommand();
-            command.CommandText = sql;
-            foreach (var (name, type) in parameters)
-            {
-                var parameter = command.CreateParameter();
-                parameter.ParameterName = name;
-                parameter.DbType = type;
-                command.Parameters.Add(parameter);
-            }
-            _commands[sql] = command;
-        }
-        command.Transaction = Transaction;
-        return command;
-    }
-
-    public void Dispose()
-    {
-        foreach (var command in _commands.Values) command.Dispose();
     }
 }

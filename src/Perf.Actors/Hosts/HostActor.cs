@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
@@ -127,11 +128,8 @@ public sealed class HostActor : UntypedActor, IWithTimers, IWithUnboundedStash
             case AppendSamples append:
                 Append(append);
                 break;
-            case Written written:
-                Complete(written.SequenceNr, null);
-                break;
-            case WriteFailed failed:
-                Complete(failed.SequenceNr, failed.Cause);
+            case PendingWrite:
+                Complete();
                 break;
             case CheckSeries check:
                 var (accepted, fresh) = _state.DecideRegistration(check.Metrics, _settings.MaxSeries);
@@ -231,7 +229,7 @@ public sealed class HostActor : UntypedActor, IWithTimers, IWithUnboundedStash
                 if (_failed) Sender.Tell(new AppendFailed($"host {_host} is recovering from a failed write", append.Correlation));
                 else Stash.Stash();
                 break;
-            case Written or WriteFailed or SnapshotSaved or SnapshotFailed or RetentionDone:
+            case PendingWrite or SnapshotSaved or SnapshotFailed or RetentionDone:
                 // From before the failure that made this recovery: what was stored is read back anyway.
                 break;
             default:
@@ -334,7 +332,7 @@ public sealed class HostActor : UntypedActor, IWithTimers, IWithUnboundedStash
                 }
                 PerfMetrics.AnomaliesDetected.Add(found.Count);
             }
-            if (_alerts.ContainsKey(index)) pending.Alert(index, timestampMs, value, found);
+            if (series.HasAlertsChild) pending.Alert(index, timestampMs, value, found);
             if (series.FeedsHostChildren) pending.Latest(index);
             if (series.Detection.HasFailures) CountDetectorFailures(series);
             found?.Clear();
@@ -360,11 +358,10 @@ public sealed class HostActor : UntypedActor, IWithTimers, IWithUnboundedStash
         {
             var index = append.Series[i];
             var series = _state[index];
-            if (series.PlanSeal() is not { } points) continue;
-            var encoder = new GorillaChunkEncoder();
-            foreach (var p in points) encoder.Append(p.TimestampMs, p.Value);
-            var data = encoder.ToArray();
-            var seal = new ChunkSeal(series.NextChunkSequence, points[0].TimestampMs, points[^1].TimestampMs, points.Length, data.Length);
+            var (count, lastMs) = series.PlanSeal();
+            if (count == 0) continue;
+            var data = series.Head.EncodePrefix(count);
+            var seal = new ChunkSeal(series.NextChunkSequence, series.Head.FirstTimestampMs, lastMs, count, data.Length);
             // Fenced by this record's sequence number: a later owner of the host writes higher ones.
             (chunks ??= []).Add(new StoredChunk(series.EntityId, seal.Sequence, seal.FirstMs, seal.LastMs, seal.PointCount, data, _sequenceNr + 1));
             _record.ChunkSealed(index, seal);
@@ -376,22 +373,18 @@ public sealed class HostActor : UntypedActor, IWithTimers, IWithUnboundedStash
     private void Write(PendingWrite pending, List<StoredChunk>? chunks)
     {
         var sequenceNr = ++_sequenceNr;
-        var payload = _record.ToArray();
-        pending.Start(sequenceNr, payload.Length);
+        var record = _record.Written;
+        // The record writer is reused for the next write: the payload goes on in a pooled copy, returned once stored.
+        var payload = ArrayPool<byte>.Shared.Rent(record.Length);
+        record.CopyTo(payload);
+        pending.Start(sequenceNr, record.Length, Self);
         _inFlight.Enqueue(pending);
-        _storage.AppendAsync(new HostWrite(_host, sequenceNr, payload, (IReadOnlyList<StoredChunk>?)chunks ?? []))
-            .PipeTo(Self, success: () => new Written(sequenceNr), failure: e => new WriteFailed(sequenceNr, e));
+        _storage.Append(new HostWrite(_host, sequenceNr, payload, record.Length, pooled: true, chunks, pending));
     }
 
     /// <summary>A write finished: answers every write up to the oldest one still in flight, in order.</summary>
-    private void Complete(long sequenceNr, Exception? error)
+    private void Complete()
     {
-        foreach (var pending in _inFlight)
-        {
-            if (pending.SequenceNr != sequenceNr) continue;
-            pending.Done(error);
-            break;
-        }
         while (_inFlight.TryPeek(out var oldest) && oldest.IsDone)
         {
             _inFlight.Dequeue();
@@ -660,6 +653,7 @@ public sealed class HostActor : UntypedActor, IWithTimers, IWithUnboundedStash
                 _alerts[index] = child = new AlertChild(actor);
                 _alertChildren[actor] = index;
             }
+            series.HasAlertsChild = true; // (also a series rebuilt after a failed write, whose child lives on)
             child.Actor.Tell(new AlertProtocol.UseRules(mine));
         }
     }
@@ -704,6 +698,7 @@ public sealed class HostActor : UntypedActor, IWithTimers, IWithUnboundedStash
         {
             // It failed (e.g. its journal write): the next rule change or write starts it again; it catches up from its snapshot.
             _alerts.Remove(index);
+            _state[index].HasAlertsChild = false;
             _rulesVersion = 0;
         }
         else if (child.Equals(_optimizer)) StartOptimizer();
@@ -749,8 +744,6 @@ public sealed class HostActor : UntypedActor, IWithTimers, IWithUnboundedStash
 
     private sealed record Recovered(HostRecovery Recovery);
     private sealed record RecoveryFailed(Exception Cause);
-    private sealed record Written(long SequenceNr);
-    private sealed record WriteFailed(long SequenceNr, Exception Cause);
     private sealed record SnapshotSaved(long SequenceNr);
     private sealed record SnapshotFailed(Exception Cause);
     private sealed record RetentionDone(int Series, long CutoffMs, ExpiredChunks? Expired, Exception? Error);

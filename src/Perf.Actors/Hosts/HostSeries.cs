@@ -36,6 +36,9 @@ public sealed class HostSeries
     /// <summary>Whether the host's optimizer or its host model watch this series (they get its newest sample per write).</summary>
     public bool FeedsHostChildren { get; }
 
+    /// <summary>Whether the series has an alerts child (its host feeds it the series' committed points).</summary>
+    public bool HasAlertsChild { get; set; }
+
     public string Metric { get; }
 
     /// <summary><c>{host}/{metric}</c>: the series' id in the chunk table and in the API.</summary>
@@ -118,50 +121,55 @@ public sealed class HostSeries
     public void Observe(long timestampMs, double value, ref List<Anomaly>? found) => _detection.Observe(timestampMs, value, ref found);
 
     /// <summary>
-    /// The chunk to seal next, if the head holds enough settled points: points older than the newest by more than the
-    /// tolerance can no longer change. A chunk takes the policy's most points, or fewer once they span its span. Until the
-    /// head may qualify the check is one comparison; the head is decoded only then (about once per chunk).
+    /// How many of the head's oldest points to seal now, and the last one's timestamp; none when the head does not hold
+    /// enough settled points: points older than the newest by more than the tolerance can no longer change. A chunk takes
+    /// the policy's most points, or fewer once they span its span. Until the head may qualify the check is one
+    /// comparison; the head is read (in place) only then, about once per chunk.
     /// </summary>
-    public DataPoint[]? PlanSeal()
+    public (int Count, long LastMs) PlanSeal()
     {
-        if (RetentionInFlight || Head.Count < 2) return null;
+        if (RetentionInFlight || Head.Count < 2) return default;
         var settledBefore = Head.LastTimestampMs - _policy.ToleranceMs;
-        if (_sealDueMs != long.MinValue && settledBefore <= _sealDueMs) return null;
+        if (_sealDueMs != long.MinValue && settledBefore <= _sealDueMs) return default;
         if (Head.FirstTimestampMs >= settledBefore)
         {
             _sealDueMs = Head.FirstTimestampMs;
-            return null;
+            return default;
         }
-        var head = GorillaChunk.Decode(Head.ToArray());
         var maxPoints = _policy.MaxPoints;
-        var settled = 0;
-        while (settled < head.Length && head[settled].TimestampMs < settledBefore && settled < maxPoints) settled++;
-        _spanThresholdMs = head[0].TimestampMs + _policy.MaxSpanMs;
-        if (settled == maxPoints || (settled > 0 && head[settled - 1].TimestampMs >= _spanThresholdMs))
+        _spanThresholdMs = Head.FirstTimestampMs + _policy.MaxSpanMs;
+        var points = Head.Points;
+        int settled = 0, index = 0;
+        long lastSettledMs = 0, due = long.MaxValue, spanDue = long.MaxValue;
+        while (points.MoveNext())
         {
-            _sealDueMs = long.MinValue;
-            return head[..settled];
+            var t = points.TimestampMs;
+            if (t < settledBefore && settled < maxPoints)
+            {
+                settled++;
+                lastSettledMs = t;
+                // Enough settled points, or enough time between the first and the last of them: a chunk.
+                if (settled == maxPoints || t >= _spanThresholdMs)
+                {
+                    _sealDueMs = long.MinValue;
+                    return (settled, t);
+                }
+            }
+            // Not yet. Nothing changes until the boundary passes the point whose settling makes a chunk: the chunk's
+            // last point, or the first that spans it (whichever comes first); one not in the head yet sets it when it
+            // arrives (see Apply).
+            if (index == maxPoints - 1) due = t;
+            if (spanDue == long.MaxValue && t >= _spanThresholdMs) spanDue = t;
+            index++;
         }
-        // Not yet. Nothing changes until the boundary passes the point whose settling makes a chunk: the chunk's last
-        // point, or the first that spans it (whichever comes first); one not in the head yet sets it when it arrives.
-        var due = head.Length >= maxPoints ? head[maxPoints - 1].TimestampMs : long.MaxValue;
-        foreach (var point in head)
-        {
-            if (point.TimestampMs < _spanThresholdMs) continue;
-            due = Math.Min(due, point.TimestampMs);
-            break;
-        }
-        _sealDueMs = due;
-        return null;
+        _sealDueMs = Math.Min(due, spanDue);
+        return default;
     }
 
     /// <summary>The head's points up to <see cref="ChunkSeal.LastMs"/> were sealed as a chunk.</summary>
     public void ApplySeal(ChunkSeal seal)
     {
-        var remaining = new GorillaChunkEncoder();
-        foreach (var p in GorillaChunk.Decode(Head.ToArray()))
-            if (p.TimestampMs > seal.LastMs) remaining.Append(p.TimestampMs, p.Value);
-        Head = remaining;
+        Head = Head.After(seal.LastMs);
         if (ChunkCount == 0) OldestChunkFirstMs = seal.FirstMs;
         ChunkCount++;
         ChunkBytes += seal.ByteCount;
@@ -190,8 +198,10 @@ public sealed class HostSeries
     public List<DataPoint> HeadPoints(long fromMs, long toMs)
     {
         var result = new List<DataPoint>();
-        if (Head.Count > 0 && Head.LastTimestampMs >= fromMs && Head.FirstTimestampMs <= toMs)
-            GorillaChunk.DecodeInto(Head.ToArray(), result, fromMs, toMs);
+        if (Head.Count == 0 || Head.LastTimestampMs < fromMs || Head.FirstTimestampMs > toMs) return result;
+        var points = Head.Points;
+        while (points.MoveNext() && points.TimestampMs <= toMs)
+            if (points.TimestampMs >= fromMs) result.Add(points.Current);
         return result;
     }
 
@@ -219,7 +229,8 @@ public sealed class HostSeries
     private void Merge(long timestampMs, double value)
     {
         var merged = new SortedList<long, double>(Head.Count + 1);
-        foreach (var p in GorillaChunk.Decode(Head.ToArray())) merged[p.TimestampMs] = p.Value;
+        var points = Head.Points;
+        while (points.MoveNext()) merged[points.TimestampMs] = points.Value;
         merged[timestampMs] = value;
         var head = new GorillaChunkEncoder();
         foreach (var (t, v) in merged) head.Append(t, v);

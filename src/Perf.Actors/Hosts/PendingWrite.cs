@@ -1,16 +1,19 @@
 using System.Diagnostics;
 using Akka.Actor;
 using Perf.Actors.Series;
+using Perf.Storage.Hosts;
 using static Perf.Actors.Hosts.HostCommands;
 
 namespace Perf.Actors.Hosts;
 
 /// <summary>
 /// One write of a <see cref="HostActor"/> on its way to storage: whom to answer and with what, and what to hand on once
-/// it is committed (points to the alert children, newest samples to the optimizer and the host model).
+/// it is committed (points to the alert children, newest samples to the optimizer and the host model). It listens for
+/// the end of its write on the database writer's thread and comes back to its host as a message.
 /// </summary>
-internal sealed class PendingWrite(IActorRef? replyTo, long correlation)
+internal sealed class PendingWrite(IActorRef? replyTo, long correlation) : IHostWriteListener
 {
+    private IActorRef _host = ActorRefs.Nobody;
     private List<int>? _rejectedSeries;
     private List<int>? _rejectedCounts;
     private long _started;
@@ -22,7 +25,9 @@ internal sealed class PendingWrite(IActorRef? replyTo, long correlation)
 
     public int Accepted { get; set; }
 
-    public bool IsDone { get; private set; }
+    private bool _isDone;
+
+    public bool IsDone => Volatile.Read(ref _isDone);
 
     public Exception? Error { get; private set; }
 
@@ -63,17 +68,20 @@ internal sealed class PendingWrite(IActorRef? replyTo, long correlation)
         if (!LatestSeries.Contains(series)) LatestSeries.Add(series);
     }
 
-    public void Start(long sequenceNr, int bytes)
+    public void Start(long sequenceNr, int bytes, IActorRef host)
     {
         SequenceNr = sequenceNr;
         Bytes = bytes;
+        _host = host;
         _started = Stopwatch.GetTimestamp();
     }
 
-    public void Done(Exception? error)
+    /// <summary>On the database writer's thread: the host is told (this write is the message), and does the rest.</summary>
+    public void Written(HostWrite write, Exception? error)
     {
-        IsDone = true;
         Error = error;
+        Volatile.Write(ref _isDone, true);
+        _host.Tell(this, ActorRefs.NoSender);
     }
 
     public void Reply(string host)

@@ -86,6 +86,39 @@ public sealed class GorillaChunkEncoder
         _count++;
     }
 
+    /// <summary>The points appended, oldest first, read in place (nothing is copied or allocated).</summary>
+    public GorillaPoints Points => new(new GorillaReader(_stream.AsSpan(0, StreamByteCount), _count, _firstTimestampMs));
+
+    /// <summary>A self-contained chunk of the first <paramref name="count"/> points (what a seal writes).</summary>
+    public byte[] EncodePrefix(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, _count);
+        var prefix = new GorillaChunkEncoder();
+        var reader = new GorillaReader(_stream.AsSpan(0, StreamByteCount), _count, _firstTimestampMs);
+        for (int i = 0; i < count && reader.MoveNext(); i++)
+        {
+            prefix.Append(reader.TimestampMs, BitConverter.UInt64BitsToDouble(reader.ValueBits));
+        }
+
+        return prefix.ToArray();
+    }
+
+    /// <summary>A new encoder holding the points after <paramref name="timestampMs"/> (what is left of a head after a seal).</summary>
+    public GorillaChunkEncoder After(long timestampMs)
+    {
+        var rest = new GorillaChunkEncoder();
+        var reader = new GorillaReader(_stream.AsSpan(0, StreamByteCount), _count, _firstTimestampMs);
+        while (reader.MoveNext())
+        {
+            if (reader.TimestampMs > timestampMs)
+            {
+                rest.Append(reader.TimestampMs, BitConverter.UInt64BitsToDouble(reader.ValueBits));
+            }
+        }
+
+        return rest;
+    }
+
     /// <summary>Returns the self-contained chunk: header followed by the bit stream.</summary>
     public byte[] ToArray()
     {

@@ -13,8 +13,18 @@ internal ref struct GorillaReader
     private int _remaining;
 
     public GorillaReader(ReadOnlySpan<byte> chunk)
+        : this(chunk, GorillaFormat.ReadHeader(chunk, out int count, out long firstTimestampMs), count, firstTimestampMs)
     {
-        int headerLength = GorillaFormat.ReadHeader(chunk, out int count, out long firstTimestampMs);
+    }
+
+    /// <summary>A reader over an encoder's own bit stream (which has no header: the encoder knows its count and first time).</summary>
+    public GorillaReader(ReadOnlySpan<byte> stream, int count, long firstTimestampMs)
+        : this(stream, 0, count, firstTimestampMs)
+    {
+    }
+
+    private GorillaReader(ReadOnlySpan<byte> chunk, int headerLength, int count, long firstTimestampMs)
+    {
         _stream = chunk[headerLength..];
         // Every point after the first costs at least 2 bits; rejecting impossible counts up front keeps a corrupt
         // header from making callers allocate huge arrays before the truncation is noticed.

@@ -34,8 +34,11 @@ public sealed class HostStorage : IDisposable
     /// <summary>Completes once every write queued before it has committed (a read that must see them waits for this).</summary>
     public Task FlushAsync(CancellationToken cancellationToken = default) => _writer.Writer.FlushAsync(cancellationToken);
 
-    /// <summary>Stores one write of a host; completes once its transaction has committed (fsynced on SQLite's default).</summary>
-    public Task AppendAsync(HostWrite write, CancellationToken cancellationToken = default) => Log.AppendAsync(write, cancellationToken);
+    /// <summary>Stores one write of a host; its listener is told once its transaction has committed (fsynced on SQLite's default).</summary>
+    public void Append(HostWrite write) => Log.Append(write);
+
+    /// <summary>Stores one write of a host (which must have no listener of its own); completes once it has committed.</summary>
+    public Task AppendAsync(HostWrite write) => Log.AppendAsync(write);
 
     /// <summary>
     /// Stores the host's snapshot and only then lets the log drop the records it covers: a snapshot that fails (a full

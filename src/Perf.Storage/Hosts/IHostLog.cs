@@ -14,9 +14,9 @@ public interface IHostLog
     /// <summary>What loading is doing while <see cref="Loaded"/> has not completed, for readiness.</summary>
     string LoadProgress { get; }
 
-    /// <summary>Stores the record (and the chunks it seals) in the writer's next transaction; completes once it has committed.
-    /// Fails when the host already has a record of that sequence number (a second writer of the host).</summary>
-    Task AppendAsync(HostWrite write, CancellationToken cancellationToken = default);
+    /// <summary>Stores the record (and the chunks it seals) in the writer's next transaction and tells the write's listener
+    /// how it ended. Fails when the host already has a record of that sequence number (a second writer of the host).</summary>
+    void Append(HostWrite write);
 
     /// <summary>
     /// The host's stored snapshot covers its records up to <paramref name="toSequenceNr"/>: they are dead. Only ever
@@ -32,6 +32,31 @@ public interface IHostLog
 
     /// <summary>The node is stopping gracefully (its hosts have snapshotted): record what the next start need not read.</summary>
     Task StoppingAsync();
+}
+
+public static class HostLogExtensions
+{
+    /// <summary>Stores a write made without a listener and completes once it has committed (tools and tests; the hosts
+    /// use <see cref="IHostLog.Append"/> with their own listener).</summary>
+    public static Task AppendAsync(this IHostLog log, HostWrite write)
+    {
+        var listener = new TaskListener();
+        log.Append(new HostWrite(write.Host, write.SequenceNr, write.PayloadArray(), write.PayloadLength, pooled: false, write.Chunks, listener));
+        return listener.Task;
+    }
+
+    private sealed class TaskListener : IHostWriteListener
+    {
+        private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Task => _done.Task;
+
+        public void Written(HostWrite write, Exception? error)
+        {
+            if (error is null) _done.TrySetResult();
+            else _done.TrySetException(error);
+        }
+    }
 }
 
 /// <summary>One stored record of a host (<see cref="HostRecordWriter"/> has its layout).</summary>

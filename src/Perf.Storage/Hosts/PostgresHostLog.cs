@@ -17,8 +17,7 @@ public sealed class PostgresHostLog(StorageDatabase database, DatabaseWriter wri
 
     public Task StoppingAsync() => Task.CompletedTask;
 
-    public Task AppendAsync(HostWrite write, CancellationToken cancellationToken = default) =>
-        writer.WriteAsync(new AppendRow(write), cancellationToken);
+    public void Append(HostWrite write) => writer.Write(new AppendRow(write));
 
     public Task DeleteToAsync(string host, long toSequenceNr) => writer.WriteAsync(new DeleteRows(host, toSequenceNr));
 
@@ -58,9 +57,11 @@ public sealed class PostgresHostLog(StorageDatabase database, DatabaseWriter wri
             foreach (var chunk in write.Chunks) SqlChunkStore.Write(statements, chunk);
             var insert = statements.Command(Sql, ("@host", DbType.String), ("@seq", DbType.Int64), ("@payload", DbType.Binary));
             var p = insert.Parameters;
-            (p[0].Value, p[1].Value, p[2].Value) = (write.Host, write.SequenceNr, write.Payload);
+            (p[0].Value, p[1].Value, p[2].Value) = (write.Host, write.SequenceNr, write.PayloadArray());
             insert.ExecuteNonQuery();
         }
+
+        protected override void Completed(Exception? error) => write.Done(error);
     }
 
     /// <summary>The newest row of a host stays: it carries the highest sequence number a recovery must continue from.</summary>

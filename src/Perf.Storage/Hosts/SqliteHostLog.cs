@@ -66,10 +66,15 @@ public sealed class SqliteHostLog : IHostLog
         _loaded = Task.Run(LoadAsync);
     }
 
-    public async Task AppendAsync(HostWrite write, CancellationToken cancellationToken = default)
+    public void Append(HostWrite write)
     {
-        if (!_loaded.IsCompletedSuccessfully) await _loaded.ConfigureAwait(false);
-        await _writer.WriteAsync(new AppendRow(this, write), cancellationToken).ConfigureAwait(false);
+        if (_loaded.IsCompletedSuccessfully) _writer.Write(new AppendRow(this, write));
+        // Until the start-up scan is done positions are unknown: the write waits for it (only writes that come that early).
+        else _loaded.ContinueWith(loaded =>
+        {
+            if (loaded.IsCompletedSuccessfully) _writer.Write(new AppendRow(this, write));
+            else write.Done(loaded.Exception?.GetBaseException() ?? new InvalidOperationException("the host log did not load"));
+        }, TaskScheduler.Default);
     }
 
     public async Task DeleteToAsync(string host, long toSequenceNr)
@@ -379,7 +384,7 @@ public sealed class SqliteHostLog : IHostLog
     /// <summary>A new row at the end of the log (with the chunks it seals); indexed once committed.</summary>
     private sealed class AppendRow(SqliteHostLog log, HostWrite write) : DatabaseWork
     {
-        private const string Sql = "INSERT INTO host_log (position, host, sequence_nr, payload) VALUES (@position, @host, @seq, @payload)";
+        private const string Sql = "INSERT INTO host_log (position, host, sequence_nr, payload) VALUES (?1, ?2, ?3, ?4)";
 
         private long _position;
 
@@ -399,13 +404,17 @@ public sealed class SqliteHostLog : IHostLog
             if (log._uncommitted.TryGetValue(write.Host, out var uncommitted) && write.SequenceNr <= uncommitted)
                 throw new InvalidOperationException($"{write.Host} already has record {write.SequenceNr}");
             foreach (var chunk in write.Chunks) SqlChunkStore.Write(statements, chunk);
-            var insert = statements.Command(Sql, ("@position", DbType.Int64), ("@host", DbType.String), ("@seq", DbType.Int64), ("@payload", DbType.Binary));
-            var p = insert.Parameters;
+            var insert = statements.Sqlite(Sql)!.Value;
             _position = log._nextPosition;
-            (p[0].Value, p[1].Value, p[2].Value, p[3].Value) = (log._nextPosition++, write.Host, write.SequenceNr, write.Payload);
-            insert.ExecuteNonQuery();
+            insert.Bind(1, log._nextPosition++);
+            insert.Bind(2, write.Host);
+            insert.Bind(3, write.SequenceNr);
+            insert.Bind(4, write.Payload);
+            insert.Run();
             log._uncommitted[write.Host] = write.SequenceNr;
         }
+
+        protected override void Completed(Exception? error) => write.Done(error);
 
         protected override void Committed()
         {

@@ -43,13 +43,12 @@ public sealed class HostSeriesTests
         var series = Series(toleranceMs: 2_000, maxPoints: 4);
         for (var i = 0; i < 5; i++) series.Accept(i * 1000L, i);
         // Settled: points older than newest (4000) - tolerance (2000): 0, 1000. Not a chunk of four yet.
-        Assert.Null(series.PlanSeal());
+        Assert.Equal(0, series.PlanSeal().Count);
         series.Accept(5000, 5);
-        Assert.Null(series.PlanSeal()); // 0..2000 settled
+        Assert.Equal(0, series.PlanSeal().Count); // 0..2000 settled
         series.Accept(6000, 6);
-        var planned = series.PlanSeal();
 
-        Assert.Equal([0L, 1000, 2000, 3000], planned!.Select(p => p.TimestampMs));
+        Assert.Equal((4, 3000L), series.PlanSeal()); // 0, 1000, 2000, 3000
     }
 
     [Fact]
@@ -57,10 +56,10 @@ public sealed class HostSeriesTests
     {
         var series = Series(toleranceMs: 0, maxPoints: 100, maxSpanMs: 5_000);
         for (var i = 0; i < 6; i++) series.Accept(i * 1000L, i);
-        Assert.Null(series.PlanSeal()); // 0..4000 settled: a span of 4000
+        Assert.Equal(0, series.PlanSeal().Count); // 0..4000 settled: a span of 4000
         series.Accept(6000, 6);
 
-        Assert.Equal(6, series.PlanSeal()!.Length); // 0..5000 settled: the span is reached
+        Assert.Equal((6, 5000L), series.PlanSeal()); // 0..5000 settled: the span is reached
     }
 
     [Fact]
@@ -68,16 +67,16 @@ public sealed class HostSeriesTests
     {
         // Points one second apart, a chunk of 120, five minutes of tolerance: the chunk is due when point 120 + 300 arrives.
         var series = Series(toleranceMs: 300_000, maxPoints: 120);
-        DataPoint[]? planned = null;
+        (int Count, long LastMs) planned = default;
         var at = -1;
-        for (var i = 0; i < 1000 && planned is null; i++)
+        for (var i = 0; i < 1000 && planned.Count == 0; i++)
         {
             series.Accept(i * 1000L, i);
             planned = series.PlanSeal();
             at = i;
         }
 
-        Assert.Equal(120, planned!.Length);
+        Assert.Equal((120, 119_000L), planned);
         Assert.Equal(420, at); // point 119 (t = 119 s) is settled once the newest is past 419 s
     }
 

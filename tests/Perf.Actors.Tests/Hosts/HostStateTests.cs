@@ -61,8 +61,9 @@ public sealed class HostStateTests
             }
             for (var s = 0; s < 2; s++)
             {
-                if (live[s].PlanSeal() is not { } points) continue;
-                var seal = new ChunkSeal(live[s].NextChunkSequence, points[0].TimestampMs, points[^1].TimestampMs, points.Length, 10);
+                var (count, lastMs) = live[s].PlanSeal();
+                if (count == 0) continue;
+                var seal = new ChunkSeal(live[s].NextChunkSequence, live[s].Head.FirstTimestampMs, lastMs, count, 10);
                 record.ChunkSealed(s, seal);
                 live[s].ApplySeal(seal);
             }
