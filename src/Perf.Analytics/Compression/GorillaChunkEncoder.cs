@@ -18,6 +18,19 @@ public sealed class GorillaChunkEncoder
     private const int InitialCapacity = 16;
 
     private byte[] _stream = [];
+    // The size to start the stream at (0: grow from InitialCapacity): a head that is sealed and refilled over and over
+    // would otherwise regrow through every doubling after each seal.
+    private readonly int _capacityHint;
+
+    public GorillaChunkEncoder()
+    {
+    }
+
+    /// <param name="capacityHint">bytes to take at the first append instead of growing to them.</param>
+    public GorillaChunkEncoder(int capacityHint) => _capacityHint = Math.Max(0, capacityHint);
+
+    /// <summary>Bytes held for the stream (what the encoder costs in memory).</summary>
+    public int Capacity => _stream.Length;
     private int _bitCount;
     private int _count;
     private long _firstTimestampMs;
@@ -106,7 +119,8 @@ public sealed class GorillaChunkEncoder
     /// <summary>A new encoder holding the points after <paramref name="timestampMs"/> (what is left of a head after a seal).</summary>
     public GorillaChunkEncoder After(long timestampMs)
     {
-        var rest = new GorillaChunkEncoder();
+        // What is left of a head grows back to the head's size: take that room at once.
+        var rest = new GorillaChunkEncoder(_stream.Length);
         var reader = new GorillaReader(_stream.AsSpan(0, StreamByteCount), _count, _firstTimestampMs);
         while (reader.MoveNext())
         {
@@ -247,7 +261,7 @@ public sealed class GorillaChunkEncoder
         int requiredBytes = (int)(((long)bitCount + count + 7) >> 3);
         if (requiredBytes > _stream.Length)
         {
-            Array.Resize(ref _stream, GrowCapacity(_stream.Length, requiredBytes));
+            Array.Resize(ref _stream, GrowCapacity(Math.Max(_stream.Length, _stream.Length == 0 ? _capacityHint : 0), requiredBytes));
         }
 
         int index = bitCount >> 3;
