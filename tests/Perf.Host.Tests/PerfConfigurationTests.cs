@@ -140,7 +140,7 @@ public sealed class PerfConfigurationTests
             MaxFutureSkew: TimeSpan.FromMinutes(5), OutOfOrderTolerance: TimeSpan.FromMinutes(5), MaxSeriesPerHost: 10_000,
             WriteTimeout: TimeSpan.FromSeconds(30), RetryAfter: TimeSpan.FromSeconds(1)), engine.Ingest);
         Assert.Equal(new SeriesSettings(
-            SnapshotEvery: 100, ChunkMaxPoints: 120, ChunkMaxSpan: TimeSpan.FromHours(2), PassivateAfter: TimeSpan.FromMinutes(2),
+            SnapshotEvery: 20_000, ChunkMaxPoints: 120, ChunkMaxSpan: TimeSpan.FromHours(2), PassivateAfter: TimeSpan.FromMinutes(2),
             RetentionPeriod: TimeSpan.FromDays(30), OutOfOrderTolerance: TimeSpan.FromMinutes(5)), engine.Series);
         Assert.Equal(new QuerySettings(MaxPoints: 11_000, DefaultRange: TimeSpan.FromHours(1)), engine.Query);
         Assert.Equal(("127.0.0.1", 0, 100), (engine.Cluster.Hostname, engine.Cluster.Port, engine.Cluster.Shards));

@@ -7,8 +7,12 @@ public sealed class PerfStorageTests : IDisposable
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), "perf-host-tests", Guid.NewGuid().ToString("N"));
 
+    private readonly List<PerfStorage> _opened = [];
+
     public void Dispose()
     {
+        // Closing each storage stops its database writer, so no connection is left to touch the directory being deleted.
+        foreach (var storage in _opened) storage.Dispose();
         SqliteConnection.ClearAllPools();
         if (Directory.Exists(_root)) Directory.Delete(_root, recursive: true);
     }
@@ -18,7 +22,7 @@ public sealed class PerfStorageTests : IDisposable
     {
         var directory = Path.Combine(_root, "nested", "data");
 
-        var storage = PerfStorage.Open(directory);
+        var storage = Open(directory);
 
         Assert.Equal(Path.GetFullPath(directory), storage.DataDirectory);
         Assert.Equal(Path.Combine(Path.GetFullPath(directory), "perf.db"), storage.DatabasePath);
@@ -28,7 +32,7 @@ public sealed class PerfStorageTests : IDisposable
     [Fact]
     public void Open_switches_the_database_file_to_wal()
     {
-        var storage = PerfStorage.Open(_root);
+        var storage = Open(_root);
 
         // A connection of its own, unpooled: WAL must be a property of the file, not of the connection that set it.
         using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = storage.DatabasePath, Pooling = false }.ToString());
@@ -42,7 +46,7 @@ public sealed class PerfStorageTests : IDisposable
     [Fact]
     public void Open_creates_the_chunk_table_and_its_index()
     {
-        var storage = PerfStorage.Open(_root);
+        var storage = Open(_root);
 
         using var connection = new SqliteConnection(storage.ConnectionString);
         connection.Open();
@@ -56,7 +60,7 @@ public sealed class PerfStorageTests : IDisposable
     [Fact]
     public void Opening_again_keeps_what_is_stored()
     {
-        var storage = PerfStorage.Open(_root);
+        var storage = Open(_root);
         using (var connection = new SqliteConnection(storage.ConnectionString))
         {
             connection.Open();
@@ -65,7 +69,7 @@ public sealed class PerfStorageTests : IDisposable
             insert.ExecuteNonQuery();
         }
 
-        var reopened = PerfStorage.Open(_root);
+        var reopened = Open(_root);
 
         using var check = new SqliteConnection(reopened.ConnectionString);
         check.Open();
@@ -75,7 +79,7 @@ public sealed class PerfStorageTests : IDisposable
     [Fact]
     public void The_connection_string_pools_and_waits_for_the_write_lock()
     {
-        var storage = PerfStorage.Open(_root);
+        var storage = Open(_root);
 
         var builder = new SqliteConnectionStringBuilder(storage.ConnectionString);
         Assert.Equal(storage.DatabasePath, builder.DataSource);
@@ -86,7 +90,7 @@ public sealed class PerfStorageTests : IDisposable
     [Fact]
     public void Synchronous_defaults_to_full()
     {
-        Assert.Equal("full", PerfStorage.Open(_root).Synchronous);
+        Assert.Equal("full", Open(_root).Synchronous);
     }
 
     [Theory]
@@ -94,7 +98,7 @@ public sealed class PerfStorageTests : IDisposable
     [InlineData("full", 2L)]
     public async Task ConfigureConnection_applies_the_fsync_policy(string synchronous, long expectedLevel)
     {
-        var storage = PerfStorage.Open(_root, synchronous);
+        var storage = Open(_root, synchronous);
         Assert.Equal(synchronous, storage.Synchronous);
 
         using (var connection = new SqliteConnection(storage.ConnectionString))
@@ -115,7 +119,7 @@ public sealed class PerfStorageTests : IDisposable
     [Fact]
     public async Task An_open_database_is_reachable()
     {
-        var storage = PerfStorage.Open(_root);
+        var storage = Open(_root);
 
         Assert.True(await storage.IsReachableAsync(TestContext.Current.CancellationToken));
     }
@@ -123,11 +127,19 @@ public sealed class PerfStorageTests : IDisposable
     [Fact]
     public async Task A_database_whose_directory_is_gone_is_not_reachable()
     {
-        var storage = PerfStorage.Open(Path.Combine(_root, "gone"));
+        var storage = Open(Path.Combine(_root, "gone"));
+        await storage.Hosts.Log.Loaded;
         SqliteConnection.ClearAllPools();
         Directory.Delete(storage.DataDirectory, recursive: true);
 
         Assert.False(await storage.IsReachableAsync(TestContext.Current.CancellationToken));
+    }
+
+    private PerfStorage Open(string directory, string synchronous = "full")
+    {
+        var storage = PerfStorage.Open(directory, synchronous);
+        _opened.Add(storage);
+        return storage;
     }
 
     private static long Scalar(SqliteConnection connection, string sql)

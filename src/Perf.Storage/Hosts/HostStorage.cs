@@ -63,6 +63,9 @@ public sealed class HostStorage : IDisposable
 
     public void Dispose()
     {
+        // The log's start-up scan reads on a connection of its own: wait for it, so that no connection outlives the storage.
+        try { Log.Loaded.Wait(); }
+        catch (AggregateException) { } // a scan that failed has closed its connection, and its error was reported to its readers
         _chunks.Dispose();
         _writer.Dispose();
     }
