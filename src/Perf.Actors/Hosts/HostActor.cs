@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
+using System.IO.Hashing;
+using System.Text;
 using Akka.Actor;
 using Akka.Event;
 using Perf.Actors.Alerts;
@@ -87,7 +89,9 @@ public sealed class HostActor : UntypedActor, IWithTimers, IWithUnboundedStash
         _alerting = alerting;
         _optimization = optimization;
         _clock = clock;
-        _snapshotSpread = 1 + (uint)StringComparer.Ordinal.GetHashCode(host) % 1000 / 1000.0;
+        // A stable hash (string.GetHashCode changes per process): a host's offset, and so when it snapshots, is the same
+        // on every run and every node.
+        _snapshotSpread = 1 + XxHash32.HashToUInt32(Encoding.UTF8.GetBytes(host)) % 1000 / 1000.0;
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -98,11 +102,7 @@ public sealed class HostActor : UntypedActor, IWithTimers, IWithUnboundedStash
         (OptimizationPolicy Defaults, OptimizerSettings Settings)? optimization, TimeProvider clock) =>
         Akka.Actor.Props.Create(() => new HostActor(host, settings, storage, directory, alerting, optimization, clock));
 
-    protected override void PreStart()
-    {
-        StartOptimizer();
-        Recover();
-    }
+    protected override void PreStart() => Recover();
 
     protected override void PostStop()
     {
@@ -145,7 +145,7 @@ public sealed class HostActor : UntypedActor, IWithTimers, IWithUnboundedStash
                 Sender.Tell(_state.IsEmpty ? new HostNotFound(_host) : View());
                 break;
             case OptimizerCommands.SetPolicy or OptimizerQueries.GetRecommendations:
-                _optimizer?.Forward(message);
+                Optimizer()?.Forward(message);
                 break;
             case HostAnomalyProtocol.GetHostAnomalies query:
                 if (_anomalies is null) Sender.Tell(new HostAnomalyProtocol.HostAnomalyList([], [], 0));
@@ -701,7 +701,7 @@ public sealed class HostActor : UntypedActor, IWithTimers, IWithUnboundedStash
             _state[index].HasAlertsChild = false;
             _rulesVersion = 0;
         }
-        else if (child.Equals(_optimizer)) StartOptimizer();
+        else if (child.Equals(_optimizer)) _optimizer = null; // the next sample or question for it starts it again
         else if (child.Equals(_anomalies)) _anomalies = null;
     }
 
@@ -718,10 +718,10 @@ public sealed class HostActor : UntypedActor, IWithTimers, IWithUnboundedStash
             var series = _state[latest[i]];
             (metrics[i], timestamps[i], values[i]) = (series.Metric, series.LatestMs, series.LatestValue);
         }
-        if (_optimizer is not null && metrics.Any(OptimizerState.Watches))
+        if (metrics.Any(OptimizerState.Watches) && Optimizer() is { } optimizer)
         {
             var watched = Enumerable.Range(0, metrics.Length).Where(i => OptimizerState.Watches(metrics[i])).ToArray();
-            _optimizer.Tell(new OptimizerCommands.ObserveSamples([.. watched.Select(i => metrics[i])], [.. watched.Select(i => timestamps[i])], [.. watched.Select(i => values[i])]));
+            optimizer.Tell(new OptimizerCommands.ObserveSamples([.. watched.Select(i => metrics[i])], [.. watched.Select(i => timestamps[i])], [.. watched.Select(i => values[i])]));
         }
         if (!metrics.Any(HostVectors.Watched.Contains)) return;
         if (_anomalies is null)
@@ -732,12 +732,17 @@ public sealed class HostActor : UntypedActor, IWithTimers, IWithUnboundedStash
         _anomalies.Tell(new HostAnomalyProtocol.ObserveHostSamples(metrics, timestamps, values));
     }
 
-    private void StartOptimizer()
+    /// <summary>
+    /// The optimizer child, started by the first sample or question it has to answer: a host without the metrics it
+    /// watches never pays for its journal recovery (a thousand hosts restarting would otherwise replay a thousand journals).
+    /// </summary>
+    private IActorRef? Optimizer()
     {
-        if (_optimization is not { } o) return;
+        if (_optimizer is not null || _optimization is not { } o) return _optimizer;
         // A fresh name each time: the stopped child's name is free only once its Terminated has arrived, which it has.
         _optimizer = Context.ActorOf(OptimizerActor.Props(_host, o.Defaults, o.Settings), "optimizer-" + Guid.NewGuid().ToString("N")[..8]);
         Context.Watch(_optimizer);
+        return _optimizer;
     }
 
     // ---- Internal messages and bookkeeping ------------------------------------------------------------------------

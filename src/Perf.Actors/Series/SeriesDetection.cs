@@ -185,7 +185,7 @@ public sealed class SeriesDetection
         }
 
         public DetectorView View() => new(
-            spec.Name, _kind, _points, _alerts, _lastAlertMs, [.. Columns], _lastOutput?.ToArray() ?? [], DetectorState.ToBytes(_detector).Length);
+            spec.Name, _kind, _points, _alerts, _lastAlertMs, [.. Columns], _lastOutput?.ToArray() ?? [], DetectorState.SizeOf(_detector));
 
         public StoredDetector ToSnapshot() =>
             new(spec.Key, DetectorState.ToBytes(_detector), _points, _alerts, _lastAlertMs, _lastOutput?.ToArray() ?? []);

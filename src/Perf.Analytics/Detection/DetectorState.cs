@@ -28,16 +28,25 @@ public static class DetectorState
     }
 
     /// <summary>Convenience: the state of <paramref name="detector"/> as bytes.</summary>
-    public static byte[] ToBytes(IStreamingDetector detector)
+    public static byte[] ToBytes(IStreamingDetector detector) => Written(detector).ToArray();
+
+    /// <summary>The length of <see cref="ToBytes"/>'s answer, without allocating it (the state endpoint shows it).</summary>
+    public static int SizeOf(IStreamingDetector detector) => Written(detector).Length;
+
+    // One writer per thread, reused: a host snapshot writes hundreds of detector states in a row, and growing a fresh
+    // MemoryStream for each was most of the snapshot's garbage. WriteState never calls back into this class.
+    [ThreadStatic] private static MemoryStream? t_scratch;
+    [ThreadStatic] private static BinaryWriter? t_writer;
+
+    private static ReadOnlySpan<byte> Written(IStreamingDetector detector)
     {
         ArgumentNullException.ThrowIfNull(detector);
-        using var stream = new MemoryStream();
-        using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
-        {
-            detector.WriteState(writer);
-        }
-
-        return stream.ToArray();
+        var stream = t_scratch ??= new MemoryStream();
+        var writer = t_writer ??= new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+        stream.SetLength(0);
+        detector.WriteState(writer);
+        writer.Flush();
+        return stream.GetBuffer().AsSpan(0, (int)stream.Length);
     }
 
     /// <summary>Convenience: a detector from bytes written by <see cref="ToBytes"/>.</summary>

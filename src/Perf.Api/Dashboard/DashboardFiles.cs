@@ -17,8 +17,7 @@ public static class DashboardFiles
         var root = Path.Combine(AppContext.BaseDirectory, "wwwroot");
         if (!Directory.Exists(root)) throw new DirectoryNotFoundException($"The dashboard's files are missing: {root}");
         var files = new PhysicalFileProvider(root);
-        app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
-        app.UseStaticFiles(new StaticFileOptions
+        var staticFiles = new StaticFileOptions
         {
             FileProvider = files,
             OnPrepareResponse = context =>
@@ -29,7 +28,12 @@ public static class DashboardFiles
                 // The files change with a release, not while a node runs; revalidating keeps an upgrade visible at once.
                 headers.CacheControl = "no-cache";
             },
-        });
+        };
+        // Never for the API: the file middlewares look each path up on disk, which the ingestion and query traffic
+        // (tens of thousands of requests a second) has no use for.
+        app.UseWhen(context => !context.Request.Path.StartsWithSegments("/api"), dashboard => dashboard
+            .UseDefaultFiles(new DefaultFilesOptions { FileProvider = files })
+            .UseStaticFiles(staticFiles));
         return app;
     }
 }
