@@ -335,12 +335,11 @@ public sealed class DiskSpaceTests
     [Fact]
     public async Task A_filling_disk_raises_a_system_alert_that_resolves_when_space_is_freed()
     {
-        var directory = Path.Combine(Path.GetTempPath(), "perf-disk-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(directory);
         const long size = 256L * 1024 * 1024;
-        var mounted = await MountTmpfsAsync(directory, "256m");
+        await using var disk = await SmallDisk.TryMountAsync(size);
+        var directory = disk?.Directory ?? Path.Combine(Path.GetTempPath(), "perf-disk-" + Guid.NewGuid().ToString("N"));
         var environment = new Dictionary<string, string>(MonitoredNode.Environment);
-        if (!mounted) environment["PERF_PERF__SELF_MONITORING__DISK_QUOTA"] = "256MB";
+        if (disk is null) environment["PERF_PERF__SELF_MONITORING__DISK_QUOTA"] = "256MB";
         try
         {
             var dataDir = Path.Combine(directory, "data");
@@ -354,8 +353,8 @@ public sealed class DiskSpaceTests
                 Assert.True(free > 50, $"{free}% free before filling");
 
                 // Fill it to about 4 % free: below the critical 5 % (and room left for the node's own writes).
-                var filler = Path.Combine(mounted ? directory : dataDir, "filler.bin");
-                await FillAsync(filler, (long)(size * (free - 4) / 100));
+                var filler = Path.Combine(disk is null ? dataDir : directory, "filler.bin");
+                await SmallDisk.FillAsync(filler, (long)(size * (free - 4) / 100));
                 // Critical once the figure is below 5 %: a report taken while the file was still growing may first
                 // raise it as a warning (below 10 %), which the next report escalates.
                 await Poll.UntilAsync("system alert system_disk_space firing as critical", async _ =>
@@ -369,30 +368,8 @@ public sealed class DiskSpaceTests
         }
         finally
         {
-            if (mounted) await RunAsync("umount", directory);
-            Directory.Delete(directory, recursive: true);
+            if (disk is null) Directory.Delete(directory, recursive: true);
         }
-    }
-
-    private static async Task FillAsync(string path, long bytes)
-    {
-        var block = new byte[1 << 20];
-        Random.Shared.NextBytes(block);
-        await using var file = File.Create(path);
-        for (long written = 0; written < bytes; written += block.Length)
-            await file.WriteAsync(block.AsMemory(0, (int)Math.Min(block.Length, bytes - written)));
-        await file.FlushAsync();
-    }
-
-    /// <summary>A tmpfs of <paramref name="size"/> at <paramref name="directory"/>: true when this process may mount (root).</summary>
-    private static async Task<bool> MountTmpfsAsync(string directory, string size) =>
-        Environment.UserName == "root" && await RunAsync("mount", "-t", "tmpfs", "-o", $"size={size}", "tmpfs", directory) == 0;
-
-    private static async Task<int> RunAsync(string command, params string[] arguments)
-    {
-        using var process = Process.Start(new ProcessStartInfo(command, arguments) { RedirectStandardError = true, RedirectStandardOutput = true })!;
-        await process.WaitForExitAsync();
-        return process.ExitCode;
     }
 }
 
