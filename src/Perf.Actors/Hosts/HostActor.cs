@@ -438,12 +438,15 @@ public sealed class HostActor : UntypedActor, IWithTimers, IWithUnboundedStash
             replyTo.Tell(new SeriesRegistration(false, _state.Count, _settings.MaxSeries, register.Metrics.Length));
             return;
         }
-        if (fresh.Length == 0 || _failed)
+        if (_failed)
         {
-            // Known already; or the host cannot write now, and the sender's appends will fail anyway.
-            replyTo.Tell(_failed
-                ? new SeriesRegistration(false, _state.Count, _settings.MaxSeries, register.Metrics.Length)
-                : new SeriesRegistration(true, _state.Count, _settings.MaxSeries, register.Metrics.Length, 0, Indexes(register.Metrics)));
+            replyTo.Tell(new SeriesRegistration(false, _state.Count, _settings.MaxSeries, register.Metrics.Length,
+                Failure: $"a write of host {_host} failed; it is rebuilding from what was stored"));
+            return;
+        }
+        if (fresh.Length == 0)
+        {
+            replyTo.Tell(new SeriesRegistration(true, _state.Count, _settings.MaxSeries, register.Metrics.Length, 0, Indexes(register.Metrics)));
             return;
         }
         var firstSeries = _state.IsEmpty;
@@ -461,6 +464,8 @@ public sealed class HostActor : UntypedActor, IWithTimers, IWithUnboundedStash
                 if (firstSeries) _directory.Tell(new HostDirectoryCommands.AddHost(_host));
                 replyTo.Tell(new SeriesRegistration(true, _state.Count, _settings.MaxSeries, register.Metrics.Length, fresh.Length, indexes));
             },
+            // Answered at once rather than left to the sender's timeout; the host rebuilds without these series.
+            OnFailed = reason => replyTo.Tell(new SeriesRegistration(false, _state.Count, _settings.MaxSeries, register.Metrics.Length, Failure: reason)),
         };
         Write(pending, null);
     }

@@ -25,7 +25,9 @@ public static class HostCommands
 
     /// <param name="New">how many of the requested series the host did not know (to a check: would register).</param>
     /// <param name="Indexes">to a registration that was accepted: the index of each requested series, in order.</param>
-    public sealed record SeriesRegistration(bool Accepted, int SeriesCount, int Limit, int Requested, int New = 0, int[]? Indexes = null) : IPerfMessage;
+    /// <param name="Failure">why the host could not register them now (its write failed, or it is rebuilding after one):
+    /// not the series limit, so the sender answers 503 and a retry is safe.</param>
+    public sealed record SeriesRegistration(bool Accepted, int SeriesCount, int Limit, int Requested, int New = 0, int[]? Indexes = null, string? Failure = null) : IPerfMessage;
 
     /// <summary>
     /// Samples of the host's series, as a slice (<paramref name="Offset"/>, <paramref name="Count"/>) of columns: series

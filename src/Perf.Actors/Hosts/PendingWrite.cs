@@ -40,6 +40,9 @@ internal sealed class PendingWrite(IActorRef? replyTo, long correlation) : IHost
     /// <summary>Runs once the write is committed (after the append's answer, if it has one).</summary>
     public Action? OnStored { get; init; }
 
+    /// <summary>Runs, with the reason, when the write failed (after the append's answer, if it has one).</summary>
+    public Action<string>? OnFailed { get; init; }
+
     public TimeSpan Elapsed => Stopwatch.GetElapsedTime(_started);
 
     public void Reject(int series)
@@ -90,5 +93,9 @@ internal sealed class PendingWrite(IActorRef? replyTo, long correlation) : IHost
         replyTo?.Tell(new AppendResult(Accepted, rejected, correlation, _rejectedSeries?.ToArray(), _rejectedCounts?.ToArray()));
     }
 
-    public void Fail(string reason) => replyTo?.Tell(new AppendFailed(reason, correlation));
+    public void Fail(string reason)
+    {
+        replyTo?.Tell(new AppendFailed(reason, correlation));
+        OnFailed?.Invoke(reason);
+    }
 }

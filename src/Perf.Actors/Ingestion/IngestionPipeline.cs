@@ -154,6 +154,12 @@ public sealed class IngestionPipeline
             for (var i = 0; i < answers.Length; i++)
             {
                 if (answers[i].Accepted) continue;
+                if (answers[i].Failure is { } failure)
+                {
+                    // Answered like a failed append (503, retry): other hosts of the request may have registered theirs.
+                    Rejected(points, "write_failed", origin);
+                    return new IngestOutcome(IngestStatus.TimedOut, Reason: $"host {hosts[i].Name} could not register its series: {failure}");
+                }
                 Rejected(points, "cardinality", origin);
                 return new IngestOutcome(IngestStatus.CardinalityExceeded, Host: hosts[i].Name, SeriesLimit: answers[i].Limit);
             }

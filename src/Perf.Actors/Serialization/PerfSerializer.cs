@@ -207,7 +207,9 @@ public sealed partial class PerfSerializer : SerializerWithStringManifest
         {
             w.Write(m.Accepted); w.Write(m.SeriesCount); w.Write(m.Limit); w.Write(m.Requested); w.Write(m.New);
             w.Write(m.Indexes is not null); if (m.Indexes is not null) w.WriteInts(m.Indexes);
-        }, r => new SeriesRegistration(r.ReadBoolean(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadBoolean() ? r.ReadInts() : null));
+            w.Write(m.Failure is not null); if (m.Failure is not null) w.Write(m.Failure);
+        }, r => new SeriesRegistration(r.ReadBoolean(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadBoolean() ? r.ReadInts() : null,
+            r.ReadBoolean() ? r.ReadString() : null));
         Register<AppendSamples>("HSA", WriteSamples, ReadSamples);
         Register<AppendResult>("HSR", (w, m) =>
         {

@@ -243,6 +243,22 @@ public sealed class HostActorTests : Akka.Hosting.TestKit.TestKit, IDisposable
     }
 
     [Fact]
+    public async Task A_registration_whose_write_fails_is_answered_at_once_as_a_failure_not_as_the_series_limit()
+    {
+        var host = Spawn("web-9");
+        await RegisterAsync(host, "web-9", "disk.usage");
+        Execute("CREATE TRIGGER refuse_host_writes BEFORE INSERT ON host_log BEGIN SELECT RAISE(ABORT, 'injected fault'); END;");
+
+        var refused = await host.Ask<SeriesRegistration>(new RegisterSeries("web-9", ["disk.free"]), TimeSpan.FromSeconds(10));
+
+        Assert.False(refused.Accepted);
+        Assert.Contains("injected fault", refused.Failure);
+        Execute("DROP TRIGGER refuse_host_writes;");
+        // The host rebuilds without the series it could not store, then registers it.
+        await AwaitAssertAsync(async () => Assert.Equal(new[] { 1 }, await RegisterAsync(host, "web-9", "disk.free")));
+    }
+
+    [Fact]
     public async Task A_detector_that_throws_is_counted_where_the_system_alert_reads_it_and_the_points_are_stored()
     {
         using var reader = new MetricsReader();

@@ -115,6 +115,25 @@ public sealed class IngestionPipelineTests() : Akka.Hosting.TestKit.TestKit("ing
     }
 
     [Fact]
+    public async Task A_host_that_could_not_store_new_series_fails_the_request_as_retryable_not_as_over_its_limit()
+    {
+        var hosts = CreateTestProbe();
+        var pipeline = new IngestionPipeline(Sys, hosts.Ref, Settings, TimeProvider.System);
+        using var batch = Batch(pipeline, ("web-1", "cpu.usage", 1_000, 1));
+
+        var submitted = pipeline.SubmitAsync(batch, Origin);
+        await hosts.ExpectMsgAsync<CheckSeries>();
+        hosts.Reply(new SeriesRegistration(true, 0, 100, 1, 1));
+        await hosts.ExpectMsgAsync<RegisterSeries>();
+        hosts.Reply(new SeriesRegistration(false, 0, 100, 1, Failure: "database or disk is full"));
+
+        var outcome = await submitted.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        Assert.Equal(IngestStatus.TimedOut, outcome.Status);
+        Assert.Contains("database or disk is full", outcome.Reason);
+        await hosts.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300)); // no append
+    }
+
+    [Fact]
     public async Task A_host_that_could_not_store_its_samples_fails_the_request_at_once_as_retryable()
     {
         var hosts = CreateTestProbe();

@@ -149,7 +149,7 @@ public sealed class PerfSerializerTests : IDisposable
             ["slack:slack"], 42),
         new RegisterSeries("h", ["cpu.usage", "memory.used"]),
         new CheckSeries("h", ["cpu.usage"]),
-        new SeriesRegistration(true, 7, 10, 3, New: 2, Indexes: [4, -1, 6]),
+        new SeriesRegistration(true, 7, 10, 3, New: 2, Indexes: [4, -1, 6], Failure: "every field set: database or disk is full"),
         new AppendSamples("h", [0, 3], [1_700_000_000_000, -5], [0.5, double.NaN], 0, 2, 1L << 40 | 7),
         new AppendResult(5, 2, 99, [3], [2]),
         new AppendFailed("database is locked", 99, UnknownSeries: true),
