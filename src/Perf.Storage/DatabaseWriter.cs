@@ -6,9 +6,9 @@ using System.Threading.Channels;
 namespace Perf.Storage;
 
 /// <summary>
-/// The one writer of a node's series tables. Every write of the hot path (series journal rows, series snapshots,
-/// sealed chunks) is queued here, and whatever queued up while a transaction was committing goes into the next one:
-/// group commit across all series and all kinds of write, through one connection with prepared statements. SQLite
+/// The one writer of a node's host tables. Every write of the hot path (host log records, host snapshots, sealed chunks,
+/// the log's deletions) is queued here, and whatever queued up while a transaction was committing goes into the next one:
+/// group commit across all hosts and all kinds of write, through one connection with prepared statements. SQLite
 /// admits one writer at a time anyway, and on PostgreSQL one commit (one fsync, one round trip) for many writes is what
 /// keeps the cost per point low. Shared per database and reference counted: <see cref="Acquire"/> it, dispose the
 /// lease when done.

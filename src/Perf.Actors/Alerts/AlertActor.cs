@@ -11,7 +11,7 @@ using static Perf.Actors.Alerts.AlertProtocol;
 namespace Perf.Actors.Alerts;
 
 /// <summary>
-/// The alerts of one series (child <c>alerts</c> of its <see cref="SeriesActor"/>, persistence id <c>alerts-{host}/{metric}</c>):
+/// The alerts of one series (a child of the series' <see cref="Hosts.HostActor"/>, persistence id <c>alerts-{host}/{metric}</c>):
 /// one <see cref="RuleEvaluator"/> per matching rule, fed the series' persisted points in order. Every transition is
 /// persisted, tagged <see cref="AlertEvents.Tag"/>, on the default journal, which the alert stream and the notifications
 /// read by tag. The evaluators' states and how far they got are snapshotted after each transition and every

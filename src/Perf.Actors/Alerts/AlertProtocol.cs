@@ -3,7 +3,7 @@ using Perf.Actors.Series;
 namespace Perf.Actors.Alerts;
 
 /// <summary>
-/// Between a <see cref="SeriesActor"/> and its child <see cref="AlertActor"/> (same process, never serialized).
+/// Between a <see cref="Hosts.HostActor"/> and its <see cref="AlertActor"/> children (same process, never serialized).
 /// </summary>
 public static class AlertProtocol
 {
@@ -18,7 +18,7 @@ public static class AlertProtocol
     public sealed record AlertsReady(long EvaluatedUpToMs);
 
     /// <summary>A no-data rule is watching a series that sends nothing: the series must not be passivated meanwhile
-    /// (see <see cref="SeriesActor"/>, which turns this into a <see cref="SeriesCommands.KeepAlive"/> through its shard).</summary>
+    /// (see <see cref="Hosts.HostActor"/>, which keeps itself alive through its shard while one of its series is watched).</summary>
     public sealed record KeepSeriesAlive
     {
         public static readonly KeepSeriesAlive Instance = new();
