@@ -29,6 +29,7 @@ public static class IngestEndpoints
         using (body)
         {
             if (body!.Length == 0) return IngestBody.Refused("invalid", Problems.Invalid("body", "is empty; send a metrics object or an array of them"));
+            if (JsonText.Problem(body.Segment) is { } text) return IngestBody.Refused("invalid", Problems.Invalid("body", text));
             JsonDocument document;
             try
             {

@@ -27,7 +27,15 @@ public static class JsonBody
     {
         if (request.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) != true)
             return (null, Problems.Invalid("Content-Type", "must be application/json", StatusCodes.Status415UnsupportedMediaType, "Unsupported media type"));
-        try { return (await JsonDocument.ParseAsync(request.Body, cancellationToken: request.HttpContext.RequestAborted), null); }
+        try
+        {
+            // Read whole (Kestrel's body limit bounds it) so that its text is checked before it is parsed.
+            var buffer = new MemoryStream();
+            await request.Body.CopyToAsync(buffer, request.HttpContext.RequestAborted);
+            var json = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+            if (JsonText.Problem(json.Span) is { } text) return (null, Problems.Invalid("body", text));
+            return (JsonDocument.Parse(json), null);
+        }
         catch (JsonException e) { return (null, Problems.Invalid("body", $"is not valid JSON ({e.Message})")); }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {

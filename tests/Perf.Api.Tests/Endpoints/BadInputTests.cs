@@ -42,6 +42,8 @@ public sealed class BadInputTests(DefaultNode fixture) : IClassFixture<DefaultNo
             { "empty array", "[]", "body" },
             { "bad item in a batch", """[{"host": "HOST", "metrics": {"cpu": {"usage": 1}}}, {"host": "HOST", "metrics": {"cpu": {"usage": "x"}}}]""", "[1].metrics.cpu.usage" },
             { "array item not an object", """[{"host": "HOST", "metrics": {"cpu": {"usage": 1}}}, 7]""", "[1]" },
+            { "unpaired surrogate escape", """{"host": "HOST", "labels": {"env": "\ud800"}, "metrics": {"cpu": {"usage": 1}}}""", "body" },
+            { "low surrogate escape first", """{"host": "HOST", "labels": {"env": "\udc00\ud800"}, "metrics": {"cpu": {"usage": 1}}}""", "body" },
         };
     }
 
@@ -68,6 +70,29 @@ public sealed class BadInputTests(DefaultNode fixture) : IClassFixture<DefaultNo
     {
         var response = await _client.PostAsync(NodeApi.MetricsPath, new StringContent("cpu usage=1", Encoding.UTF8, "text/plain"));
         await response.ExpectProblemAsync(HttpStatusCode.UnsupportedMediaType, "Content-Type");
+    }
+
+    [Theory]
+    [InlineData(NodeApi.MetricsPath, """{"host": "utf8-bad", "metrics": {"cpu": {"usage": 1}}, "labels": {"env": "X"}}""")]
+    [InlineData("/api/v1/performance/analyze", """{"host": "utf8-bad", "metrics": ["cpuX"]}""")]
+    public async Task Invalid_utf8_gets_400_naming_the_body_and_stores_nothing(string path, string template)
+    {
+        // X becomes the byte 0xFF, which no UTF-8 text contains.
+        var bytes = Encoding.UTF8.GetBytes(template).Select(b => b == (byte)'X' ? (byte)0xFF : b).ToArray();
+        using var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+
+        var problem = await (await _client.PostAsync(path, content)).ExpectProblemAsync(HttpStatusCode.BadRequest, "body");
+
+        Assert.Contains("UTF-8", problem["detail"]!.GetValue<string>());
+        await (await _client.GetAsync("/api/v1/hosts/utf8-bad")).ExpectProblemAsync(HttpStatusCode.NotFound, "host");
+    }
+
+    [Fact]
+    public async Task An_escaped_surrogate_pair_is_text_like_any_other()
+    {
+        var body = $$"""{"host": "utf8-pair", "timestamp": "{{NodeApi.Iso(NodeApi.RecentSecond())}}", "labels": {"mood": "\ud83d\ude00"}, "metrics": {"cpu": {"usage": 1} } }""";
+        Assert.Equal(HttpStatusCode.Accepted, (await _client.PostJsonAsync(body)).StatusCode);
     }
 
     [Fact]
