@@ -29,7 +29,11 @@ public static class RequestFields
         return value;
     }
 
-    /// <summary>A list of distinct names; absent is an empty list unless <paramref name="required"/>.</summary>
+    /// <summary>Most names a list may hold (metrics to analyse or report, hosts, a key's host patterns): an analysis
+    /// correlates every pair, and a longer list would make one request's work unbounded.</summary>
+    public const int MaxNames = 100;
+
+    /// <summary>A list of distinct names, at most <see cref="MaxNames"/>; absent is an empty list unless <paramref name="required"/>.</summary>
     public static List<string> Names(JsonElement root, string field, string what, bool required, Func<string, bool> invalid, List<FieldError> errors)
     {
         var names = new List<string>();
@@ -41,6 +45,12 @@ public static class RequestFields
         if (list.ValueKind != JsonValueKind.Array || list.GetArrayLength() == 0)
         {
             errors.Add(new FieldError(field, $"must be a non-empty list of {what}"));
+            return names;
+        }
+        if (list.GetArrayLength() > MaxNames)
+        {
+            // Refused before a name is read: the work a request may ask for is bounded up front.
+            errors.Add(new FieldError(field, $"lists {list.GetArrayLength()} names; at most {MaxNames} are allowed"));
             return names;
         }
         foreach (var (item, i) in list.EnumerateArray().Select((item, i) => (item, i)))

@@ -118,6 +118,24 @@ public sealed class AnalysisTests(DefaultNode fixture) : IClassFixture<DefaultNo
         await response.ExpectProblemAsync(HttpStatusCode.UnprocessableEntity, field);
     }
 
+    [Theory]
+    [InlineData(101, HttpStatusCode.UnprocessableEntity)]
+    [InlineData(10_000, HttpStatusCode.UnprocessableEntity)]
+    [InlineData(100, HttpStatusCode.NotFound)] // allowed; the host has none of them
+    public async Task The_metrics_of_one_request_are_bounded_before_any_work(int count, HttpStatusCode expected)
+    {
+        var metrics = string.Join(", ", Enumerable.Range(0, count).Select(i => $"\"m.n{i}\""));
+        using var response = await fixture.Client.PostJsonAsync(
+            $$"""{"analysis_type": "correlation", "host": "bounded-analysis", "metrics": [{{metrics}}]}""", "/api/v1/performance/analyze");
+        if (expected == HttpStatusCode.NotFound)
+        {
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+            return;
+        }
+        var problem = await response.ExpectProblemAsync(expected, "metrics");
+        Assert.Contains("at most 100", problem["detail"]!.GetValue<string>());
+    }
+
     [Fact]
     public async Task A_host_without_those_metrics_is_not_found()
     {
