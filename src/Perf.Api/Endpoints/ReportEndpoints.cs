@@ -63,16 +63,21 @@ public static class ReportEndpoints
         }
     }
 
-    private static async Task<IResult> StatusAsync(string id, PerfEngine engine) =>
-        await engine.Reports.Ask<object>(new GetReport(id), AskTimeout) switch
-        {
-            ReportView view => Results.Ok(Render(view.Job, engine)),
-            _ => Problems.NotFound("id", $"no report '{id}'"),
-        };
+    private static async Task<IResult> StatusAsync(string id, HttpContext context, PerfEngine engine) =>
+        await VisibleReportAsync(id, context, engine) is { } job ? Results.Ok(Render(job, engine)) : Problems.NotFound("id", $"no report '{id}'");
 
-    private static async Task<IResult> ContentAsync(string id, PerfEngine engine, ReportStore store, CancellationToken cancellationToken)
+    /// <summary>The report, unless it covers a host the caller may not read: then, as for an unknown id, null.</summary>
+    private static async Task<ReportJob?> VisibleReportAsync(string id, HttpContext context, PerfEngine engine)
     {
-        if (await engine.Reports.Ask<object>(new GetReport(id), AskTimeout) is not ReportView { Job: var job })
+        var caller = Caller.From(context)!;
+        return await engine.Reports.Ask<object>(new GetReport(id), AskTimeout) is ReportView { Job: var job } && job.Spec.Hosts.All(caller.CanAccess)
+            ? job
+            : null;
+    }
+
+    private static async Task<IResult> ContentAsync(string id, HttpContext context, PerfEngine engine, ReportStore store, CancellationToken cancellationToken)
+    {
+        if (await VisibleReportAsync(id, context, engine) is not { } job)
             return Problems.NotFound("id", $"no report '{id}'");
         if (job.Status != ReportStatus.Done)
             return Problems.Invalid("status", job.Error is null ? $"the report is {ApiJson.Name(job.Status)}" : $"the report is {ApiJson.Name(job.Status)}: {job.Error}",

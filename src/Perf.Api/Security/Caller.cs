@@ -22,6 +22,10 @@ public sealed record Caller(string Actor, Role Role, MetricPattern[] Hosts, KeyR
         || (!hostPattern.Contains('*') && CanAccess(hostPattern))
         || Hosts.Any(p => string.Equals(p.Text, hostPattern, StringComparison.OrdinalIgnoreCase));
 
+    /// <summary>Whether the caller may see what applies to the hosts <paramref name="hostPattern"/> matches (an alert rule):
+    /// what applies to every host, and what it could set itself; not another host's or another team's pattern.</summary>
+    public bool CanSee(string hostPattern) => hostPattern == "*" || CanManage(hostPattern);
+
     public static ClaimsPrincipal Principal(string actor, Role role, IEnumerable<string> hosts, KeyRateLimit? rateLimit, string scheme)
     {
         var claims = new List<Claim> { new(PerfClaims.Actor, actor), new(PerfClaims.Role, role.Name()) };

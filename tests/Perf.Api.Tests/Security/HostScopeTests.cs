@@ -106,4 +106,35 @@ public sealed class HostScopeTests(SecuredNode fixture) : IClassFixture<SecuredN
         using var report = await client.PostJsonAsync("""{"report_type":"performance_summary","metrics":["cpu_usage"],"hosts":["hidden-db-1"],"format":"json"}""", "/api/v1/performance/reports");
         await report.ExpectProblemAsync(HttpStatusCode.Forbidden, "hosts");
     }
+
+    [Fact]
+    public async Task A_read_key_for_some_hosts_gets_neither_the_reports_nor_the_rules_of_other_hosts()
+    {
+        foreach (var host in new[] { "mine-web-1", "theirs-db-1" }) await (await fixture.Client.PostJsonAsync(Cpu(host, 10))).ExpectAcceptedAsync();
+        var reader = await Keys.CreateAsync(fixture.Client, "analyst", ["mine-*"]);
+        using var client = fixture.Node.ClientWithKey(reader.Token);
+
+        // Reports made by an unscoped key: one of the reader's hosts, one of another's.
+        string Report(string host) => $$"""{"report_type":"performance_summary","metrics":["cpu_usage"],"hosts":["{{host}}"],"format":"json"}""";
+        var own = (await (await fixture.Client.PostJsonAsync(Report("mine-web-1"), "/api/v1/performance/reports")).ReadJsonAsync())["id"]!.GetValue<string>();
+        var other = (await (await fixture.Client.PostJsonAsync(Report("theirs-db-1"), "/api/v1/performance/reports")).ReadJsonAsync())["id"]!.GetValue<string>();
+        Assert.Equal(own, (await client.GetJsonAsync($"/api/v1/reports/{own}"))["id"]!.GetValue<string>());
+        foreach (var path in new[] { $"/api/v1/reports/{other}", $"/api/v1/reports/{other}/content" })
+        {
+            using var response = await client.GetAsync(path);
+            await response.ExpectProblemAsync(HttpStatusCode.NotFound, "id");
+        }
+
+        foreach (var (id, host) in new[] { ("rule-of-mine", "mine-web-1"), ("rule-of-theirs", "theirs-db-1"), ("rule-of-their-pattern", "theirs-*") })
+            using (var created = await fixture.Client.PostJsonAsync($$"""{"id":"{{id}}","kind":"threshold","metric":"cpu.usage","warning":80,"host":"{{host}}"}""", "/api/v1/alert-rules"))
+                Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var listed = (await client.GetJsonAsync("/api/v1/alert-rules"))["rules"]!.AsArray().Select(r => r!["id"]!.GetValue<string>()).ToArray();
+        Assert.Contains("rule-of-mine", listed);
+        Assert.Contains("cpu_usage", listed); // the engine-wide default rule applies to its hosts too
+        Assert.DoesNotContain("rule-of-theirs", listed);
+        Assert.DoesNotContain("rule-of-their-pattern", listed);
+        using var hidden = await client.GetAsync("/api/v1/alert-rules/rule-of-theirs");
+        await hidden.ExpectProblemAsync(HttpStatusCode.NotFound, "id");
+        Assert.Contains("rule-of-theirs", (await fixture.Client.GetJsonAsync("/api/v1/alert-rules"))["rules"]!.AsArray().Select(r => r!["id"]!.GetValue<string>()));
+    }
 }
