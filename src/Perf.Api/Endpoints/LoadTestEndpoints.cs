@@ -247,9 +247,16 @@ public static class LoadTestEndpoints
         var values = new List<string>();
         foreach (var header in headers.EnumerateObject())
         {
-            if (header.Value.ValueKind != JsonValueKind.String || header.Name.Length == 0 || header.Name.Any(c => c <= ' ' || c == ':'))
+            if (header.Value.ValueKind != JsonValueKind.String || header.Name.Length == 0 || !header.Name.All(IsTokenChar))
             {
-                errors.Add(new FieldError($"headers.{header.Name}", "must be a header name with a string value"));
+                errors.Add(new FieldError($"headers.{header.Name}", "must be a header name (RFC 9110 token characters) with a string value"));
+                continue;
+            }
+            // The runner adds headers without the client's validation: a CR or LF here would end the header and let
+            // the rest of the value pass as another header or a second request to the target.
+            if (header.Value.GetString()!.Any(c => (c < ' ' && c != '\t') || c == '\x7f'))
+            {
+                errors.Add(new FieldError($"headers.{header.Name}", "must not contain control characters (CR, LF, NUL, ...)"));
                 continue;
             }
             names.Add(header.Name);
@@ -257,4 +264,6 @@ public static class LoadTestEndpoints
         }
         return ([.. names], [.. values]);
     }
+
+    private static bool IsTokenChar(char c) => char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c);
 }

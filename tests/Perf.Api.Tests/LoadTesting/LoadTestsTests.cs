@@ -141,6 +141,13 @@ public sealed class LoadTestsTests(LoadTestNode fixture) : IClassFixture<LoadTes
             await tooFast.ExpectProblemAsync(HttpStatusCode.UnprocessableEntity, "rate");
         using (var invalid = await operatorClient.PostJsonAsync(NodeApi.Serialize(new { target_url = "ftp://127.0.0.1/", duration = "soon" }), Route))
             await invalid.ExpectProblemAsync(HttpStatusCode.UnprocessableEntity, "target_url");
+        // A header value that would end its header and smuggle another request to the target; a name that is no token.
+        var smuggling = new Dictionary<string, string> { ["X-Trace"] = "1\r\n\r\nGET /admin HTTP/1.1\r\nHost: target" };
+        using (var crlf = await operatorClient.PostJsonAsync(NodeApi.Serialize(new { target_url = fixture.Target.Url(), rate = 1, duration = "1s", headers = smuggling }), Route))
+            await crlf.ExpectProblemAsync(HttpStatusCode.UnprocessableEntity, "headers.X-Trace");
+        var badName = new Dictionary<string, string> { ["X(Trace)"] = "1" };
+        using (var name = await operatorClient.PostJsonAsync(NodeApi.Serialize(new { target_url = fixture.Target.Url(), rate = 1, duration = "1s", headers = badName }), Route))
+            await name.ExpectProblemAsync(HttpStatusCode.UnprocessableEntity, "headers.X(Trace)");
 
         var readKey = await Keys.CreateAsync(fixture.Client, "read");
         using var reader = fixture.Node.ClientWithKey(readKey.Token);
