@@ -4,6 +4,7 @@ using Perf.Api.Agents;
 using Perf.Api.Dashboard;
 using Perf.Actors.Telemetry;
 using Perf.Api.Endpoints;
+using Perf.Api.Hosting;
 using Perf.Api.Http;
 using Perf.Actors.Security;
 using Perf.Api.Ingest;
@@ -26,8 +27,14 @@ catch (PerfConfigurationException e)
 }
 var settings = loaded.Settings;
 
-if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
-    builder.WebHost.UseUrls("http://127.0.0.1:5080");
+var urls = builder.Configuration["urls"] is { Length: > 0 } given ? given : builder.Configuration["ASPNETCORE_URLS"];
+if (string.IsNullOrEmpty(urls)) builder.WebHost.UseUrls(urls = "http://127.0.0.1:5080");
+// Before the engine touches the data directory: a node that cannot listen must not start (nor mint a first admin key).
+if (ListenAddresses.FirstInUse(urls) is { } taken)
+{
+    await Console.Error.WriteLineAsync(AddressInUse(taken));
+    return 2;
+}
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = settings.Engine.Ingest.MaxBodyBytes);
 builder.Services.ConfigureHttpJsonOptions(json => ApiJson.Configure(json.SerializerOptions));
 builder.Services.AddProblemDetails();
@@ -75,8 +82,20 @@ app.MapClusterEndpoints();
 app.MapDashboardEndpoints();
 app.MapSystemEndpoints();
 app.VerifyEveryEndpointIsGuarded();
-await app.RunAsync();
+try
+{
+    await app.RunAsync();
+}
+catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+{
+    // Taken between the check above and Kestrel's bind.
+    await Console.Error.WriteLineAsync(AddressInUse(e.Message));
+    return 2;
+}
 return 0;
+
+static string AddressInUse(string url) =>
+    $"perf: cannot listen on {url}: address already in use. Stop what uses it, or choose another with --urls (or ASPNETCORE_URLS).";
 
 /// <summary>Entry point, visible to the API tests.</summary>
 public partial class Program;

@@ -104,10 +104,11 @@ public sealed class PerfNodeProcess : IAsyncDisposable
         return client;
     }
 
-    /// <summary>Runs the node to completion (for start-up failures) and returns its exit code.</summary>
-    public async Task<int> RunToExitAsync(TimeSpan timeout)
+    /// <summary>Runs the node to completion (for start-up failures) and returns its exit code; on <paramref name="port"/>
+    /// when given, else on a free one.</summary>
+    public async Task<int> RunToExitAsync(TimeSpan timeout, int? port = null)
     {
-        Port = FreePort();
+        Port = port ?? FreePort();
         _process = Launch($"--urls http://127.0.0.1:{Port} --data-dir \"{DataDirectory}\"");
         using var cts = new CancellationTokenSource(timeout);
         await _process.WaitForExitAsync(cts.Token);
