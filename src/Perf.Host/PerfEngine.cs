@@ -53,6 +53,8 @@ public sealed class PerfEngine(
         if (status != MemberStatus.Up) return (false, $"cluster member is {status}");
         if (!keyRegistry.Loaded) return (false, "API keys not loaded yet");
         if (!await storage.IsReachableAsync(cancellationToken)) return (false, "database unreachable");
+        // Reads still work on a full disk, writes do not: a load balancer should send them elsewhere meanwhile.
+        if (storage.Hosts.WritesFailingWithin(TimeSpan.FromSeconds(5)) is { } failing) return (false, "writes are failing: " + failing);
         if (!settings.Engine.Cluster.IsWorker) return (true, "ok");
         var log = storage.Hosts.Log;
         return log.Loaded.IsCompletedSuccessfully ? (true, "ok")

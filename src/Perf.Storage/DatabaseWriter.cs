@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Data;
 using System.Data.Common;
 using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
 
 namespace Perf.Storage;
 
@@ -24,6 +25,7 @@ public sealed class DatabaseWriter
     private readonly Channel<DatabaseWork> _queue = Channel.CreateUnbounded<DatabaseWork>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _loop;
     private int _leases;
+    private Failure? _failure;
 
     private DatabaseWriter(StorageDatabase database)
     {
@@ -61,6 +63,14 @@ public sealed class DatabaseWriter
     {
         if (!_queue.Writer.TryWrite(work)) work.Complete(new ObjectDisposedException(nameof(DatabaseWriter), "the database writer is closed"));
     }
+
+    /// <summary>
+    /// Why the database refused the writer's last transaction (a full disk, an I/O error), when that was less than
+    /// <paramref name="within"/> ago and nothing has committed since: what readiness reports. It lapses on its own so
+    /// that a node nobody writes to becomes ready again and finds out with the next write.
+    /// </summary>
+    public string? FailingWithin(TimeSpan within) =>
+        Volatile.Read(ref _failure) is { } failure && Environment.TickCount64 - failure.AtMs < within.TotalMilliseconds ? failure.Reason : null;
 
     /// <summary>Completes once everything queued before it has committed: readers that must see all acknowledged and
     /// in-flight writes (a recovering actor reading its highest sequence number) wait for this first.</summary>
@@ -107,10 +117,14 @@ public sealed class DatabaseWriter
                     // that the unit at fault fails alone (savepoints cost statements on every write, failures are rare).
                     if (!TryCommit(session, batch, failures, isolate: false))
                         TryCommit(session, batch, failures, isolate: true);
+                    Volatile.Write(ref _failure, NothingWritten(failures.AsSpan(0, batch.Count)) is { } failed
+                        ? new Failure(failed.GetBaseException().Message, Environment.TickCount64)
+                        : null);
                     for (var i = 0; i < batch.Count; i++) batch[i].Complete(failures[i]);
                 }
                 catch (Exception e)
                 {
+                    Volatile.Write(ref _failure, new Failure(e.GetBaseException().Message, Environment.TickCount64));
                     foreach (var work in batch) work.Complete(e);
                     if (session.IsBroken)
                     {
@@ -183,6 +197,30 @@ public sealed class DatabaseWriter
         transaction.Commit();
         return true;
     }
+
+    /// <summary>The failure of a transaction in which no unit could be written because the storage failed (a full disk,
+    /// an I/O error, a read-only file): the database failing rather than a unit at fault. Null when something was written.</summary>
+    private static Exception? NothingWritten(ReadOnlySpan<Exception?> failures)
+    {
+        Exception? first = null;
+        foreach (var failure in failures)
+        {
+            if (failure is null) return null;
+            if (IsStorageFailure(failure.GetBaseException())) first ??= failure;
+        }
+        return first;
+    }
+
+    private static bool IsStorageFailure(Exception e) => e switch
+    {
+        // SQLITE_READONLY, SQLITE_IOERR, SQLITE_FULL, SQLITE_CANTOPEN
+        SqliteException sqlite => sqlite.SqliteErrorCode is 8 or 10 or 13 or 14,
+        // PostgreSQL's classes 53 (insufficient resources: disk full, out of memory) and 58 (system error: I/O)
+        DbException { SqlState: ['5', '3', ..] or ['5', '8', ..] } => true,
+        _ => false,
+    };
+
+    private sealed record Failure(string Reason, long AtMs);
 
     /// <summary>Runs one unit in its own savepoint, so that its failure rolls back only its own statements.</summary>
     private static Exception? RunIsolated(DatabaseWork work, DatabaseStatements statements, DbCommand savepoint)

@@ -45,6 +45,12 @@ public sealed class DatabaseWriterTests : IDisposable
         }
     }
 
+    /// <summary>Runs one statement on the writer's connection (a per-connection PRAGMA).</summary>
+    private sealed class Statement(string sql) : DatabaseWork
+    {
+        public override void Execute(DatabaseStatements statements) => statements.Command(sql).ExecuteNonQuery();
+    }
+
     private List<long> Numbers() => [.. Sql.Rows(_directory.File("perf.db"), "SELECT value FROM numbers ORDER BY value").Select(r => long.Parse(r[0]))];
 
     [Fact]
@@ -74,6 +80,27 @@ public sealed class DatabaseWriterTests : IDisposable
         await third;
         await Assert.ThrowsAsync<SqliteException>(() => duplicate);
         Assert.Equal([1L, 3], Numbers());
+    }
+
+    [Fact]
+    public async Task A_full_database_is_reported_until_a_write_commits_and_a_unit_at_fault_is_not()
+    {
+        using var lease = DatabaseWriter.Acquire(_database);
+        var writer = lease.Writer;
+        await writer.WriteAsync(new Insert(1));
+        await Assert.ThrowsAsync<SqliteException>(() => writer.WriteAsync(new Insert(1))); // its own fault, not the database's
+        Assert.Null(writer.FailingWithin(TimeSpan.FromMinutes(1)));
+
+        // The file may not grow past its present size: SQLite answers SQLITE_FULL, as on a full disk.
+        await writer.WriteAsync(new Statement("PRAGMA max_page_count = 1"));
+        var full = await Assert.ThrowsAsync<SqliteException>(() =>
+            writer.WriteAsync(new Statement("WITH RECURSIVE n(v) AS (SELECT 2 UNION ALL SELECT v + 1 FROM n WHERE v < 50000) INSERT INTO numbers (value) SELECT v FROM n")));
+        Assert.Equal(13, full.SqliteErrorCode);
+        Assert.Contains("full", writer.FailingWithin(TimeSpan.FromMinutes(1)));
+        Assert.Null(writer.FailingWithin(TimeSpan.Zero)); // it lapses: an idle node becomes ready again
+
+        await writer.WriteAsync(new Statement("PRAGMA max_page_count = 1073741823"));
+        Assert.Null(writer.FailingWithin(TimeSpan.FromMinutes(1)));
     }
 
     [Fact]

@@ -31,6 +31,10 @@ public sealed class HostStorage : IDisposable
 
     public IChunkStore Chunks => _chunks;
 
+    /// <summary>Why writes are failing (the database refused the last transaction less than <paramref name="within"/> ago
+    /// and nothing has committed since), or null.</summary>
+    public string? WritesFailingWithin(TimeSpan within) => _writer.Writer.FailingWithin(within);
+
     /// <summary>Completes once every write queued before it has committed (a read that must see them waits for this).</summary>
     public Task FlushAsync(CancellationToken cancellationToken = default) => _writer.Writer.FlushAsync(cancellationToken);
 
