@@ -20,11 +20,12 @@ public sealed class DashboardTests(DashboardNode fixture) : IClassFixture<Dashbo
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/v1/dashboard/overview")).StatusCode);
 
         var page = await fixture.SignedInPageAsync();
-        var requested = new List<string>();
-        page.Request += (_, request) => requested.Add(request.Url);
-        var problems = new List<string>();
-        page.Console += (_, message) => { if (message.Type == "error") problems.Add(message.Text); };
-        page.PageError += (_, error) => problems.Add(error);
+        // Filled from Playwright's event thread while the page keeps polling: read them through snapshots.
+        var requested = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        page.Request += (_, request) => requested.Enqueue(request.Url);
+        var problems = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        page.Console += (_, message) => { if (message.Type == "error") problems.Enqueue(message.Text); };
+        page.PageError += (_, error) => problems.Enqueue(error);
         // The browser reports what the Content-Security-Policy blocks as a DOM event (and the blocked load never happens).
         await page.AddInitScriptAsync("document.addEventListener('securitypolicyviolation', e => console.error('CSP blocked ' + e.blockedURI + ' ' + e.violatedDirective))");
         await page.ReloadAsync(); // the page and its scripts again, now watched (the key stays in the tab's session storage)
@@ -37,9 +38,10 @@ public sealed class DashboardTests(DashboardNode fixture) : IClassFixture<Dashbo
             await page.GotoAsync("/" + hash);
             await Expect(page.Locator(ready).First).ToBeAttachedAsync();
         }
-        Assert.Empty(problems);
-        Assert.Contains(requested, url => url.EndsWith("/vendor/uplot/uPlot.iife.min.js", StringComparison.Ordinal));
-        Assert.All(requested, url => Assert.StartsWith(fixture.Node.BaseAddress.ToString(), url));
+        Assert.Empty(problems.ToArray());
+        var seen = requested.ToArray();
+        Assert.Contains(seen, url => url.EndsWith("/vendor/uplot/uPlot.iife.min.js", StringComparison.Ordinal));
+        Assert.All(seen, url => Assert.StartsWith(fixture.Node.BaseAddress.ToString(), url));
         await page.Context.CloseAsync();
     }
 
