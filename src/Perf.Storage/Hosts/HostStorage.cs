@@ -58,9 +58,13 @@ public sealed class HostStorage : IDisposable
     public async Task<HostRecovery> RecoverAsync(string host, CancellationToken cancellationToken = default)
     {
         await Log.Loaded.ConfigureAwait(false);
+        // Records first, then the snapshot: a snapshot saved meanwhile (by a previous owner still finishing) drops the
+        // records it covers only after it has committed, so either the records are read or the snapshot that holds them
+        // is. The other order could read the older snapshot and then find its records already gone.
+        var live = await Log.ReadAsync(host, 0, cancellationToken).ConfigureAwait(false);
         var snapshot = await Snapshots.LoadAsync(host, cancellationToken).ConfigureAwait(false);
         var after = snapshot?.SequenceNr ?? 0;
-        var records = await Log.ReadAsync(host, after, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<HostLogRecord> records = live.Count > 0 && live[0].SequenceNr <= after ? [.. live.Where(r => r.SequenceNr > after)] : live;
         var highest = await Log.ReadHighestSequenceNrAsync(host, records.Count > 0 ? records[^1].SequenceNr : after, cancellationToken).ConfigureAwait(false);
         return new HostRecovery(snapshot, records, highest);
     }
