@@ -166,7 +166,8 @@ public static class PerfNodeExtensions
             .WithSingleton<AuditTrailKey>("audit", AuditTrail.Props(), workers)
             .WithSingleton<NotificationDispatcherKey>("notification-dispatcher", (system, registry, _) =>
                 {
-                    var log = new AlertLog(system);
+                    // The node's alert log: the dispatcher follows the same live query as the node's stream clients.
+                    var log = provider.GetRequiredService<AlertLog>();
                     return NotificationDispatcher.Props(settings.Notifications.Policy, provider.GetRequiredService<IReadOnlyList<INotificationChannel>>(),
                         offset => log.Follow(offset).Select(e => (e.Offset, e.Transition)), registry.Get<SilenceBookKey>(), clock);
                 },
@@ -182,10 +183,10 @@ public static class PerfNodeExtensions
                     HandOffStopMessage = HostCommands.StopHost.Instance,
                 })
             // After the shard regions: report workers ask the hosts about their series. On the default journal, one small event per job change.
-            .WithSingleton<ReportJobsKey>("reports", (system, registry, _) => ReportJobs.Props(registry.Get<HostRegion>(), settings, clock,
+            .WithSingleton<ReportJobsKey>("reports", (_, registry, _) => ReportJobs.Props(registry.Get<HostRegion>(), settings, clock,
                     provider.GetRequiredService<ReportStore>(),
                     new ReportContextSources(registry.Get<HostRegion>(),
-                        async token => (await new AlertLog(system).ReadAsync(0, token)).Select(e => e.Transition).ToArray())),
+                        async token => (await provider.GetRequiredService<AlertLog>().ReadAsync(0, token)).Select(e => e.Transition).ToArray())),
                 workers)
             .WithLoadTests(settings, clock, workers, provider);
     }

@@ -12,6 +12,8 @@ public static class PerfMetrics
     public const string MeterName = "Perf";
     private static readonly Meter Meter = new(MeterName, "1.0");
     private static long _activeSeries;
+    private static long _alertLogReaders;
+    private static long _alertLogFollowers;
     private static long _recoveringHosts;
     // Every message to every persistent actor moves the mailbox depth: one counter would be one cache line all cores
     // fight over, so each of 16 stripes (a cache line apart) takes the threads that hash to it, and the gauge sums them.
@@ -105,6 +107,10 @@ public static class PerfMetrics
     {
         Meter.CreateObservableGauge("perf.series.active", () => Interlocked.Read(ref _activeSeries), "{series}", "Series held by the hosts running in this process.");
         Meter.CreateObservableGauge("perf.process.resident_memory", () => Process.GetCurrentProcess().WorkingSet64, "By", "Resident set size of this process.");
+        Meter.CreateObservableGauge("perf.alert_log.readers", () => Interlocked.Read(ref _alertLogReaders), "{query}",
+            "Live queries of the alert log this node runs (one feeds every stream client and the notification dispatcher).");
+        Meter.CreateObservableGauge("perf.alert_stream.followers", () => Interlocked.Read(ref _alertLogFollowers), "{follower}",
+            "Followers of this node's alert log: stream clients (SSE, WebSocket) and the notification dispatcher.");
         Meter.CreateObservableGauge("perf.series.recovering", () => Interlocked.Read(ref _recoveringHosts), "{host}", "Hosts reading back their snapshot and log (their series answer once they are done).");
         Meter.CreateObservableGauge("perf.mailbox.depth", QueuedMessages, "{message}", "Messages waiting in the mailboxes of the persistent actors (series, hosts, alerts, books).");
         Meter.CreateObservableGauge("perf.cluster.members", () => Volatile.Read(ref _clusterMembers)(), "{member}",
@@ -120,6 +126,12 @@ public static class PerfMetrics
 
     /// <summary>A host that held <paramref name="count"/> series stopped (or is rebuilding them).</summary>
     public static void SeriesStopped(int count) => Interlocked.Add(ref _activeSeries, -count);
+
+    /// <summary>A live query of the alert log started (+1) or ended (-1).</summary>
+    public static void AlertLogReaders(int change) => Interlocked.Add(ref _alertLogReaders, change);
+
+    /// <summary>A follower of the alert log joined (+1) or left (-1).</summary>
+    public static void AlertLogFollowers(int change) => Interlocked.Add(ref _alertLogFollowers, change);
 
     public static void HostRecovering() => Interlocked.Increment(ref _recoveringHosts);
 

@@ -43,6 +43,34 @@ public sealed class AlertsTests(DefaultNode fixture) : IClassFixture<DefaultNode
     }
 
     [Fact]
+    public async Task Every_stream_client_gets_each_event_from_the_one_query_of_the_log_the_node_runs()
+    {
+        await using var node = new PerfNodeProcess();
+        await node.StartAsync();
+        var clients = new List<SseClient>();
+        try
+        {
+            for (var i = 0; i < 30; i++) clients.Add(await SseClient.ConnectAsync(node.Client, "/api/v1/alerts/stream?host=fan-host"));
+
+            foreach (var (s, v) in new[] { (0, 95.0), (30, 95.0), (60, 95.0) }) await PostCpuAsync(node.Client, "fan-host", s, v);
+
+            foreach (var client in clients)
+                Assert.Equal(["pending", "firing"], (await client.ReadAsync(2, TimeSpan.FromSeconds(30))).Select(e => e.Data["to"]!.GetValue<string>()));
+            // Thirty clients and the notification dispatcher follow the log; one query reads it (each polled it before).
+            var metrics = await node.Client.GetStringAsync("/metrics");
+            Assert.Equal(1, Gauge(metrics, "perf_alert_log_readers"));
+            Assert.InRange(Gauge(metrics, "perf_alert_stream_followers"), 30, 31);
+        }
+        finally
+        {
+            foreach (var client in clients) await client.DisposeAsync();
+        }
+
+        static long Gauge(string metrics, string name) =>
+            long.Parse(metrics.Split('\n').Single(line => line.StartsWith(name + "{", StringComparison.Ordinal)).Split(' ')[^1], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [Fact]
     public async Task The_websocket_twin_of_the_stream_carries_the_same_events()
     {
         using var socket = new System.Net.WebSockets.ClientWebSocket();
