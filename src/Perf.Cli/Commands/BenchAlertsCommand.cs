@@ -8,7 +8,8 @@ namespace Perf.Cli.Commands;
 /// <summary>
 /// <c>perf bench alerts</c>: alert latency under load. While <c>perf bench ingest</c>'s load keeps HOSTS x METRICS series
 /// busy, probes make the default cpu_usage rule fire on fresh hosts and time each from the POST that fires it to the
-/// event on the alert stream (<see cref="AlertProbe"/>).
+/// event on the alert stream (<see cref="AlertProbe"/>). With <c>--stream-clients N</c>, N more clients hold the alert
+/// stream open the whole time (<see cref="StreamListeners"/>), to show what connected consumers cost.
 /// </summary>
 public sealed class BenchAlertsCommand : Command
 {
@@ -22,6 +23,7 @@ public sealed class BenchAlertsCommand : Command
         Options.Add(ProbesOption);
         Options.Add(RateOption);
         Options.Add(ConcurrencyOption);
+        Options.Add(StreamClientsOption);
         Options.Add(ApiKeyOption);
         Options.Add(ApiKeyHeaderOption);
         Options.Add(PlainOption);
@@ -37,6 +39,13 @@ public sealed class BenchAlertsCommand : Command
     public Option<int> ProbesOption { get; } = BenchOptionFactory.PositiveInt("--probes", 200, "Alerts to make fire, one after another.", "N");
 
     public Option<int> ConcurrencyOption { get; } = BenchOptionFactory.Concurrency(8);
+
+    public Option<int> StreamClientsOption { get; } = new("--stream-clients")
+    {
+        Description = "Further clients that hold the SSE alert stream open during the run.",
+        HelpName = "N",
+        DefaultValueFactory = _ => 0,
+    };
 
     public Option<double> RateOption { get; } = new("--rate")
     {
@@ -68,11 +77,17 @@ public sealed class BenchAlertsCommand : Command
         using var http = BenchHttpClientFactory.Create(baseUrl, load.Concurrency + 4,
             parseResult.GetValue(ApiKeyOption), parseResult.GetRequiredValue(ApiKeyHeaderOption));
         var driver = new IngestDriver(load, http);
+        var streamClients = Math.Max(0, parseResult.GetValue(StreamClientsOption));
+        using var listenerHttp = BenchHttpClientFactory.Create(baseUrl, streamClients + 1,
+            parseResult.GetValue(ApiKeyOption), parseResult.GetRequiredValue(ApiKeyHeaderOption));
+        var listeners = new StreamListeners(listenerHttp, streamClients);
         await console.Plain.WriteLineAsync(
             $"perf bench alerts: {probes} probes while {driver.Catalog.SeriesCount:N0} series ({load.Hosts} hosts x {load.Metrics} metrics) take " +
             $"{(load.PointsPerSecond > 0 ? $"{load.PointsPerSecond:N0} points/s" : "unlimited")} load with {driver.WorkerCount} requests in flight, target {baseUrl}").ConfigureAwait(false);
 
         using var stopLoad = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var listening = await listeners.ConnectAsync(stopLoad.Token).ConfigureAwait(false);
+        if (streamClients > 0) await console.Plain.WriteLineAsync($"  {listeners.Connected} stream clients connected").ConfigureAwait(false);
         var loading = driver.RunAsync(stopLoad.Token);
         // A few seconds of load first, so every series exists and the probes meet a busy engine.
         await Task.Delay(TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
@@ -88,6 +103,7 @@ public sealed class BenchAlertsCommand : Command
         var probing = DateTime.UtcNow - started;
         await stopLoad.CancelAsync().ConfigureAwait(false);
         var outcome = await loading.ConfigureAwait(false);
+        await listening.ConfigureAwait(false);
 
         var line = new ResultLine()
             .Add("probes", probe.Latency.Count)
@@ -97,6 +113,9 @@ public sealed class BenchAlertsCommand : Command
             .Add("ack_p50_ms", probe.Acknowledgement.PercentileMilliseconds(50), 1)
             .Add("ack_p99_ms", probe.Acknowledgement.PercentileMilliseconds(99), 1)
             .Add("series", driver.Catalog.SeriesCount)
+            .Add("stream_clients", streamClients)
+            .Add("stream_client_events", listeners.Events)
+            .Add("stream_clients_dropped", listeners.Dropped)
             .Add("load_points_per_sec", outcome.Totals.AcceptedPoints / Math.Max(1e-9, outcome.Elapsed.TotalSeconds), 0)
             .Add("probing_s", probing.TotalSeconds, 1);
         await console.Plain.WriteLineAsync(line.ToString()).ConfigureAwait(false);

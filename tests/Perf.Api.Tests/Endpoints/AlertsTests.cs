@@ -71,6 +71,19 @@ public sealed class AlertsTests(DefaultNode fixture) : IClassFixture<DefaultNode
     }
 
     [Fact]
+    public async Task An_idle_stream_gets_keep_alives_and_stays_open_for_the_next_event()
+    {
+        await using var idle = await SseClient.ConnectAsync(fixture.Client, "/api/v1/alerts/stream?host=idle-host");
+        Assert.Equal("connected", await idle.ReadCommentAsync(TimeSpan.FromSeconds(10)));
+
+        // Nothing for this host for 15 s: a keep-alive (it once ended the stream instead: a stream element cannot be null).
+        Assert.Equal("keep-alive", await idle.ReadCommentAsync(TimeSpan.FromSeconds(40)));
+
+        foreach (var (s, v) in new[] { (0, 95.0), (30, 95.0) }) await PostCpuAsync(fixture.Client, "idle-host", s, v);
+        Assert.Equal("pending", (await idle.ReadAsync(1, TimeSpan.FromSeconds(30)))[0].Data["to"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task The_websocket_twin_of_the_stream_carries_the_same_events()
     {
         using var socket = new System.Net.WebSockets.ClientWebSocket();

@@ -41,6 +41,17 @@ public sealed class SseClient : IAsyncDisposable
         return events;
     }
 
+    /// <summary>The next comment line (<c>: text</c>), skipping events; what a proxy sees of an idle stream.</summary>
+    public async Task<string> ReadCommentAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        while (true)
+        {
+            var line = await _reader.ReadLineAsync(cts.Token) ?? throw new EndOfStreamException("the stream ended");
+            if (line.StartsWith(':')) return line[1..].Trim();
+        }
+    }
+
     public ValueTask DisposeAsync()
     {
         _reader.Dispose();
