@@ -109,7 +109,7 @@ public static class PerfMetrics
         Meter.CreateObservableGauge("perf.process.resident_memory", () => Process.GetCurrentProcess().WorkingSet64, "By", "Resident set size of this process.");
         Meter.CreateObservableGauge("perf.alert_log.readers", () => Interlocked.Read(ref _alertLogReaders), "{query}",
             "Live queries of the alert log this node runs (one feeds every stream client and the notification dispatcher).");
-        Meter.CreateObservableGauge("perf.alert_stream.followers", () => Interlocked.Read(ref _alertLogFollowers), "{follower}",
+        Meter.CreateObservableGauge("perf.alert_log.followers", () => Interlocked.Read(ref _alertLogFollowers), "{follower}",
             "Followers of this node's alert log: stream clients (SSE, WebSocket) and the notification dispatcher.");
         Meter.CreateObservableGauge("perf.series.recovering", () => Interlocked.Read(ref _recoveringHosts), "{host}", "Hosts reading back their snapshot and log (their series answer once they are done).");
         Meter.CreateObservableGauge("perf.mailbox.depth", QueuedMessages, "{message}", "Messages waiting in the mailboxes of the persistent actors (series, hosts, alerts, books).");

@@ -59,7 +59,7 @@ public sealed class AlertsTests(DefaultNode fixture) : IClassFixture<DefaultNode
             // Thirty clients and the notification dispatcher follow the log; one query reads it (each polled it before).
             var metrics = await node.Client.GetStringAsync("/metrics");
             Assert.Equal(1, Gauge(metrics, "perf_alert_log_readers"));
-            Assert.InRange(Gauge(metrics, "perf_alert_stream_followers"), 30, 31);
+            Assert.InRange(Gauge(metrics, "perf_alert_log_followers"), 30, 31);
         }
         finally
         {
