@@ -32,6 +32,9 @@ public static class BackupEndpoints
 
     private static async Task<IResult> CreateAsync(HttpRequest request, DatabaseBackups backups)
     {
+        if (!backups.IsSupported)
+            return Problems.Invalid("perf.storage.provider", "is postgresql: this node's data is in PostgreSQL, whose own tools take the backup " +
+                "(pg_dump, or a base backup with WAL archiving; README, \"Backup and restore\")", StatusCodes.Status501NotImplemented, "Not implemented");
         string? name = null;
         var (body, problem) = await JsonBody.ReadObjectAsync(request, optional: true);
         if (problem is not null) return problem;

@@ -19,12 +19,16 @@ public sealed class DatabaseBackups(PerfStorage storage, BackupVerifier verifier
 
     public string Directory => Path.Combine(storage.DataDirectory, DirectoryName);
 
+    /// <summary>Only an embedded node's file is copied here; PostgreSQL's own tools back up a cluster's database.</summary>
+    public bool IsSupported => storage.Provider == Perf.Storage.StorageProvider.Sqlite;
+
     /// <summary>
     /// Writes a backup named <paramref name="fileName"/> (a name <see cref="BackupName.TryNormalize"/> accepted), or the
     /// default timestamped name, and verifies it. Throws <see cref="BackupExistsException"/> when the name is taken.
     /// </summary>
     public async Task<BackupResult> CreateAsync(string? fileName, CancellationToken cancellationToken = default)
     {
+        if (!IsSupported) throw new NotSupportedException($"backups of a {storage.Provider} database are taken with its own tools");
         if (fileName is not null && !BackupName.IsBackupFile(fileName)) throw new ArgumentException($"'{fileName}' is not a backup file name", nameof(fileName));
         await _one.WaitAsync(cancellationToken).ConfigureAwait(false);
         try

@@ -11,6 +11,26 @@ namespace Perf.Api.Tests.Cluster;
 public sealed class PostgresSessionTests(PostgresServer postgres)
 {
     [Fact]
+    public async Task A_backup_through_the_API_on_PostgreSQL_is_answered_501_naming_the_provider()
+    {
+        var connectionString = await postgres.CreateDatabaseAsync();
+        await using var node = new PerfNodeProcess(new Dictionary<string, string>
+        {
+            ["PERF_PERF__STORAGE__PROVIDER"] = "postgresql",
+            ["PERF_PERF__STORAGE__POSTGRESQL__CONNECTION_STRING"] = connectionString,
+            ["PERF_PERF__SELF_MONITORING__ENABLED"] = "false",
+            ["Logging__LogLevel__Perf.Access"] = "Information",
+        });
+        await node.StartAsync();
+
+        using var response = await node.Client.PostJsonAsync("{}", "/api/v1/admin/backup");
+        var problem = await response.ExpectProblemAsync(HttpStatusCode.NotImplemented, "perf.storage.provider");
+        Assert.Contains("pg_dump", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        await Poll.UntilAsync("the access log line", _ => Task.FromResult(node.Output.Contains("POST /api/v1/admin/backup 501 ", StringComparison.Ordinal)),
+            TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
     public async Task Writes_resume_after_the_server_ends_every_session_of_the_node_and_nothing_acknowledged_is_lost()
     {
         var ct = TestContext.Current.CancellationToken;

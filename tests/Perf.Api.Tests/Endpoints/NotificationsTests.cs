@@ -1,4 +1,7 @@
+using System.Net;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Data.Sqlite;
 using Perf.Api.Tests.Infrastructure;
 using Perf.Host.Tests.Infrastructure;
 
@@ -80,6 +83,37 @@ public sealed class NotificationsTests
         var deliveries = await node.Client.GetJsonAsync("/api/v1/notifications?status=delivered");
         Assert.Equal(["am", "hook", "mail"], deliveries["deliveries"]!.AsArray()
             .Where(d => d!["notification_id"]!.GetValue<string>() == notificationId).Select(d => d!["channel"]!.GetValue<string>()).Order());
+
+        // The dispatcher's state is in the database beside the series: a backup holds it, verifies, and restores.
+        await Poll.UntilAsync("the dispatcher's snapshot stored", _ => Task.FromResult(DispatcherSnapshots(node.DataDirectory) > 0), ct);
+        using var backup = await node.Client.PostJsonAsync("""{"name": "after-notifying"}""", "/api/v1/admin/backup");
+        var created = JsonNode.Parse(await backup.Content.ReadAsStringAsync())!;
+        Assert.True(backup.StatusCode == HttpStatusCode.Created, created.ToJsonString());
+        Assert.True(created["verification"]!["ok"]!.GetValue<bool>(), created["verification"]!.ToJsonString());
+        Assert.True(created["verification"]!["other_events"]!.GetValue<long>() > 0, "the dispatcher's snapshot and the alert log were decoded");
+        var restored = Path.Combine(Path.GetTempPath(), "perf-notification-tests", Guid.NewGuid().ToString("N"));
+        try
+        {
+            var (exitCode, output, error) = await PerfCli.RunAsync("restore", created["file"]!.GetValue<string>(), "--data-dir", restored);
+            Assert.True(exitCode == 0, output + error);
+            Assert.Contains("restored", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            try { Directory.Delete(restored, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    private static long DispatcherSnapshots(string dataDirectory)
+    {
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = Path.Combine(dataDirectory, "perf.db"), Mode = SqliteOpenMode.ReadOnly, Pooling = false,
+        }.ToString());
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM snapshot WHERE persistence_id = 'notification-dispatcher'";
+        return (long)command.ExecuteScalar()!;
     }
 
     [Fact]
