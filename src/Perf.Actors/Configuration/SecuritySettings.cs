@@ -7,8 +7,8 @@ namespace Perf.Actors.Configuration;
 /// <c>/metrics</c> is open to scrapers without a key.
 /// </summary>
 /// <param name="AdminKey">An admin key from configuration or <c>PERF_ADMIN_KEY</c>; null: the key book creates one.</param>
-/// <param name="UnauthenticatedRateLimit">Requests without valid credentials, per client address: low, so that guessing
-/// keys is slow; no valid caller needs more than a few such requests.</param>
+/// <param name="UnauthenticatedRateLimit">Requests answered 401, per client address: low, so that guessing keys is slow
+/// (no valid caller needs more than a few such requests); past it the address is refused before its key is checked.</param>
 /// <param name="MaxRequestBytes">Largest body of the API's non-ingest endpoints (ingest has perf.ingest.max_body_bytes).</param>
 public sealed record SecuritySettings(
     string? AdminKey,

@@ -4,7 +4,8 @@ namespace Perf.Api.Security;
 
 /// <summary>
 /// One structured line per request (category <c>Perf.Access</c>): method, path, status, duration, caller and address.
-/// Never the query string or headers, so no key material or token reaches the log.
+/// Never the query string or headers, so no key material or token reaches the log. Requests refused by
+/// <see cref="AuthenticationThrottle"/> are left to its summary (a guesser would otherwise write a line per attempt).
 /// </summary>
 public sealed class AccessLog(RequestDelegate next, ILoggerFactory loggers)
 {
@@ -13,17 +14,23 @@ public sealed class AccessLog(RequestDelegate next, ILoggerFactory loggers)
     public async Task InvokeAsync(HttpContext context)
     {
         var started = Stopwatch.GetTimestamp();
+        var failed = false;
         try
         {
             await next(context);
         }
+        catch
+        {
+            failed = true; // the exception handler (outside) answers 500; the response's status is not set yet
+            throw;
+        }
         finally
         {
-            if (_log.IsEnabled(LogLevel.Information))
+            if (_log.IsEnabled(LogLevel.Information) && !context.Items.ContainsKey(AuthenticationThrottle.RefusedItem))
             {
                 var caller = Caller.From(context);
                 _log.LogInformation("{Method} {Path} {Status} {ElapsedMs:0.0}ms actor={Actor} role={Role} from={Remote}",
-                    context.Request.Method, context.Request.Path.Value, context.Response.StatusCode,
+                    context.Request.Method, context.Request.Path.Value, failed ? StatusCodes.Status500InternalServerError : context.Response.StatusCode,
                     Stopwatch.GetElapsedTime(started).TotalMilliseconds, caller?.Actor ?? "-", caller?.Role.ToString().ToLowerInvariant() ?? "-",
                     context.Connection.RemoteIpAddress?.ToString() ?? "-");
             }

@@ -16,9 +16,9 @@ public static class Policies
     }
 
     /// <summary>Puts the endpoint in <paramref name="area"/>: only callers whose role grants it reach it, and a change
-    /// made through it (any method but GET/HEAD) is recorded in the audit trail before it is answered.</summary>
+    /// made through it (any method but GET/HEAD) is recorded in the audit trail before it is answered (<see cref="AuditRecorder"/>).</summary>
     public static TBuilder RequireArea<TBuilder>(this TBuilder builder, Area area) where TBuilder : IEndpointConventionBuilder =>
-        builder.RequireAuthorization(Name(area)).WithMetadata(new AreaMetadata(area)).AddEndpointFilter<TBuilder, AuditFilter>();
+        builder.RequireAuthorization(Name(area)).WithMetadata(new AreaMetadata(area));
 
     /// <summary>A read that is still recorded in the audit trail (report downloads).</summary>
     public static TBuilder Audited<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>

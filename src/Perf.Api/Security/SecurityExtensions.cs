@@ -20,6 +20,7 @@ public static class SecurityExtensions
     public static IServiceCollection AddPerfSecurity(this IServiceCollection services, SecuritySettings settings)
     {
         services.AddSingleton(settings);
+        services.AddSingleton<AuthenticationThrottle>();
         var authentication = services
             .AddAuthentication(SchemeName)
             .AddPolicyScheme(SchemeName, "API key or JWT", options => options.ForwardDefaultSelector = context =>
@@ -34,7 +35,7 @@ public static class SecurityExtensions
             {
                 var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
                 return new ValueTask(Problems.RetryLater(rejected.HttpContext, StatusCodes.Status429TooManyRequests, retryAfter,
-                    "this key's (or, without valid credentials, this address') request rate is over its limit (perf.security.rate_limit)").ExecuteAsync(rejected.HttpContext));
+                    "this key's request rate is over its limit (perf.security.rate_limit, or the key's own rate_limit)").ExecuteAsync(rejected.HttpContext));
             };
         });
         services.AddRequestTimeouts(options => options.DefaultPolicy = new RequestTimeoutPolicy
@@ -45,13 +46,15 @@ public static class SecurityExtensions
         return services;
     }
 
-    /// <summary>The middleware, in order: access log around everything, then routing, who (authentication), how often
-    /// (rate limit: before authorisation, so that requests it refuses, bad keys included, are counted too), may they
-    /// (authorisation), how long (timeouts), and the per-request guards.</summary>
+    /// <summary>The middleware, in order: access log around everything, then routing, the audit trail (around every
+    /// refusal that follows), the address throttle (before any key is checked), who (authentication), how often (the
+    /// caller's rate limit), may they (authorisation), how long (timeouts), and the per-request guards.</summary>
     public static WebApplication UsePerfSecurity(this WebApplication app)
     {
         app.UseMiddleware<AccessLog>();
         app.UseRouting();
+        app.UseMiddleware<AuditRecorder>();
+        app.UseMiddleware<AuthenticationThrottle>();
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseAuthorization();
@@ -74,12 +77,10 @@ public static class SecurityExtensions
     private static RateLimitPartition<string> Partition(HttpContext context, SecuritySettings settings)
     {
         if (context.GetEndpoint()?.Metadata.GetMetadata<IAllowAnonymous>() is not null) return RateLimitPartition.GetNoLimiter("public");
-        var caller = Caller.From(context);
-        // Requests without valid credentials (none, a wrong key, a bad token) share their address's bucket, at the low
-        // unauthenticated limit: guessing keys gets 429 after a few tries, and a valid key's own bucket is untouched.
-        var limit = caller is null ? settings.UnauthenticatedRateLimit : caller.RateLimit ?? settings.RateLimit;
-        var key = caller?.Actor ?? "address:" + context.Connection.RemoteIpAddress;
-        return RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
+        // Requests without valid credentials are answered 401 and held to their address's limit by AuthenticationThrottle.
+        if (Caller.From(context) is not { } caller) return RateLimitPartition.GetNoLimiter("unauthenticated");
+        var limit = caller.RateLimit ?? settings.RateLimit;
+        return RateLimitPartition.GetTokenBucketLimiter(caller.Actor, _ => new TokenBucketRateLimiterOptions
         {
             TokenLimit = limit.Burst,
             TokensPerPeriod = limit.RequestsPerSecond,

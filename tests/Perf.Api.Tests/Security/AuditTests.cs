@@ -4,7 +4,7 @@ using Perf.Api.Tests.Infrastructure;
 
 namespace Perf.Api.Tests.Security;
 
-/// <summary>Every change is in the audit trail with the key that made it; reads are not, except report downloads.</summary>
+/// <summary>Every change is in the audit trail with the key that made it, refused ones too; reads are not, except report downloads.</summary>
 public sealed class AuditTests(SecuredNode fixture) : IClassFixture<SecuredNode>
 {
     [Fact]
@@ -42,6 +42,36 @@ public sealed class AuditTests(SecuredNode fixture) : IClassFixture<SecuredNode>
         Assert.Equal("127.0.0.1", entry["remote_address"]!.GetValue<string>());
         Assert.True(DateTimeOffset.Parse(entry["time"]!.GetValue<string>()) > DateTimeOffset.UtcNow.AddMinutes(-5));
         Assert.Equal($"/api/v1/admin/keys/{revoked.Id}", entries.Last()["target"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Refusals_made_before_the_endpoint_are_on_record_too()
+    {
+        var readKey = await Keys.CreateAsync(fixture.Client, "read");
+        var before = (await fixture.Client.GetJsonAsync("/api/v1/admin/audit?limit=10000"))["next"]!.GetValue<long>();
+        using var reader = fixture.Node.ClientWithKey(readKey.Token);
+        using var stranger = fixture.Node.ClientWithKey("not-a-key-0123456789abcdef");
+        const string Rule = """{"id":"refused-rule","kind":"threshold","metric":"cpu.usage","warning":90}""";
+
+        using (var forbidden = await reader.PostJsonAsync(Rule, "/api/v1/alert-rules")) Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
+        using (var unknown = await stranger.PostJsonAsync(Rule, "/api/v1/alert-rules")) Assert.Equal(HttpStatusCode.Unauthorized, unknown.StatusCode);
+        // As a client that sends a large body should: it waits for "100 Continue", so the early 413 does not cut it off.
+        using var huge = new HttpRequestMessage(HttpMethod.Post, "/api/v1/silences")
+        {
+            Content = new StringContent("{\"comment\":\"" + new string('x', 100 * 1024) + "\"}", System.Text.Encoding.UTF8, "application/json"),
+        };
+        huge.Headers.ExpectContinue = true;
+        using (var tooLarge = await fixture.Client.SendAsync(huge)) Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooLarge.StatusCode);
+
+        var entries = (await fixture.Client.GetJsonAsync($"/api/v1/admin/audit?after={before}"))["entries"]!.AsArray().Select(e => e!).ToArray();
+        Assert.Equal(
+            [
+                $"{readKey.Id} read POST /api/v1/alert-rules 403",
+                "anonymous  POST /api/v1/alert-rules 401",
+                "admin-key admin POST /api/v1/silences 413",
+            ],
+            entries.Select(e => $"{e["actor"]} {e["role"]} {e["action"]} {e["status"]}"));
+        Assert.All(entries, e => Assert.Equal("127.0.0.1", e["remote_address"]!.GetValue<string>()));
     }
 
     [Fact]
