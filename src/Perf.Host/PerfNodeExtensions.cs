@@ -15,6 +15,7 @@ using Perf.Actors.Alerts;
 using Perf.Actors.Analysis;
 using Perf.Actors.Notifications;
 using Perf.Host.Backup;
+using Perf.Host.Membership;
 using Perf.Host.Notifications;
 using Perf.Host.SelfMonitoring;
 using Akka.Streams.Dsl;
@@ -125,6 +126,7 @@ public static class PerfNodeExtensions
                 system.ActorOf(BookSubscriber<KeyBookQueries.KeyBookView>.Props(registry.Get<KeyBookKey>(), KeyBook.Topic,
                     KeyBookQueries.GetKeys.Instance, keys.Use), "key-book-subscriber");
                 system.ActorOf(NodeStatsActor.Props(), NodeStatsActor.Name);
+                system.ActorOf(CrashedMemberDowning.Props(), CrashedMemberDowning.Name);
                 registry.Register<AnalysisKey>(system.ActorOf(AnalysisActor.Props(registry.Get<HostRegion>(), registry.Get<HostRegion>(), settings), "analysis"));
             })
             .AddStartup((system, _) =>

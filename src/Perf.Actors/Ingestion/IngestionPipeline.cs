@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Akka.Actor;
 using Perf.Actors.Hosts;
@@ -14,6 +15,12 @@ namespace Perf.Actors.Ingestion;
 /// host registers anything). At most <see cref="IngestSettings.Parallelism"/> requests are written at once and
 /// <see cref="IngestSettings.QueueSize"/> wait; past that, or past <see cref="IngestSettings.MaxInFlightPoints"/>, a request
 /// is answered <see cref="IngestStatus.Overloaded"/> at once (the API turns it into 429 or 503), so memory stays bounded.
+/// <para>
+/// In a cluster, a request waits at most <see cref="UnreachableWriteTimeout"/> while a worker is unreachable (its hosts'
+/// appends would wait for the whole write timeout), and the requests in flight when a worker is removed end at once:
+/// what they sent it is lost, and sent again they reach the hosts' new owner. Both are answered like a timeout (503,
+/// retry), which is safe to repeat.
+/// </para>
 /// </summary>
 public sealed class IngestionPipeline
 {
@@ -21,8 +28,14 @@ public sealed class IngestionPipeline
     private readonly IngestSettings _settings;
     private readonly AppendAcknowledgements _acknowledgements;
     private readonly SemaphoreSlim _writing;
+    // The requests being written, whose deadlines a lost worker brings forward.
+    private readonly ConcurrentDictionary<WriteDeadline, byte> _deadlines = new();
     private long _pointsInFlight;
     private int _waiting;
+    private volatile string? _unreachableWorker;
+
+    /// <summary>The longest a request waits while a worker is unreachable.</summary>
+    public static readonly TimeSpan UnreachableWriteTimeout = TimeSpan.FromSeconds(1);
 
     public IngestionPipeline(ActorSystem system, IActorRef hostRegion, IngestSettings settings, TimeProvider clock, SeriesTable? series = null)
     {
@@ -32,6 +45,8 @@ public sealed class IngestionPipeline
         _settings = settings;
         _acknowledgements = new AppendAcknowledgements(system);
         _writing = new SemaphoreSlim(settings.Parallelism, settings.Parallelism);
+        if (((ExtendedActorSystem)system).Provider is Akka.Cluster.IClusterActorRefProvider)
+            system.ActorOf(MemberLossWatch.Props(this, ClusterSettings.WorkerRole), "ingest-member-loss-watch");
     }
 
     /// <summary>The node's interned series, which the decoders resolve names (and remote write's label sets) against.</summary>
@@ -107,7 +122,9 @@ public sealed class IngestionPipeline
     private async Task<IngestOutcome> WriteAsync(SampleBatch batch, IngestOrigin origin)
     {
         // One deadline for the whole request rather than a scheduled timeout per host.
-        using var deadline = new CancellationTokenSource(_settings.WriteTimeout);
+        using var deadline = new WriteDeadline(_settings.WriteTimeout);
+        _deadlines[deadline] = 0;
+        if (_unreachableWorker is { } unreachable) deadline.BringForward(UnreachableWriteTimeout, Unreachable(unreachable));
         try
         {
             if (batch.Unregistered() is { } unknown && await RegisterAsync(unknown, batch.Count, origin, deadline.Token).ConfigureAwait(false) is { } refused)
@@ -117,7 +134,7 @@ public sealed class IngestionPipeline
         catch (Exception e) when (e is AskTimeoutException or OperationCanceledException or TimeoutException)
         {
             Rejected(batch.Count, "timeout", origin);
-            return new IngestOutcome(IngestStatus.TimedOut);
+            return new IngestOutcome(IngestStatus.TimedOut, Reason: deadline.Reason);
         }
         catch (HostWriteFailedException e)
         {
@@ -125,7 +142,27 @@ public sealed class IngestionPipeline
             Rejected(batch.Count, "write_failed", origin);
             return new IngestOutcome(IngestStatus.TimedOut, Reason: e.Message);
         }
+        finally
+        {
+            _deadlines.TryRemove(deadline, out _);
+        }
     }
+
+    /// <summary>A worker became unreachable (<paramref name="any"/>), or none is any more.</summary>
+    public void WorkersUnreachable(bool any, string member)
+    {
+        _unreachableWorker = any ? member : null;
+        if (!any) return;
+        foreach (var deadline in _deadlines.Keys) deadline.BringForward(UnreachableWriteTimeout, Unreachable(member));
+    }
+
+    /// <summary>A worker left the cluster: what the requests in flight sent it is lost, so they end now.</summary>
+    public void WorkerRemoved(string member)
+    {
+        foreach (var deadline in _deadlines.Keys) deadline.End($"cluster member {member} was removed while this request was written");
+    }
+
+    private static string Unreachable(string member) => $"cluster member {member} is unreachable; its hosts move to the other workers once it is removed";
 
     /// <summary>
     /// The cardinality guard, for the series the node has not seen: every host of them is asked first, so that one over

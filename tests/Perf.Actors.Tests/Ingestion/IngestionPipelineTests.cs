@@ -155,6 +155,56 @@ public sealed class IngestionPipelineTests() : Akka.Hosting.TestKit.TestKit("ing
     }
 
     [Fact]
+    public async Task A_request_waiting_when_a_worker_becomes_unreachable_ends_within_a_second_and_so_do_new_ones()
+    {
+        var hosts = CreateTestProbe();
+        var pipeline = new IngestionPipeline(Sys, hosts.Ref, Settings, TimeProvider.System);
+        pipeline.Series.Series("web-1", "cpu.usage").Registered(0);
+        using var batch = Batch(pipeline, ("web-1", "cpu.usage", 1_000, 1));
+
+        var waiting = pipeline.SubmitAsync(batch, Origin);
+        await hosts.ExpectMsgAsync<AppendSamples>(); // answered by nobody: its host was on the lost worker
+        pipeline.WorkersUnreachable(true, "akka.tcp://perf@10.0.0.3:4053");
+
+        // Long before the 30 s write timeout.
+        var outcome = await waiting.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        Assert.Equal(IngestStatus.TimedOut, outcome.Status);
+        Assert.Contains("akka.tcp://perf@10.0.0.3:4053 is unreachable", outcome.Reason);
+        using var later = Batch(pipeline, ("web-1", "cpu.usage", 2_000, 2));
+        var next = pipeline.SubmitAsync(later, Origin);
+        await hosts.ExpectMsgAsync<AppendSamples>();
+        Assert.Equal(IngestStatus.TimedOut, (await next.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken)).Status);
+
+        // Once the worker is removed, a request waits for its answer again (its hosts have a new owner).
+        pipeline.WorkerRemoved("akka.tcp://perf@10.0.0.3:4053");
+        pipeline.WorkersUnreachable(false, "akka.tcp://perf@10.0.0.3:4053");
+        using var afterwards = Batch(pipeline, ("web-1", "cpu.usage", 3_000, 3));
+        var answered = pipeline.SubmitAsync(afterwards, Origin);
+        var append = await hosts.ExpectMsgAsync<AppendSamples>();
+        // Past the 1 s limit of an unreachable worker, the request is still waiting for its host.
+        await Assert.ThrowsAsync<TimeoutException>(() => answered.WaitAsync(TimeSpan.FromSeconds(1.5), TestContext.Current.CancellationToken));
+        hosts.LastSender.Tell(new AppendResult(1, 0, append.Correlation), TestActor);
+        Assert.Equal(IngestStatus.Stored, (await answered).Status);
+    }
+
+    [Fact]
+    public async Task The_requests_in_flight_when_a_worker_is_removed_end_at_once()
+    {
+        var hosts = CreateTestProbe();
+        var pipeline = new IngestionPipeline(Sys, hosts.Ref, Settings, TimeProvider.System);
+        pipeline.Series.Series("web-1", "cpu.usage").Registered(0);
+        using var batch = Batch(pipeline, ("web-1", "cpu.usage", 1_000, 1));
+
+        var waiting = pipeline.SubmitAsync(batch, Origin);
+        await hosts.ExpectMsgAsync<AppendSamples>();
+        pipeline.WorkerRemoved("akka.tcp://perf@10.0.0.3:4053");
+
+        var outcome = await waiting.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+        Assert.Equal(IngestStatus.TimedOut, outcome.Status);
+        Assert.Contains("was removed", outcome.Reason);
+    }
+
+    [Fact]
     public async Task A_host_that_does_not_know_a_series_index_makes_the_node_register_that_host_s_series_again()
     {
         var hosts = CreateTestProbe();

@@ -27,6 +27,9 @@ public sealed class ClusterLoad(IReadOnlyList<HttpClient> clients, int hosts = 1
     public int RetriesTold => _retriesTold;
     public TimeSpan LongestGap { get; private set; }
 
+    /// <summary>The longest any one request waited for its answer, whatever the answer.</summary>
+    public TimeSpan LongestWait { get; private set; }
+
     public string Host(int h) => $"{hostPrefix}-{h:D3}";
     public static string Metric(int m) => $"load.m{m}";
 
@@ -41,9 +44,11 @@ public sealed class ClusterLoad(IReadOnlyList<HttpClient> clients, int hosts = 1
             while (true)
             {
                 var client = clients[k % clients.Count];
+                var sent = Stopwatch.StartNew();
                 try
                 {
                     using var response = await client.PostAsync(NodeApi.MetricsPath, new StringContent(body, Encoding.UTF8, "application/json"));
+                    if (sent.Elapsed > LongestWait) LongestWait = sent.Elapsed;
                     if (response.StatusCode == HttpStatusCode.Accepted)
                     {
                         lock (_acknowledged) _acknowledged.Add(timestamp);

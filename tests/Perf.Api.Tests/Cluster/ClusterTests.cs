@@ -47,9 +47,13 @@ public sealed class ClusterTests(PostgresServer postgres, ITestOutputHelper outp
         await stop.CancelAsync();
         await running;
         output.WriteLine($"{load.Acknowledged.Count} requests of 1,000 points acknowledged; longest gap {load.LongestGap.TotalSeconds:0.0} s; " +
+                         $"longest wait for an answer {load.LongestWait.TotalSeconds:0.0} s; " +
                          $"{load.RetriesTold} retries told; other answers: {load.OtherAnswers.Count}");
 
         Assert.Empty(await load.VerifyAsync(cluster.Api.Client));
+        // Downed as soon as it was unreachable: its port refused connections, so its process was provably gone.
+        Assert.Contains(cluster.Apis.Select(a => a.Output).Concat([cluster.Workers[0]!.Output, cluster.Workers[2]!.Output]),
+            text => text.Contains($"Cluster member {victim} is unreachable and refuses connections on its cluster port", StringComparison.Ordinal));
         // The counts come from the shards' statistics, which a shard busy recovering may miss a round of: awaited.
         await Poll.UntilAsync("every series counted on the survivors", async _ =>
             (await cluster.StatusAsync())["members"]!.AsArray().Sum(m => m!["series"]?["entities"]?.GetValue<int>() ?? 0) == 1000,
