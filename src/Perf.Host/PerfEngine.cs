@@ -22,9 +22,11 @@ public sealed class PerfEngine(
     ApiKeyRegistry keyRegistry,
     PerfSettings settings,
     PerfStorage storage,
+    StorageReserve reserve,
     TimeProvider clock)
 {
-    private readonly Lazy<IngestionPipeline> _pipeline = new(() => new IngestionPipeline(system, hosts.ActorRef, settings.Engine.Ingest, clock));
+    private readonly Lazy<IngestionPipeline> _pipeline = new(() =>
+        new IngestionPipeline(system, hosts.ActorRef, settings.Engine.Ingest, clock, storageShortage: reserve.Shortage));
 
     public ActorSystem System => system;
     public PerfSettings Settings => settings;
@@ -44,7 +46,7 @@ public sealed class PerfEngine(
     public IngestionPipeline Ingestion => _pipeline.Value;
 
     /// <summary>
-    /// Ready when this node is an Up cluster member, its database answers and, on a worker, the host log takes writes
+    /// Ready when this node is an Up cluster member, its database answers and has room (<see cref="StorageReserve"/>) and, on a worker, the host log takes writes
     /// (after a crash its start-up scan of a large log takes seconds, and writes wait for it).
     /// </summary>
     public async Task<(bool Ready, string Reason)> ReadinessAsync(CancellationToken cancellationToken)
@@ -54,6 +56,7 @@ public sealed class PerfEngine(
         if (!keyRegistry.Loaded) return (false, "API keys not loaded yet");
         if (!await storage.IsReachableAsync(cancellationToken)) return (false, "database unreachable");
         // Reads still work on a full disk, writes do not: a load balancer should send them elsewhere meanwhile.
+        if (reserve.Shortage() is { } shortage) return (false, "writes are refused: " + shortage);
         if (storage.Hosts.WritesFailingWithin(TimeSpan.FromSeconds(5)) is { } failing) return (false, "writes are failing: " + failing);
         if (!settings.Engine.Cluster.IsWorker) return (true, "ok");
         var log = storage.Hosts.Log;

@@ -66,6 +66,9 @@ public static class PerfNodeExtensions
         services.AddSingleton(provider => new AlertLog(provider.GetRequiredService<ActorSystem>()));
         services.AddSingleton(provider => new AlertIndex(provider.GetRequiredService<AlertLog>()));
         services.AddSingleton(_ => NotificationChannels.Create(ActiveChannels(config, settings), NotificationHttp()));
+        var disk = new DiskGauge(settings.Engine.DataDirectory, settings.SelfMonitoring.DiskQuotaBytes);
+        services.AddSingleton(disk);
+        services.AddSingleton(new StorageReserve(disk, settings.Engine.MinFreeSpaceBytes, applies: storage.Provider == StorageProvider.Sqlite));
         services.AddSingleton<PerfEngine>();
         if (settings.SelfMonitoring.Enabled) services.AddHostedService<SelfMonitor>();
         services.AddSingleton(provider => EngineBackupVerifier.For(
@@ -143,8 +146,7 @@ public static class PerfNodeExtensions
                         return Done.Instance;
                     });
                 // The gauges that need the node (exported at /metrics whether or not self-monitoring is on).
-                var disk = new DiskGauge(settings.Engine.DataDirectory, settings.SelfMonitoring.DiskQuotaBytes);
-                PerfMetrics.ObserveNode(() => SelfMonitor.Members(cluster), disk.Read);
+                PerfMetrics.ObserveNode(() => SelfMonitor.Members(cluster), provider.GetRequiredService<DiskGauge>().Read);
                 var missing = settings.Notifications.Channels.Except(ActiveChannels(config, settings).Select(c => c.Name)).ToArray();
                 if (engine.Cluster.IsWorker && settings.Notifications.Enabled && missing.Length > 0)
                     system.Log.Warning("monitoring.alerts.channels lists {0} without a definition under perf.notifications.channels: not notified",

@@ -135,6 +135,7 @@ public sealed class PerfConfigurationTests
 
         Assert.Equal("./data", engine.DataDirectory);
         Assert.Equal("full", engine.SqliteSynchronous);
+        Assert.Equal(64L * 1024 * 1024, engine.MinFreeSpaceBytes);
         Assert.Equal(new IngestSettings(
             QueueSize: 256, Parallelism: 32, MaxInFlightPoints: 2_000_000, MaxBodyBytes: 16L * 1024 * 1024,
             MaxFutureSkew: TimeSpan.FromMinutes(5), OutOfOrderTolerance: TimeSpan.FromMinutes(5), MaxSeriesPerHost: 10_000,
@@ -302,6 +303,8 @@ public sealed class PerfConfigurationTests
         { "perf.self_monitoring.enabled", "false", "false" },
         { "perf.self_monitoring.interval", "5s", "00:00:05" },
         { "perf.self_monitoring.disk_quota", "50GB", "53687091200" },
+        { "perf.storage.min_free_space", "1GB", "1073741824" },
+        { "perf.storage.min_free_space", "0", "0" },
         { "perf.self_monitoring.failure_window", "30m", "00:30:00" },
     };
 
@@ -620,6 +623,7 @@ public sealed class PerfConfigurationTests
         { "perf.self_monitoring.enabled", "sometimes", "perf.self_monitoring.enabled" },
         { "perf.self_monitoring.interval", "1ms", "perf.self_monitoring.interval" },
         { "perf.self_monitoring.disk_quota", "lots", "perf.self_monitoring.disk_quota" },
+        { "perf.storage.min_free_space", "-1MB", "perf.storage.min_free_space" },
         { "perf.self_monitoring.failure_window", "10ms", "perf.self_monitoring.failure_window" },
     };
 
@@ -890,6 +894,7 @@ public sealed class PerfConfigurationTests
         "perf.self_monitoring.enabled" => s.SelfMonitoring.Enabled,
         "perf.self_monitoring.interval" => s.SelfMonitoring.Interval,
         "perf.self_monitoring.disk_quota" => s.SelfMonitoring.DiskQuotaBytes,
+        "perf.storage.min_free_space" => s.Engine.MinFreeSpaceBytes,
         "perf.self_monitoring.failure_window" => s.SelfMonitoring.FailureWindow,
         _ => throw new ArgumentOutOfRangeException(nameof(key), key, "no setting mapped for this key"),
     };

@@ -1,9 +1,11 @@
 namespace Perf.Actors.Configuration;
 
 /// <summary>Engine knobs under <c>perf.*</c>: storage, ingestion limits, series storage, detection, queries, cluster.</summary>
+/// <param name="MinFreeSpaceBytes"><c>perf.storage.min_free_space</c>: below this much room in the data directory, writes are
+/// refused (507) so that reads, deletes and retention keep the room they need; 0 for none.</param>
 public sealed record EngineSettings(
     string DataDirectory, string SqliteSynchronous, Storage.StorageProvider StorageProvider, string? PostgresConnectionString, IngestSettings Ingest, SeriesSettings Series, DetectionSettings Detection, QuerySettings Query,
-    ClusterSettings Cluster, OptimizerSettings Optimizer)
+    ClusterSettings Cluster, OptimizerSettings Optimizer, long MinFreeSpaceBytes)
 {
     public static EngineSettings Read(ConfigReader config) => new(
         config.String("perf.storage.data_dir"),
@@ -15,7 +17,8 @@ public sealed record EngineSettings(
         DetectionSettings.Read(config),
         QuerySettings.Read(config),
         ClusterSettings.Read(config),
-        OptimizerSettings.Read(config));
+        OptimizerSettings.Read(config),
+        config.Bytes("perf.storage.min_free_space", 0));
 
     private static string? PostgresConnection(ConfigReader config)
     {

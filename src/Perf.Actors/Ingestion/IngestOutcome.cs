@@ -11,13 +11,16 @@ public enum IngestStatus
     /// <summary>The writes did not confirm in time, or a host failed its write; some points may be stored.
     /// Retrying is safe (same timestamps overwrite).</summary>
     TimedOut,
+    /// <summary>The data directory is below its free-space reserve; nothing was taken. Retry once space is freed.</summary>
+    InsufficientStorage,
 }
 
 /// <param name="Accepted">points persisted.</param>
 /// <param name="RejectedTooOld">points older than their series' newest point by more than the out-of-order tolerance.</param>
 /// <param name="RejectedSeries">per series key (<c>host/metric</c>), how many of its points were too old.</param>
 /// <param name="Host">the host over its limit, for <see cref="IngestStatus.CardinalityExceeded"/>.</param>
-/// <param name="Reason">why a write failed (<see cref="IngestStatus.TimedOut"/> after a host's failure), for the answer.</param>
+/// <param name="Reason">why a write failed (<see cref="IngestStatus.TimedOut"/> after a host's failure,
+/// <see cref="IngestStatus.InsufficientStorage"/>), for the answer.</param>
 public sealed record IngestOutcome(
     IngestStatus Status,
     int Accepted = 0,

@@ -28,6 +28,7 @@ public sealed class IngestionPipeline
     private readonly IngestSettings _settings;
     private readonly AppendAcknowledgements _acknowledgements;
     private readonly SemaphoreSlim _writing;
+    private readonly Func<string?>? _storageShortage;
     // The requests being written, whose deadlines a lost worker brings forward.
     private readonly ConcurrentDictionary<WriteDeadline, byte> _deadlines = new();
     private long _pointsInFlight;
@@ -37,8 +38,12 @@ public sealed class IngestionPipeline
     /// <summary>The longest a request waits while a worker is unreachable.</summary>
     public static readonly TimeSpan UnreachableWriteTimeout = TimeSpan.FromSeconds(1);
 
-    public IngestionPipeline(ActorSystem system, IActorRef hostRegion, IngestSettings settings, TimeProvider clock, SeriesTable? series = null)
+    /// <param name="storageShortage">why the node's storage cannot take writes now (below its free-space reserve), or null
+    /// when it can; asked once per request.</param>
+    public IngestionPipeline(ActorSystem system, IActorRef hostRegion, IngestSettings settings, TimeProvider clock, SeriesTable? series = null,
+        Func<string?>? storageShortage = null)
     {
+        _storageShortage = storageShortage;
         Sources = new SourceActivity(clock);
         Series = series ?? new SeriesTable();
         _hostRegion = hostRegion;
@@ -75,6 +80,12 @@ public sealed class IngestionPipeline
     {
         var points = batch.Count;
         if (points == 0) return new IngestOutcome(IngestStatus.Stored);
+        // The node's own figures are written even then: they are how the shortage is reported (system_disk_space).
+        if (origin.Protocol != "self" && _storageShortage?.Invoke() is { } shortage)
+        {
+            Rejected(points, "disk_full", origin);
+            return new IngestOutcome(IngestStatus.InsufficientStorage, Reason: shortage);
+        }
         if (Interlocked.Add(ref _pointsInFlight, points) > _settings.MaxInFlightPoints && points < _settings.MaxInFlightPoints)
         {
             Interlocked.Add(ref _pointsInFlight, -points);

@@ -26,6 +26,7 @@ public static class Problems
     public static IResult RetryLater(HttpContext context, int status, TimeSpan retryAfter, string detail)
     {
         context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return Results.Problem(title: status == 429 ? "Too many requests" : "Service unavailable", detail: detail, statusCode: status);
+        var title = status switch { 429 => "Too many requests", 507 => "Insufficient storage", _ => "Service unavailable" };
+        return Results.Problem(title: title, detail: detail, statusCode: status);
     }
 }

@@ -23,6 +23,9 @@ public static class IngestSubmission
             IngestStatus.Stored => null,
             IngestStatus.Overloaded => Problems.RetryLater(context, overloadStatus, retryAfter,
                 "The engine is not keeping up; nothing of this request was stored. Send it again after Retry-After seconds."),
+            IngestStatus.InsufficientStorage => Problems.RetryLater(context, StatusCodes.Status507InsufficientStorage, retryAfter,
+                $"Nothing of this request was stored: {outcome.Reason}. Writes resume once space is freed (reads, deletes and retention go on); " +
+                "sending the same request again then is safe."),
             IngestStatus.CardinalityExceeded => Problems.Invalid("host",
                 $"host '{outcome.Host}' would exceed its limit of {outcome.SeriesLimit} series (perf.ingest.max_series_per_host); nothing of this request was stored",
                 StatusCodes.Status422UnprocessableEntity, "Too many series"),

@@ -205,6 +205,25 @@ public sealed class IngestionPipelineTests() : Akka.Hosting.TestKit.TestKit("ing
     }
 
     [Fact]
+    public async Task Below_the_storage_reserve_a_request_is_refused_before_any_host_hears_of_it_but_the_nodes_own_figures_are_not()
+    {
+        var hosts = CreateTestProbe();
+        var pipeline = new IngestionPipeline(Sys, hosts.Ref, Settings, TimeProvider.System, storageShortage: () => "12 MB free");
+        pipeline.Series.Series("web-1", "cpu.usage").Registered(0);
+        using var batch = Batch(pipeline, ("web-1", "cpu.usage", 1_000, 1));
+
+        var outcome = await pipeline.SubmitAsync(batch, Origin);
+
+        Assert.Equal((IngestStatus.InsufficientStorage, "12 MB free"), (outcome.Status, outcome.Reason));
+        await hosts.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+        Assert.Equal(0, pipeline.PointsInFlight);
+        var own = pipeline.SubmitAsync(batch, new IngestOrigin("self", "perf-system"));
+        var append = await hosts.ExpectMsgAsync<AppendSamples>();
+        hosts.LastSender.Tell(new AppendResult(1, 0, append.Correlation), TestActor);
+        Assert.Equal(IngestStatus.Stored, (await own).Status);
+    }
+
+    [Fact]
     public async Task A_host_that_does_not_know_a_series_index_makes_the_node_register_that_host_s_series_again()
     {
         var hosts = CreateTestProbe();

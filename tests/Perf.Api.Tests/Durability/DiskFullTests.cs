@@ -16,6 +16,9 @@ public sealed class DiskFullTests(ITestOutputHelper output)
     private const int PointsPerRequest = 50;
     private const int MetricsPerPoint = 20;
     private static readonly TimeSpan Spacing = TimeSpan.FromMilliseconds(100);
+    // The disk really fills (SQLite's "database or disk is full"), rather than the node refusing writes first
+    // (StorageReserveTests).
+    private static readonly Dictionary<string, string> NoReserve = new() { ["PERF_PERF__STORAGE__MIN_FREE_SPACE"] = "0" };
 
     [Fact]
     public async Task Every_acknowledged_point_survives_a_full_disk_and_writes_resume_once_space_returns()
@@ -29,7 +32,7 @@ public sealed class DiskFullTests(ITestOutputHelper output)
         string? refusal = null;
         int refused = 0, ackedAfterFreeing = 0, freed = 0;
 
-        await using (var node = new PerfNodeProcess(dataDirectory: dataDir))
+        await using (var node = new PerfNodeProcess(NoReserve, dataDir))
         {
             await node.StartAsync();
             // A few MB left: enough for the first requests, then SQLite's writes fail with "database or disk is full".
@@ -74,7 +77,7 @@ public sealed class DiskFullTests(ITestOutputHelper output)
         Assert.Contains("Sending the same request again is safe", refusal, StringComparison.Ordinal);
         Assert.Equal(Writers, acknowledged.Count);
 
-        await using var restarted = new PerfNodeProcess(dataDirectory: dataDir);
+        await using var restarted = new PerfNodeProcess(NoReserve, dataDir);
         await restarted.StartAsync();
         var checkedPoints = 0;
         foreach (var (host, bag) in acknowledged)
