@@ -70,9 +70,12 @@ public sealed class AlertLogFeed(IMaterializer materializer, Func<long, Source<A
         lock (_gate)
         {
             if (!_running) channel.Writer.TryComplete(new InvalidOperationException("the alert log query stopped; follow again"));
-            else _followers.Add(channel);
+            else
+            {
+                _followers.Add(channel);
+                PerfMetrics.AlertLogFollowers(1);
+            }
         }
-        PerfMetrics.AlertLogFollowers(1);
         return new Follower(this, channel);
     }
 
@@ -112,6 +115,7 @@ public sealed class AlertLogFeed(IMaterializer materializer, Func<long, Source<A
                 if (_followers[i].Writer.TryWrite(entry)) continue;
                 _followers[i].Writer.TryComplete(new AlertLogFollowerLagging(entry.Offset));
                 _followers.RemoveAt(i);
+                PerfMetrics.AlertLogFollowers(-1);
             }
         }
     }
@@ -123,14 +127,18 @@ public sealed class AlertLogFeed(IMaterializer materializer, Func<long, Source<A
         {
             _running = false;
             foreach (var follower in _followers) follower.Writer.TryComplete(error ?? new InvalidOperationException("the alert log query ended"));
+            PerfMetrics.AlertLogFollowers(-_followers.Count);
             _followers.Clear();
         }
     }
 
+    // The followers gauge counts the channels the feed writes to: one the feed dropped (lagging, or the query stopped) is
+    // no longer counted when its follower leaves, and one whose stream was cancelled before it could leave is counted
+    // until the feed drops it.
     private void Leave(Channel<AlertLogEntry> channel)
     {
-        lock (_gate) _followers.Remove(channel);
-        PerfMetrics.AlertLogFollowers(-1);
+        lock (_gate)
+            if (_followers.Remove(channel)) PerfMetrics.AlertLogFollowers(-1);
     }
 
     /// <summary>One follower's share of the feed: the entries published since it joined, in offset order.</summary>
