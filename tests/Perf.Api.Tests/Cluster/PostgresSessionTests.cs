@@ -10,18 +10,33 @@ namespace Perf.Api.Tests.Cluster;
 [Collection(nameof(ClusterCollection))]
 public sealed class PostgresSessionTests(PostgresServer postgres)
 {
-    [Fact]
-    public async Task A_backup_through_the_API_on_PostgreSQL_is_answered_501_naming_the_provider()
+    /// <summary>A single node on a fresh database of the server, started.</summary>
+    private static async Task<PerfNodeProcess> StartNodeAsync(string connectionString, params (string Key, string Value)[] extra)
     {
-        var connectionString = await postgres.CreateDatabaseAsync();
-        await using var node = new PerfNodeProcess(new Dictionary<string, string>
+        var environment = new Dictionary<string, string>
         {
             ["PERF_PERF__STORAGE__PROVIDER"] = "postgresql",
             ["PERF_PERF__STORAGE__POSTGRESQL__CONNECTION_STRING"] = connectionString,
             ["PERF_PERF__SELF_MONITORING__ENABLED"] = "false",
-            ["Logging__LogLevel__Perf.Access"] = "Information",
-        });
-        await node.StartAsync();
+        };
+        foreach (var (key, value) in extra) environment[key] = value;
+        var node = new PerfNodeProcess(environment);
+        try
+        {
+            await node.StartAsync();
+            return node;
+        }
+        catch
+        {
+            await node.DisposeAsync();
+            throw;
+        }
+    }
+
+    [Fact]
+    public async Task A_backup_through_the_API_on_PostgreSQL_is_answered_501_naming_the_provider()
+    {
+        await using var node = await StartNodeAsync(await postgres.CreateDatabaseAsync(), ("Logging__LogLevel__Perf.Access", "Information"));
 
         using var response = await node.Client.PostJsonAsync("{}", "/api/v1/admin/backup");
         var problem = await response.ExpectProblemAsync(HttpStatusCode.NotImplemented, "perf.storage.provider");
@@ -35,14 +50,7 @@ public sealed class PostgresSessionTests(PostgresServer postgres)
     {
         var ct = TestContext.Current.CancellationToken;
         var connectionString = await postgres.CreateDatabaseAsync();
-        await using var node = new PerfNodeProcess(new Dictionary<string, string>
-        {
-            ["PERF_PERF__STORAGE__PROVIDER"] = "postgresql",
-            ["PERF_PERF__STORAGE__POSTGRESQL__CONNECTION_STRING"] = connectionString,
-            ["PERF_PERF__INGEST__WRITE_TIMEOUT"] = "5s",
-            ["PERF_PERF__SELF_MONITORING__ENABLED"] = "false",
-        });
-        await node.StartAsync();
+        await using var node = await StartNodeAsync(connectionString, ("PERF_PERF__INGEST__WRITE_TIMEOUT", "5s"));
         var start = NodeApi.RecentSecond(10);
         var acknowledged = new List<long>();
         async Task<bool> PostAsync(int second)
