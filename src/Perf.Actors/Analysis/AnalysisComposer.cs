@@ -108,7 +108,7 @@ public static class AnalysisComposer
                 correlation = Finite(result.Pearson),
                 pearson = Finite(result.Pearson),
                 spearman = Finite(result.Spearman),
-                best_lag = DurationParser.Format(TimeSpan.FromMilliseconds(Math.Abs(result.BestLagBuckets) * bucketMs)),
+                best_lag = Lag(result.BestLagBuckets, bucketMs),
                 best_lag_buckets = result.BestLagBuckets,
                 best_lag_correlation = Finite(result.BestLagCorrelation),
                 samples = result.Samples,
@@ -116,6 +116,11 @@ public static class AnalysisComposer
         }
         return [.. pairs];
     }
+
+    /// <summary>A lag of <paramref name="buckets"/> buckets as a duration, signed like the buckets: positive when the
+    /// second metric follows the first, negative when it leads.</summary>
+    public static string Lag(int buckets, long bucketMs) =>
+        (buckets < 0 ? "-" : "") + DurationParser.Format(TimeSpan.FromMilliseconds(Math.Abs((long)buckets) * bucketMs));
 
     /// <summary>The host model's unusual combinations, with the model's state (it learns for a while after a restart).</summary>
     private static object HostAnomaliesOf(HostAnomalyProtocol.HostAnomalyList list) => new

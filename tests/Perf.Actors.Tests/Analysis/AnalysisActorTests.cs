@@ -5,6 +5,14 @@ namespace Perf.Actors.Tests.Analysis;
 public sealed class AnalysisActorTests
 {
     [Theory]
+    [InlineData(24, 60_000, "24m")]
+    [InlineData(-24, 60_000, "-24m")]
+    [InlineData(0, 60_000, "0s")]
+    [InlineData(-3, 3_600_000, "-3h")]
+    public void A_best_lag_keeps_its_sign(int buckets, long bucketMs, string expected) =>
+        Assert.Equal(expected, AnalysisComposer.Lag(buckets, bucketMs));
+
+    [Theory]
     [InlineData(3_600_000L, 30_000L, 30_000L)]                 // 1h at the 30 s collection interval: 120 buckets
     [InlineData(86_400_000L, 30_000L, 60_000L)]                // 24h: 1,440 one-minute buckets
     [InlineData(259_200_000L, 30_000L, 180_000L)]              // 72h: three-minute buckets
