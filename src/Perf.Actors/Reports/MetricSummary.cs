@@ -5,7 +5,8 @@ namespace Perf.Actors.Reports;
 
 /// <summary>
 /// One metric of one host over the report's range, computed from the bucket averages (the same data the CSV holds, so a
-/// reader can check every figure).
+/// reader can check every figure), except <see cref="Min"/> and <see cref="Max"/>: those are of the raw points, so a
+/// spike inside a bucket is not averaged away.
 /// </summary>
 /// <param name="Line">the Theil–Sen line through the buckets, x in seconds from the report's start; null with fewer than two buckets.</param>
 public sealed record MetricSummary(double Min, double Avg, double Max, double P95, double Last, int Buckets, TrendResult Trend, TrendLine? Line);

@@ -10,7 +10,9 @@ public static class ReportSummaries
     /// <summary>Theil–Sen is quadratic in its samples: longer series are thinned evenly for the line (the test thins its own).</summary>
     private const int MaxLineSamples = 400;
 
-    public static MetricSummary? Of(IReadOnlyList<DataPoint> points, long originMs, double minConfidence)
+    /// <param name="extremes">the smallest and largest raw value in the range (bucket averages flatten a spike); null:
+    /// those of <paramref name="points"/>.</param>
+    public static MetricSummary? Of(IReadOnlyList<DataPoint> points, long originMs, double minConfidence, (double Min, double Max)? extremes = null)
     {
         var finite = points.Where(p => double.IsFinite(p.Value)).ToArray();
         if (finite.Length == 0) return null;
@@ -20,7 +22,8 @@ public static class ReportSummaries
         TrendLine? line = TrendFit.TryTheilSen(thinned.Select(p => p.TimestampMs).ToArray(), thinned.Select(p => p.Value).ToArray(), originMs, out var fit)
             ? fit
             : null;
-        return new MetricSummary(sorted[0], finite.Average(p => p.Value), sorted[^1], Percentile(sorted, 0.95), finite[^1].Value, finite.Length,
+        var (min, max) = extremes ?? (sorted[0], sorted[^1]);
+        return new MetricSummary(min, finite.Average(p => p.Value), max, Percentile(sorted, 0.95), finite[^1].Value, finite.Length,
             MannKendall.Test(finite, minConfidence), line);
     }
 

@@ -2,6 +2,9 @@ using Perf.Storage.Reports;
 using Akka.Actor;
 using Perf.Actors.Analysis;
 using Perf.Actors.Configuration;
+using Perf.Actors.Series;
+using Perf.Analytics.Aggregation;
+using static Perf.Actors.Series.SeriesQueries;
 using static Perf.Actors.Reports.ReportWorkerMessages;
 
 namespace Perf.Actors.Reports;
@@ -89,7 +92,20 @@ public sealed class ReportWorker : ReceiveActor
         var series = AnalysisActor.SeriesOf(requested);
         var (points, anomalies) = await AnalysisActor.ReadSeriesAsync(seriesRegion, host, series, spec.FromMs, spec.ToMs, bucketMs, withAnomalies: true)
             .ConfigureAwait(false);
+        var extremes = points.Length == 0 ? null : await ExtremesAsync(seriesRegion, new SeriesKey(host, series).EntityId, spec.FromMs, spec.ToMs).ConfigureAwait(false);
         return new MetricReport(host, requested, series, points, anomalies,
-            ReportSummaries.Of(points, spec.FromMs, settings.Performance.Analysis.TrendMinConfidence));
+            ReportSummaries.Of(points, spec.FromMs, settings.Performance.Analysis.TrendMinConfidence, extremes));
+    }
+
+    /// <summary>The smallest and largest raw value in the range: the series' own min and max over one bucket as wide as the
+    /// range (two at most, where the range straddles a bucket boundary).</summary>
+    private static async Task<(double Min, double Max)?> ExtremesAsync(IActorRef seriesRegion, string entityId, long fromMs, long toMs)
+    {
+        var width = toMs - fromMs + 1;
+        var min = await seriesRegion.Ask<object>(new ReadRange(entityId, fromMs, toMs, width, AggregationKind.Min), AskTimeout).ConfigureAwait(false) as RangeResult;
+        var max = await seriesRegion.Ask<object>(new ReadRange(entityId, fromMs, toMs, width, AggregationKind.Max), AskTimeout).ConfigureAwait(false) as RangeResult;
+        var lows = min?.Values.Where(double.IsFinite).ToArray() ?? [];
+        var highs = max?.Values.Where(double.IsFinite).ToArray() ?? [];
+        return lows.Length > 0 && highs.Length > 0 ? (lows.Min(), highs.Max()) : null;
     }
 }

@@ -1,3 +1,4 @@
+using Perf.Analytics.Aggregation;
 using Perf.Storage.Reports;
 using System.Collections;
 using Akka.Actor;
@@ -55,6 +56,13 @@ public sealed class ReportJobsTests : Akka.Hosting.TestKit.TestKit, IDisposable
         series.Reply(new RangeResult([1_700_000_000_000, 1_700_000_060_000], [1.5, 2.5]));
         series.ExpectMsg<GetAnomalies>();
         series.Reply(new AnomalyList([], "default", []));
+        // The summary's min and max come from the raw points: the series' own min and max over the whole range.
+        foreach (var (kind, value) in new[] { (AggregationKind.Min, 1.25), (AggregationKind.Max, 2.75) })
+        {
+            var extreme = series.ExpectMsg<ReadRange>();
+            Assert.Equal((kind, extreme.ToMs - extreme.FromMs + 1), (extreme.Aggregation, extreme.StepMs));
+            series.Reply(new RangeResult([1_700_000_000_000], [value]));
+        }
 
         var done = await WaitForAsync(jobs, "r1", ReportStatus.Done);
         var content = await Store.ReadAsync("r1");
@@ -63,6 +71,29 @@ public sealed class ReportJobsTests : Akka.Hosting.TestKit.TestKit, IDisposable
         Assert.Equal(
             ["host,metric,timestamp,value", "h1,cpu_usage,2023-11-14T22:13:20Z,1.5", "h1,cpu_usage,2023-11-14T22:14:20Z,2.5"],
             System.Text.Encoding.UTF8.GetString(content).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')));
+    }
+
+    [Fact]
+    public async Task A_summarys_min_and_max_are_the_raw_points_not_the_bucket_averages()
+    {
+        var series = CreateTestProbe();
+        var jobs = Sys.ActorOf(ReportJobs.Props(series, Settings, TimeProvider.System, Store));
+
+        await jobs.Ask<ReportView>(new CreateReport("r-extremes", Spec("json"), 1));
+        series.ExpectMsg<ReadRange>();
+        series.Reply(new RangeResult([1_700_000_000_000, 1_700_000_060_000], [60.0, 92.36])); // a bucket of 85.22 and 99.5
+        series.ExpectMsg<GetAnomalies>();
+        series.Reply(new AnomalyList([], "default", []));
+        foreach (var value in new[] { 41.0, 99.5 })
+        {
+            series.ExpectMsg<ReadRange>();
+            series.Reply(new RangeResult([1_700_000_000_000], [value]));
+        }
+
+        await WaitForAsync(jobs, "r-extremes", ReportStatus.Done);
+        var report = System.Text.Json.Nodes.JsonNode.Parse(await Store.ReadAsync("r-extremes") ?? [])!;
+        var summary = report["hosts"]![0]!["metrics"]!["cpu_usage"]!["summary"]!;
+        Assert.Equal((41.0, 76.18, 99.5), (summary["min"]!.GetValue<double>(), summary["avg"]!.GetValue<double>(), summary["max"]!.GetValue<double>()));
     }
 
     [Fact]
