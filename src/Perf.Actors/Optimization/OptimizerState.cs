@@ -87,6 +87,9 @@ public sealed class OptimizerState(OptimizationPolicy defaults, OptimizerSetting
 
     public void Apply(PolicySet set)
     {
+        // A recommendation of the changed kind was made under the old policy (it may even say "8 -> 9 instances" past a
+        // new max_instances of 8): it no longer stands, and the next one is made under the new policy.
+        if (!set.Policy.Equals(Policy)) _current.Remove(set.OptimizationType);
         Override = set.Policy;
         Instances = Math.Clamp(Instances, Policy.MinInstances, Policy.MaxInstances);
         // Runs were classified with the old thresholds: new data is judged by the new ones only.

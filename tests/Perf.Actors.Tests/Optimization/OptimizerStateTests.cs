@@ -114,6 +114,22 @@ public sealed class OptimizerStateTests
     }
 
     [Fact]
+    public void A_policy_change_withdraws_the_current_recommendation_of_its_kind_made_under_the_old_one()
+    {
+        var state = new OptimizerState(Defaults with { MaxInstances = 9 }, Settings);
+        Feed(state, (85, 11));
+        Assert.Equal("scale_up", Assert.Single(state.Current).Action);
+
+        state.Apply(new PolicySet(Defaults with { MaxInstances = 9 }, "scaling", 0)); // the same values: it stands
+        Assert.Single(state.Current);
+        state.Apply(new PolicySet(Defaults with { MaxInstances = 9, EvictionPolicy = "lfu" }, "cache", 0)); // another kind
+        Assert.Single(state.Current);
+        state.Apply(new PolicySet(Defaults with { MaxInstances = 2 }, "scaling", 0));
+        Assert.Empty(state.Current);
+        Assert.Equal(2, state.Instances); // clamped to the new bound
+    }
+
+    [Fact]
     public void A_snapshot_keeps_the_policy_the_instances_and_the_current_decisions()
     {
         var state = new OptimizerState(Defaults, Settings);
