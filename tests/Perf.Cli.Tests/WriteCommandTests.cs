@@ -68,6 +68,21 @@ public sealed class WriteCommandTests : IDisposable
                      "\"fields\": {\"usage\": 1.5, \"n\": -3, \"u\": 18446744073709551615, \"ok\": true, \"s\": \"x\\\"y\"}}\n", output.ReplaceLineEndings("\n"));
     }
 
+    [Theory]
+    [InlineData("samples.json", new string[0], "--dry-run decodes line-protocol and csv input")] // json by its extension
+    [InlineData("cpu.CSV", new string[0], "--format csv needs --host and --metric")]
+    [InlineData("samples.json", new[] { "--format", "csv" }, "--format csv needs --host and --metric")] // --format wins
+    public async Task Without_format_the_files_extension_chooses_it(string name, string[] extra, string expected)
+    {
+        var file = Path.Combine(_directory, name);
+        await File.WriteAllTextAsync(file, "{}", TestContext.Current.CancellationToken);
+
+        var (exitCode, _, error) = await RunAsync(["write", file, "--dry-run", .. extra]);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Csv_becomes_points_of_the_host_and_metric()
     {

@@ -35,7 +35,7 @@ public sealed class WriteCommand : Command
         Options.Add(PlainOption);
         Validators.Add(result =>
         {
-            var format = result.GetValue(FormatOption);
+            var format = FormatOf(result.GetResult(FormatOption), result.GetValue(FormatOption)!, result.GetValue(FileArgument));
             if (format == "csv" && (result.GetValue(HostOption) is null || result.GetValue(MetricOption) is null))
                 result.AddError("--format csv needs --host and --metric.");
             if (format == "csv" && result.GetValue(MetricOption) is { } metric && (metric.IndexOf('.') <= 0 || metric.EndsWith('.')))
@@ -52,7 +52,8 @@ public sealed class WriteCommand : Command
         Arity = ArgumentArity.ZeroOrOne,
     };
 
-    public Option<string> FormatOption { get; } = Choice("--format", "line-protocol", "Input format.", "line-protocol", "csv", "json");
+    public Option<string> FormatOption { get; } = Choice("--format", "line-protocol",
+        "Input format; without it, from the file's extension (.json, .csv), else line-protocol.", "line-protocol", "csv", "json");
 
     public Option<string> PrecisionOption { get; } = Choice("--precision", "ns", "Unit of the line protocol timestamps.", "ns", "us", "ms", "s");
 
@@ -82,7 +83,7 @@ public sealed class WriteCommand : Command
     {
         var output = parseResult.InvocationConfiguration.Output;
         var error = parseResult.InvocationConfiguration.Error;
-        var format = parseResult.GetRequiredValue(FormatOption);
+        var format = FormatOf(parseResult.GetResult(FormatOption), parseResult.GetRequiredValue(FormatOption), parseResult.GetValue(FileArgument));
         byte[] input;
         try
         {
@@ -211,6 +212,18 @@ public sealed class WriteCommand : Command
         }
         if (!File.Exists(file)) throw new FileNotFoundException($"no such file: {file}");
         return await File.ReadAllBytesAsync(file, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>--format when given; otherwise what the file's extension says (a .json file is not line protocol).</summary>
+    private static string FormatOf(System.CommandLine.Parsing.OptionResult? given, string format, string? file)
+    {
+        if (given is { Implicit: false }) return format;
+        return Path.GetExtension(file ?? "").ToLowerInvariant() switch
+        {
+            ".json" => "json",
+            ".csv" => "csv",
+            _ => format,
+        };
     }
 
     private static Option<string> Choice(string name, string defaultValue, string description, params string[] values)

@@ -56,7 +56,7 @@ public sealed class PerfWriteTests(DefaultNode fixture) : IClassFixture<DefaultN
             $"{{\"host\": \"pw-json\", \"timestamp\": \"{NodeApi.Iso(t.AddSeconds(30))}\", \"metrics\": {{\"cpu\": {{\"usage\": 20}}}}}}\n", TestContext.Current.CancellationToken);
 
         var fromCsv = await PerfCli.RunAsync(["write", csv, "--format", "csv", "--host", "pw-csv", "--metric", "cpu.usage", .. Connection]);
-        var fromJson = await PerfCli.RunAsync(["write", json, "--format", "json", .. Connection]);
+        var fromJson = await PerfCli.RunAsync(["write", json, .. Connection]); // JSON by its extension, without --format
 
         Assert.True(fromCsv.ExitCode == 0, fromCsv.Output + fromCsv.Error);
         Assert.True(fromJson.ExitCode == 0, fromJson.Output + fromJson.Error);
