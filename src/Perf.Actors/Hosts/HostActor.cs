@@ -46,6 +46,7 @@ public sealed class HostActor : UntypedActor, IWithTimers, IWithUnboundedStash
     private static readonly TimeSpan RecoveryRetryPause = TimeSpan.FromSeconds(1);
     // Below this many bytes of records since the last snapshot, a snapshot would cost more than the replay it saves.
     private const long MinRecordBytesPerSnapshot = 256 * 1024;
+    private static readonly TimeSpan DirectoryTimeout = TimeSpan.FromSeconds(5);
 
     private readonly string _host;
     private readonly HostSettings _settings;
@@ -163,6 +164,8 @@ public sealed class HostActor : UntypedActor, IWithTimers, IWithUnboundedStash
             case Terminated dead:
                 ChildTerminated(dead.ActorRef);
                 break;
+            case HostDirectoryCommands.HostListed:
+                break; // the directory's answer to a recovery's reminder
             case SnapshotSaved saved:
                 _snapshotInFlight = false;
                 _snapshotSequenceNr = Math.Max(_snapshotSequenceNr, saved.SequenceNr);
@@ -460,9 +463,17 @@ public sealed class HostActor : UntypedActor, IWithTimers, IWithUnboundedStash
         {
             OnStored = () =>
             {
-                // The directory lists hosts for GET /api/v1/hosts; it is idempotent, so telling it again after a crash is harmless.
-                if (firstSeries) _directory.Tell(new HostDirectoryCommands.AddHost(_host));
-                replyTo.Tell(new SeriesRegistration(true, _state.Count, _settings.MaxSeries, register.Metrics.Length, fresh.Length, indexes));
+                var registered = new SeriesRegistration(true, _state.Count, _settings.MaxSeries, register.Metrics.Length, fresh.Length, indexes);
+                if (!firstSeries)
+                {
+                    replyTo.Tell(registered);
+                    return;
+                }
+                // GET /api/v1/hosts reads the directory: a new host's first points are acknowledged only once it is listed,
+                // so no backup or crash holds them without it. A directory that does not answer in time (a failover) does
+                // not hold the write up; the host tells it again whenever it recovers.
+                _directory.Ask<HostDirectoryCommands.HostListed>(new HostDirectoryCommands.AddHost(_host), DirectoryTimeout)
+                    .ContinueWith(_ => replyTo.Tell(registered), TaskScheduler.Default);
             },
             // Answered at once rather than left to the sender's timeout; the host rebuilds without these series.
             OnFailed = reason => replyTo.Tell(new SeriesRegistration(false, _state.Count, _settings.MaxSeries, register.Metrics.Length, Failure: reason)),

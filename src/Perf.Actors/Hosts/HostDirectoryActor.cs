@@ -25,10 +25,16 @@ public sealed class HostDirectoryActor : ReceivePersistentActor
 
         Command<AddHost>(add =>
         {
-            if (_hosts.Contains(add.Host)) return;
+            if (_hosts.Contains(add.Host))
+            {
+                Sender.Tell(new HostListed(add.Host));
+                return;
+            }
+            var replyTo = Sender;
             Persist(new HostAdded(add.Host), e =>
             {
                 _hosts.Add(e.Host);
+                replyTo.Tell(new HostListed(e.Host));
                 if (LastSequenceNr % SnapshotEvery == 0) SaveSnapshot(new HostDirectorySnapshot(_hosts.ToArray()));
             });
         });

@@ -2,8 +2,10 @@ namespace Perf.Actors.Hosts;
 
 public static class HostDirectoryCommands
 {
-    /// <summary>Idempotent: a known host is ignored.</summary>
+    /// <summary>Idempotent: a known host is ignored. Answered <see cref="HostListed"/> once the host is stored.</summary>
     public sealed record AddHost(string Host) : IPerfMessage;
+
+    public sealed record HostListed(string Host) : IPerfMessage;
 }
 
 public static class HostDirectoryQueries

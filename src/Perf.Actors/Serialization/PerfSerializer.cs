@@ -274,6 +274,7 @@ public sealed partial class PerfSerializer : SerializerWithStringManifest
 
         // Host directory
         Register<AddHost>("DA", (w, m) => w.Write(m.Host), r => new AddHost(r.ReadString()));
+        Register<HostListed>("DAR", (w, m) => w.Write(m.Host), r => new HostListed(r.ReadString()));
         Register<ListHosts>("DL", (_, _) => { }, _ => ListHosts.Instance);
         Register<HostList>("DLR", (w, m) => w.WriteStrings(m.Hosts), r => new HostList(r.ReadStrings()));
         Register<HostAdded>("DE1", (w, m) => w.Write(m.Host), r => new HostAdded(r.ReadString()));

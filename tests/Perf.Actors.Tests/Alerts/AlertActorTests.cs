@@ -1,3 +1,4 @@
+using Perf.Actors.Tests.Hosts;
 using Akka.Actor;
 using Akka.Hosting;
 using Akka.Persistence.Sql.Hosting;
@@ -40,7 +41,7 @@ public sealed class AlertActorTests : Akka.Hosting.TestKit.TestKit, IDisposable
 
     private Props HostProps() => HostActor.Props("web-1",
         new HostSettings(10_000, new SealPolicy(0, 1000, (long)TimeSpan.FromDays(1).TotalMilliseconds), TestDetection.With(100, 100, "iid-spike"), 1000,
-            TimeSpan.FromDays(30)), _db.Storage.Hosts, CreateTestProbe(), _alerting, null, _clock);
+            TimeSpan.FromDays(30)), _db.Storage.Hosts, DirectoryProbe.Create(this), _alerting, null, _clock);
 
     private static long T(int seconds) => Start.AddSeconds(seconds).ToUnixTimeMilliseconds();
 

@@ -43,7 +43,7 @@ public sealed class HostActorTests : Akka.Hosting.TestKit.TestKit, IDisposable
         new NoDataSettings(TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2)));
 
     private IActorRef Spawn(string host, HostSettings? settings = null, IActorRef? directory = null) =>
-        Sys.ActorOf(HostActor.Props(host, settings ?? Settings(), _db.Storage.Hosts, directory ?? CreateTestProbe(), NoAlerts, null, _clock));
+        Sys.ActorOf(HostActor.Props(host, settings ?? Settings(), _db.Storage.Hosts, directory ?? DirectoryProbe.Create(this), NoAlerts, null, _clock));
 
     private static long T(int minute) => Start.AddMinutes(minute).ToUnixTimeMilliseconds();
 
@@ -84,7 +84,7 @@ public sealed class HostActorTests : Akka.Hosting.TestKit.TestKit, IDisposable
     [Fact]
     public async Task Refuses_a_registration_past_the_limit_as_a_whole_and_gives_the_indexes_of_the_series_it_takes()
     {
-        var directory = CreateTestProbe();
+        var directory = DirectoryProbe.Create(this);
         var host = Spawn("web-1", Settings(maxSeries: 3), directory);
 
         Assert.Equal(new SeriesRegistration(true, 0, 3, 2, New: 2), await host.Ask<SeriesRegistration>(new CheckSeries("web-1", ["a", "b"])));
@@ -322,7 +322,7 @@ public sealed class HostActorTests : Akka.Hosting.TestKit.TestKit, IDisposable
     [Fact]
     public async Task A_recovered_host_reminds_the_directory_of_itself()
     {
-        var directory = CreateTestProbe();
+        var directory = DirectoryProbe.Create(this);
         var host = Spawn("db-1", directory: directory);
         await RegisterAsync(host, "db-1", "cpu.usage");
         directory.ExpectMsg(new AddHost("db-1"));

@@ -1,3 +1,4 @@
+using Perf.Actors.Tests.Hosts;
 using Akka.Actor;
 using Akka.Hosting;
 using Akka.Persistence.Sql.Hosting;
@@ -30,7 +31,7 @@ public sealed class OptimizerActorTests : Akka.Hosting.TestKit.TestKit, IDisposa
 
     private IActorRef StartHost() => Sys.ActorOf(HostActor.Props("web-1",
         new HostSettings(100, new SealPolicy(300_000, 120, 7_200_000), TestDetection.With(100, 100), 1000, TimeSpan.FromDays(30)), _db.Storage.Hosts,
-        CreateTestProbe(), new SeriesAlerting(new AlertRuleRegistry([]), new FlappingSettings(TimeSpan.FromMinutes(30), 4),
+        DirectoryProbe.Create(this), new SeriesAlerting(new AlertRuleRegistry([]), new FlappingSettings(TimeSpan.FromMinutes(30), 4),
             new NoDataSettings(TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2))), (Defaults, Settings), TimeProvider.System));
 
     [Fact]

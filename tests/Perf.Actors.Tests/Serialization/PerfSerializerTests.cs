@@ -162,6 +162,7 @@ public sealed class PerfSerializerTests : IDisposable
         Perf.Actors.Telemetry.GetNodeStats.Instance,
         new Perf.Actors.Telemetry.NodeStats(1234),
         new AddHost("h"),
+        new HostListed("h"),
         ListHosts.Instance,
         new HostList(["a", "b"]),
         new HostAdded("h"),
