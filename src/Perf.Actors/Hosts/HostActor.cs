@@ -79,6 +79,8 @@ public sealed class HostActor : UntypedActor, IWithTimers, IWithUnboundedStash
     private readonly Dictionary<int, AlertChild> _alerts = [];
     private readonly Dictionary<IActorRef, int> _alertChildren = [];
     private long _rulesVersion;
+    // When this host last showed its shard it is busy (appends come straight from the write path, which the shard does not see).
+    private long _shownBusyAt = Stopwatch.GetTimestamp();
 
     public HostActor(string host, HostSettings settings, HostStorage storage, IActorRef directory, SeriesAlerting alerting,
         (OptimizationPolicy Defaults, OptimizerSettings Settings)? optimization, TimeProvider clock)
@@ -126,6 +128,10 @@ public sealed class HostActor : UntypedActor, IWithTimers, IWithUnboundedStash
         }
         switch (message)
         {
+            case AppendSamples append when _stopping:
+                // Sent straight here by this node's write path: the shard would hold it until this host has stopped.
+                Sender.Tell(new AppendReturned(append));
+                break;
             case AppendSamples append:
                 Append(append);
                 break;
@@ -310,6 +316,11 @@ public sealed class HostActor : UntypedActor, IWithTimers, IWithUnboundedStash
         }
         ReconcileAlerts();
         var detectStarted = Stopwatch.GetTimestamp();
+        if (Stopwatch.GetElapsedTime(_shownBusyAt, detectStarted) > _settings.PassivateAfter / 4)
+        {
+            _shownBusyAt = detectStarted;
+            Context.Parent.Tell(new KeepAlive(_state[append.Series[append.Offset]].EntityId));
+        }
         _record.Reset();
         var pending = new PendingWrite(Sender, append.Correlation);
         List<Anomaly>? found = null;

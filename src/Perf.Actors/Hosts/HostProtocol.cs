@@ -52,6 +52,12 @@ public static class HostCommands
     public sealed record AppendFailed(string Reason, long Correlation, bool UnknownSeries = false) : IPerfMessage;
 
     /// <summary>
+    /// A stopping host's answer to an append that reached it directly rather than through its shard (which holds a
+    /// stopping host's messages back): send it again through the region. Only ever sent within a node.
+    /// </summary>
+    public sealed record AppendReturned(AppendSamples Append);
+
+    /// <summary>
     /// What the shard sends a host it passivates or hands off (its stop message): the host waits for its writes, stores a
     /// snapshot of what it wrote since its last one, then stops. Sent only by the local shard, never over the wire.
     /// </summary>

@@ -13,6 +13,13 @@ public sealed record HostSettings(int MaxSeries, SealPolicy Seal, DetectionSetti
     /// a minute later, so that a node that runs briefly still drops them).</summary>
     public TimeSpan RetentionCheckEvery { get; init; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>The shard stops a host it has delivered nothing to for this long (<c>perf.series.passivate_after</c>); appends
+    /// reach a running host without its shard, so the host shows the shard it is busy (<see cref="HostActor"/>).</summary>
+    public TimeSpan PassivateAfter { get; init; } = TimeSpan.FromMinutes(10);
+
     public static HostSettings From(EngineSettings engine) =>
-        new(engine.Ingest.MaxSeriesPerHost, SealPolicy.From(engine.Series), engine.Detection, engine.Series.SnapshotEvery, engine.Series.RetentionPeriod);
+        new(engine.Ingest.MaxSeriesPerHost, SealPolicy.From(engine.Series), engine.Detection, engine.Series.SnapshotEvery, engine.Series.RetentionPeriod)
+        {
+            PassivateAfter = engine.Series.PassivateAfter,
+        };
 }

@@ -1,3 +1,5 @@
+using Akka.Actor;
+
 namespace Perf.Actors.Ingestion;
 
 /// <summary>
@@ -7,8 +9,17 @@ namespace Perf.Actors.Ingestion;
 public sealed class HostRef(string name)
 {
     private readonly List<SeriesRef> _series = [];
+    private volatile IActorRef? _actor;
 
     public string Name { get; } = name;
+
+    /// <summary>The host's actor on this node once it has answered an append from here (appends then go to it directly),
+    /// null while the host is unknown here, remote or stopped (<see cref="AppendAcknowledgements"/>).</summary>
+    internal IActorRef? Actor
+    {
+        get => _actor;
+        set => _actor = value;
+    }
 
     internal void Add(SeriesRef series)
     {

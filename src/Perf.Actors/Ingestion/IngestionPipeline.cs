@@ -48,7 +48,7 @@ public sealed class IngestionPipeline
         Series = series ?? new SeriesTable();
         _hostRegion = hostRegion;
         _settings = settings;
-        _acknowledgements = new AppendAcknowledgements(system);
+        _acknowledgements = new AppendAcknowledgements(system, hostRegion);
         _writing = new SemaphoreSlim(settings.Parallelism, settings.Parallelism);
         if (((ExtendedActorSystem)system).Provider is Akka.Cluster.IClusterActorRefProvider)
             system.ActorOf(MemberLossWatch.Props(this, ClusterSettings.WorkerRole), "ingest-member-loss-watch");
@@ -220,11 +220,11 @@ public sealed class IngestionPipeline
         var slices = batch.GroupByHost();
         var hosts = slices.Hosts;
         AppendResult?[] results;
-        using (var request = _acknowledgements.Begin(hosts.Count, timeout))
+        using (var request = _acknowledgements.Begin(hosts, timeout))
         {
             for (var h = 0; h < hosts.Count; h++)
-                _hostRegion.Tell(new AppendSamples(hosts[h].Name, slices.Series, slices.Timestamps, slices.Values, slices.Offsets[h], slices.Counts[h],
-                    request.Correlation(h)), _acknowledgements.Collector);
+                _acknowledgements.Send(hosts[h], new AppendSamples(hosts[h].Name, slices.Series, slices.Timestamps, slices.Values, slices.Offsets[h],
+                    slices.Counts[h], request.Correlation(h)));
             try
             {
                 results = await request.Results.ConfigureAwait(false);

@@ -100,6 +100,28 @@ public sealed class HostActorTests : Akka.Hosting.TestKit.TestKit, IDisposable
     }
 
     [Fact]
+    public async Task A_host_written_to_past_its_shard_shows_the_shard_it_is_busy_and_once_stopping_returns_such_appends()
+    {
+        // The write path sends appends straight to a running host, so its shard (here a probe, its parent) sees none of
+        // them and would passivate it as idle: the host tells it it is busy, every quarter of passivate_after.
+        var shard = CreateTestProbe();
+        var host = await shard.ChildActorOfAsync(HostActor.Props("web-1", Settings() with { PassivateAfter = TimeSpan.FromMilliseconds(200) },
+            _db.Storage.Hosts, DirectoryProbe.Create(this), NoAlerts, null, _clock));
+        var cpu = (await RegisterAsync(host, "web-1", "cpu"))[0];
+        await AppendMinutesAsync(host, "web-1", cpu, 0, 1);
+        await Task.Delay(100); // time passing between writes: more than a quarter of passivate_after
+        await AppendMinutesAsync(host, "web-1", cpu, 1, 1);
+        Assert.Equal("web-1/cpu", (await shard.ExpectMsgAsync<SeriesCommands.KeepAlive>()).EntityId);
+
+        // Stopping (passivated or handed off), it hands back what reaches it directly: the shard would have held it back.
+        var writePath = CreateTestProbe();
+        host.Tell(StopHost.Instance, shard.Ref);
+        var late = new AppendSamples("web-1", [cpu], [T(2)], [2], 0, 1, 7);
+        host.Tell(late, writePath.Ref);
+        Assert.Same(late, (await writePath.ExpectMsgAsync<AppendReturned>()).Append);
+    }
+
+    [Fact]
     public async Task Appends_are_answered_once_stored_and_late_points_beyond_the_tolerance_are_counted_per_series()
     {
         var host = Spawn("web-1", Settings(tolerance: TimeSpan.FromMinutes(5)));

@@ -62,13 +62,55 @@ public sealed class IngestionPipelineTests() : Akka.Hosting.TestKit.TestKit("ing
         Assert.Equal((IngestStatus.Stored, 3, 1), (outcome.Status, outcome.Accepted, outcome.RejectedTooOld));
         Assert.Equal(new Dictionary<string, int> { ["web-1/mem"] = 1 }, outcome.RejectedSeries);
 
-        // The series are known now: the next request asks no host about them.
+        // The series are known now: the next request asks no host about them, and goes straight to the actor that answered
+        // for the host (here the test's), not through the region.
         using var again = Batch(pipeline, ("web-2", "cpu", 3_000, 5));
         var second = pipeline.SubmitAsync(again, Origin);
-        var next = await hosts.ExpectMsgAsync<AppendSamples>();
+        var next = await ExpectMsgAsync<AppendSamples>();
         Assert.Equal(0, next.Series[next.Offset]);
-        hosts.LastSender.Tell(new AppendResult(1, 0, next.Correlation), TestActor);
+        LastSender.Tell(new AppendResult(1, 0, next.Correlation), TestActor);
         Assert.Equal(IngestStatus.Stored, (await second).Status);
+        await hosts.ExpectNoMsgAsync(TimeSpan.Zero);
+    }
+
+    [Fact]
+    public async Task An_append_returned_by_a_stopping_host_goes_again_through_the_region_and_a_stopped_host_is_reached_through_it()
+    {
+        var region = CreateTestProbe();
+        var host = CreateTestProbe();
+        var pipeline = new IngestionPipeline(Sys, region.Ref, Settings with { MaxInFlightPoints = 100 }, TimeProvider.System);
+        pipeline.Series.Series("web-1", "cpu").Registered(0);
+
+        // The first append goes through the region; the host's answer makes the next ones go straight to it.
+        await WriteAsync(region, answerFrom: host);
+        using (var batch = Batch(pipeline, ("web-1", "cpu", 2_000, 2)))
+        {
+            var submitted = pipeline.SubmitAsync(batch, Origin);
+            var direct = await host.ExpectMsgAsync<AppendSamples>();
+            // The host is stopping (passivated): it hands the append back, and the region delivers it.
+            host.Reply(new AppendReturned(direct));
+            var again = await region.ExpectMsgAsync<AppendSamples>();
+            Assert.Same(direct, again);
+            region.LastSender.Tell(new AppendResult(1, 0, again.Correlation), host.Ref);
+            Assert.Equal(IngestStatus.Stored, (await submitted).Status);
+        }
+
+        // It answered again, so it is written to directly again. Once it has stopped, an append reaches the region whether
+        // this node has heard of the stop yet (the host is forgotten) or not (the append comes back as a dead letter).
+        await WriteAsync(host, answerFrom: host);
+        Watch(host.Ref);
+        Sys.Stop(host.Ref);
+        await ExpectTerminatedAsync(host.Ref);
+        await WriteAsync(region, answerFrom: CreateTestProbe());
+
+        async Task WriteAsync(Akka.TestKit.TestProbe through, Akka.TestKit.TestProbe answerFrom)
+        {
+            using var batch = Batch(pipeline, ("web-1", "cpu", Random.Shared.Next(10_000, 1_000_000), 1));
+            var submitted = pipeline.SubmitAsync(batch, Origin);
+            var append = await through.ExpectMsgAsync<AppendSamples>();
+            through.LastSender.Tell(new AppendResult(1, 0, append.Correlation), answerFrom.Ref);
+            Assert.Equal(IngestStatus.Stored, (await submitted).Status);
+        }
     }
 
     [Fact]

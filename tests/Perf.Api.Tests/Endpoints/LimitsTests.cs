@@ -98,5 +98,16 @@ public sealed class LimitsTests(LimitedNode fixture) : IClassFixture<LimitedNode
 
         var points = (await _client.GetJsonAsync("/api/v1/series/passive-host/cpu.usage?start=0"))["points"]!.AsArray();
         Assert.Equal([1.0, 2.0, 3.0], points.Select(p => p!["value"]!.GetValue<double>()));
+
+        // Writes went straight to the host before it stopped: the next ones find it again, one by one.
+        foreach (var i in new[] { 3, 4 })
+        {
+            var more = new[] { new { host = "passive-host", timestamp = NodeApi.Iso(t.AddSeconds(i)), metrics = new { cpu = new { usage = 1.0 + i } } } };
+            do response = await _client.PostJsonAsync(NodeApi.Serialize(more));
+            while (response.StatusCode == HttpStatusCode.TooManyRequests);
+            await response.ExpectAcceptedAsync();
+        }
+        points = (await _client.GetJsonAsync("/api/v1/series/passive-host/cpu.usage?start=0"))["points"]!.AsArray();
+        Assert.Equal([1.0, 2.0, 3.0, 4.0, 5.0], points.Select(p => p!["value"]!.GetValue<double>()));
     }
 }
