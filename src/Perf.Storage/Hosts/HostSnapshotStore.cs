@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Data;
 
 namespace Perf.Storage.Hosts;
@@ -23,13 +24,22 @@ public sealed class HostSnapshotStore(StorageDatabase database, DatabaseWriter w
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) return null;
         var sequenceNr = reader.GetInt64(0);
+        // Into a pooled buffer: a snapshot is hundreds of KB (a large-object allocation each), and a thousand hosts
+        // recovering at once made the collector spend more time than the decoding.
+        var length = checked((int)reader.GetBytes(1, 0, null, 0, 0));
+        var payload = ArrayPool<byte>.Shared.Rent(length);
         try
         {
-            return HostSnapshotCodec.Decode(sequenceNr, (byte[])reader[1]);
+            if (reader.GetBytes(1, 0, payload, 0, length) != length) throw new InvalidDataException("the payload ended early");
+            return HostSnapshotCodec.Decode(sequenceNr, payload.AsSpan(0, length));
         }
         catch (InvalidDataException e)
         {
             throw new InvalidDataException($"The snapshot of host {host} at record {sequenceNr} does not read: {e.Message}", e);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(payload);
         }
     }
 
