@@ -18,6 +18,7 @@ public sealed class BenchRecoveryCommand : Command
         Options.Add(HostsOption);
         Options.Add(MetricsOption);
         Options.Add(ConcurrencyOption);
+        Options.Add(ByHostOption);
         Options.Add(TimeoutOption);
         Options.Add(RequestTimeoutOption);
         Options.Add(ApiKeyOption);
@@ -33,6 +34,12 @@ public sealed class BenchRecoveryCommand : Command
     public Option<int> MetricsOption { get; } = BenchOptionFactory.Metrics(10);
 
     public Option<int> ConcurrencyOption { get; } = BenchOptionFactory.Concurrency(32);
+
+    public Option<bool> ByHostOption { get; } = new("--by-host")
+    {
+        Description = "Ask GET /api/v1/hosts/{host} once per host instead (it must list every series with a point): " +
+                      "the hosts' recovery without an HTTP request per series.",
+    };
 
     public DurationOption TimeoutOption { get; } = new("--timeout",
         TimeSpan.FromSeconds(300), "Give up on series that have not answered 200 by then, e.g. 300s, 5m.");
@@ -52,6 +59,7 @@ public sealed class BenchRecoveryCommand : Command
         Hosts = parseResult.GetValue(HostsOption),
         Metrics = parseResult.GetValue(MetricsOption),
         Concurrency = parseResult.GetValue(ConcurrencyOption),
+        ByHost = parseResult.GetValue(ByHostOption),
         Timeout = TimeoutOption.GetDuration(parseResult),
         RequestTimeout = RequestTimeoutOption.GetDuration(parseResult),
     };

@@ -9,4 +9,7 @@ public static class EnginePaths
     /// <summary><c>api/v1/series/{host}/{metric}/state</c> with both segments escaped.</summary>
     public static string SeriesState(string host, string metric) =>
         $"api/v1/series/{Uri.EscapeDataString(host)}/{Uri.EscapeDataString(metric)}/state";
+
+    /// <summary><c>api/v1/hosts/{host}</c>: every series of the host with its latest point.</summary>
+    public static string Host(string host) => $"api/v1/hosts/{Uri.EscapeDataString(host)}";
 }

@@ -12,17 +12,18 @@ public sealed class RecoveryCounters
     private long errors;
     private string? lastError;
 
-    /// <summary>Latency of each request answered 200 (the time one series' state query takes).</summary>
+    /// <summary>Latency of each request answered 200 (one series' state, or one host's series).</summary>
     public LatencyHistogram AnswerLatency { get; } = new();
 
     public long Answered => Interlocked.Read(ref answered);
 
     public void RequestSent() => Interlocked.Increment(ref requests);
 
-    public void AnsweredOk(TimeSpan latency)
+    /// <param name="series">how many series the answer covers (a host's answer covers all of its series).</param>
+    public void AnsweredOk(TimeSpan latency, int series = 1)
     {
         AnswerLatency.Record(latency);
-        Interlocked.Increment(ref answered);
+        Interlocked.Add(ref answered, series);
     }
 
     public void WillRetry(string reason)

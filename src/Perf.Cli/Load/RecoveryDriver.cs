@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 
 namespace Perf.Cli.Load;
 
@@ -7,6 +8,8 @@ namespace Perf.Cli.Load;
 /// (<c>GET /api/v1/series/{host}/{metric}/state</c>) with bounded concurrency until each has answered 200.
 /// 429, 502, 503, 504, timeouts and connection errors mean "not ready yet" (e.g. the engine is restarting
 /// or recovering its actors) and are retried until the overall timeout; other statuses fail that series.
+/// With <see cref="RecoveryOptions.ByHost"/>, each host is asked once for all its series (<c>GET /api/v1/hosts/{host}</c>),
+/// and its answer counts only when every series of the catalog is in it with a point.
 /// </summary>
 public sealed class RecoveryDriver
 {
@@ -36,7 +39,7 @@ public sealed class RecoveryDriver
         using var timedOut = new CancellationTokenSource(options.Timeout, time);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timedOut.Token);
 
-        var workerCount = Math.Min(options.Concurrency, Catalog.SeriesCount);
+        var workerCount = Math.Min(options.Concurrency, WorkItems);
         var workers = Enumerable.Range(0, workerCount)
             .Select(_ => Task.Run(() => RunWorkerAsync(stop.Token), CancellationToken.None))
             .ToArray();
@@ -54,18 +57,21 @@ public sealed class RecoveryDriver
     {
         while (!stop.IsCancellationRequested)
         {
-            var seriesIndex = Interlocked.Increment(ref nextSeriesIndex);
-            if (seriesIndex >= Catalog.SeriesCount)
+            var item = Interlocked.Increment(ref nextSeriesIndex);
+            if (item >= WorkItems)
             {
                 return;
             }
 
-            var path = EnginePaths.SeriesState(
-                Catalog.HostName(Catalog.HostOf(seriesIndex)),
-                Catalog.MetricName(Catalog.MetricOf(seriesIndex)));
+            var path = options.ByHost
+                ? EnginePaths.Host(Catalog.HostName(item))
+                : EnginePaths.SeriesState(Catalog.HostName(Catalog.HostOf(item)), Catalog.MetricName(Catalog.MetricOf(item)));
             await AskUntilAnsweredAsync(path, stop).ConfigureAwait(false);
         }
     }
+
+    /// <summary>What the workers ask for one at a time: hosts or series.</summary>
+    private int WorkItems => options.ByHost ? Catalog.HostCount : Catalog.SeriesCount;
 
     private async Task AskUntilAnsweredAsync(string path, CancellationToken stop)
     {
@@ -83,7 +89,18 @@ public sealed class RecoveryDriver
                 if (response.StatusCode == HttpStatusCode.OK)
                 {
                     var answeredAt = time.GetTimestamp();
-                    Counters.AnsweredOk(time.GetElapsedTime(sentAt, answeredAt));
+                    var series = 1;
+                    if (options.ByHost)
+                    {
+                        series = await SeriesWithAPointAsync(response, requestDeadline.Token).ConfigureAwait(false);
+                        if (series < Catalog.MetricCount)
+                        {
+                            Counters.Failed($"{path}: {series} of {Catalog.MetricCount} series answered with a point");
+                            return;
+                        }
+                    }
+
+                    Counters.AnsweredOk(time.GetElapsedTime(sentAt, answeredAt), series);
                     RecordLastAnswer(answeredAt);
                     return;
                 }
@@ -119,6 +136,30 @@ public sealed class RecoveryDriver
                 return;
             }
         }
+    }
+
+    /// <summary>How many of the catalog's metrics a host's answer lists with a point.</summary>
+    private async Task<int> SeriesWithAPointAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        using var document = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var expected = Enumerable.Range(0, Catalog.MetricCount).Select(Catalog.MetricName).ToHashSet(StringComparer.Ordinal);
+        var found = 0;
+        if (!document.RootElement.TryGetProperty("series", out var series) || series.ValueKind != JsonValueKind.Array)
+        {
+            return 0;
+        }
+
+        foreach (var entry in series.EnumerateArray())
+        {
+            if (entry.TryGetProperty("metric", out var metric) && entry.TryGetProperty("timestamp", out var timestamp)
+                && timestamp.ValueKind == JsonValueKind.String && expected.Remove(metric.GetString()!))
+            {
+                found++;
+            }
+        }
+
+        return found;
     }
 
     private static bool IsNotReadyYet(HttpStatusCode status) =>
