@@ -15,12 +15,14 @@ namespace Perf.Api.Endpoints;
 /// <c>GET /api/v1/performance/metrics</c>: the product document's "Get Metrics". One row per interval bucket; a column per
 /// series named like the series with '_' for '.': by default <c>cpu_usage</c> (series cpu.usage), <c>memory_usage</c>
 /// (memory.usage, derived from used/total), <c>disk_usage</c> (disk.usage, likewise) and <c>network_usage</c>
-/// (network.usage as sent by the agent). With <c>metric_type=G</c>, every series of group G. Row values are bucket
+/// (network.usage as sent by the agent). With <c>metric_type</c>, the series it names (a group, a column or a series, see
+/// <see cref="Select"/>). Without <c>host</c>, host "default" (where samples without a host go). Row values are bucket
 /// averages; <c>aggregation</c> holds avg/max/min of each column over the whole range.
 /// </summary>
 public static class PerformanceQueryEndpoints
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
+    private const int MaxColumns = 100;
     private static readonly string[] DefaultSeries = ["cpu.usage", "memory.usage", "disk.usage", "network.usage"];
 
     public static IEndpointRouteBuilder MapPerformanceQueryEndpoints(this IEndpointRouteBuilder app)
@@ -32,6 +34,7 @@ public static class PerformanceQueryEndpoints
     private static async Task<IResult> GetMetricsAsync(string? host, string? start_time, string? end_time, string? metric_type, string? interval,
         HttpContext context, PerfEngine engine, TimeProvider clock)
     {
+        var named = host is not null;
         host ??= MetricsDocumentParser.DefaultHost;
         if (!MetricsDocumentParser.IsValidHost(host)) return Problems.Invalid("host", "is not a valid host name");
         // Checked after the default: a host-scoped key that names no host asks for host "default".
@@ -42,18 +45,18 @@ public static class PerformanceQueryEndpoints
             settings.Engine.Query.DefaultRange, settings.Engine.Query.MaxPoints, clock);
         if (error is not null) return Problems.Invalid([error]);
 
+        if (await engine.Hosts.Ask(new GetHost(host), AskTimeout) is not HostView view)
+            return Problems.NotFound("host", named
+                ? $"host '{host}' has no series"
+                : $"no samples were sent without a host (they go to host '{host}'); name one with ?host= (GET /api/v1/hosts lists them)");
         string[] series;
-        if (string.IsNullOrEmpty(metric_type))
-        {
-            series = DefaultSeries;
-        }
-        else
-        {
-            if (await engine.Hosts.Ask(new GetHost(host), AskTimeout) is not HostView view)
-                return Problems.NotFound("host", $"host '{host}' has no series");
-            series = view.Series.Select(s => s.Metric).Where(m => m.StartsWith(metric_type + ".", StringComparison.Ordinal)).ToArray();
-            if (series.Length == 0) return Problems.NotFound("metric_type", $"host '{host}' has no series in group '{metric_type}'");
-        }
+        if (string.IsNullOrEmpty(metric_type)) series = DefaultSeries;
+        else if (metric_type.Count(c => c == ',') >= MaxColumns) return Problems.Invalid("metric_type", $"names more than {MaxColumns} groups or series");
+        else if (Select(view, metric_type) is { } selected) series = selected;
+        else return Problems.NotFound("metric_type", $"host '{host}' has no series in group '{metric_type}' and none named so");
+        // Each column is five range reads: a group of thousands of series is refused up front, not read.
+        if (series.Length > MaxColumns)
+            return Problems.Invalid("metric_type", $"selects {series.Length} series; at most {MaxColumns} a request (name a smaller group or the series)");
 
         var columns = await Task.WhenAll(series.Select(metric => ReadColumnAsync(engine, new SeriesKey(host, metric), range)));
         var rows = new SortedDictionary<long, Dictionary<string, object?>>();
@@ -79,9 +82,30 @@ public static class PerformanceQueryEndpoints
         });
     }
 
+    /// <summary>
+    /// The series <paramref name="metricType"/> names, comma-separated: a group (<c>cpu</c>: every series of it), a
+    /// column of the answer (<c>cpu_usage</c>) or a series (<c>cpu.usage</c>). Null when one of them names nothing the
+    /// host has.
+    /// </summary>
+    private static string[]? Select(HostView view, string metricType)
+    {
+        var selected = new List<string>();
+        foreach (var wanted in metricType.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var before = selected.Count;
+            foreach (var metric in view.Series.Select(s => s.Metric))
+                if ((metric.StartsWith(wanted + ".", StringComparison.Ordinal) || metric == wanted || ColumnOf(metric) == wanted) && !selected.Contains(metric))
+                    selected.Add(metric);
+            if (selected.Count == before) return null;
+        }
+        return selected.Count > 0 ? [.. selected] : null;
+    }
+
+    private static string ColumnOf(string metric) => metric.Replace('.', '_');
+
     private static async Task<Column> ReadColumnAsync(PerfEngine engine, SeriesKey key, TimeRange range)
     {
-        var name = key.Metric.Replace('.', '_');
+        var name = ColumnOf(key.Metric);
         async Task<RangeResult?> Read(AggregationKind kind) =>
             await engine.Series.Ask(new ReadRange(key.EntityId, range.FromMs, range.ToMs, range.StepMs, kind), AskTimeout) as RangeResult;
         var results = await Task.WhenAll(Read(AggregationKind.Avg), Read(AggregationKind.Sum), Read(AggregationKind.Count),

@@ -96,6 +96,13 @@ public sealed class IngestAndQueryTests(DefaultNode fixture) : IClassFixture<Def
         Assert.Equal(50.0, memoryRow["memory_used"]!.GetValue<double>());
         Assert.Equal(200.0, memoryRow["memory_total"]!.GetValue<double>());
         Assert.Null(memoryRow["cpu_usage"]);
+
+        // It also takes the answer's own column names, or series names, comma-separated.
+        var chosen = await _client.GetJsonAsync($"/api/v1/performance/metrics?start_time={from}&end_time={to}&interval=1h&metric_type=cpu_usage,memory.used");
+        var chosenRow = Assert.Single(chosen["metrics"]!.AsArray())!.AsObject();
+        Assert.Equal(["cpu_usage", "memory_used", "timestamp"], chosenRow.Select(p => p.Key).Order());
+        Assert.Equal(45.0, chosenRow["cpu_usage"]!.GetValue<double>());
+        await (await _client.GetAsync($"/api/v1/performance/metrics?metric_type=cpu_usage,gpu_usage")).ExpectProblemAsync(HttpStatusCode.NotFound, "metric_type");
     }
 
     [Fact]
@@ -202,6 +209,7 @@ public sealed class IngestAndQueryTests(DefaultNode fixture) : IClassFixture<Def
         await (await _client.GetAsync("/api/v1/hosts/nobody-here")).ExpectProblemAsync(HttpStatusCode.NotFound, "host");
         await (await _client.GetAsync("/api/v1/series/nobody-here/cpu.usage")).ExpectProblemAsync(HttpStatusCode.NotFound, "metric");
         await (await _client.GetAsync("/api/v1/series/nobody-here/cpu.usage/state")).ExpectProblemAsync(HttpStatusCode.NotFound, "metric");
+        await (await _client.GetAsync("/api/v1/performance/metrics?host=nobody-here")).ExpectProblemAsync(HttpStatusCode.NotFound, "host");
     }
 
     [Theory]
