@@ -236,6 +236,10 @@ public sealed class IngestionPipeline
                 throw;
             }
         }
+        // Agents are the sources that can stop sending; the engine's own writers (itself, load tests) end by design.
+        if (origin.Protocol is not ("self" or "loadtest"))
+            for (var h = 0; h < hosts.Count; h++)
+                Sources.Seen(hosts[h].Name, NewestOf(slices.Timestamps.AsSpan(slices.Offsets[h], slices.Counts[h])));
         // Every host has answered, so none reads the columns any more (a request that gave up leaves them to the GC).
         slices.Return();
 
@@ -250,11 +254,16 @@ public sealed class IngestionPipeline
             for (var i = 0; i < (result.RejectedSeries?.Length ?? 0); i++)
                 (rejectedSeries ??= [])[NameOf(batch, hosts[h], result.RejectedSeries![i])] = result.RejectedCounts![i];
         }
-        // Agents are the sources that can stop sending; the engine's own writers (itself, load tests) end by design.
-        if (origin.Protocol is not ("self" or "loadtest")) Sources.Seen(hosts.Select(h => h.Name));
         PerfMetrics.PointsIngested.Add(accepted, new KeyValuePair<string, object?>("protocol", origin.Protocol), new KeyValuePair<string, object?>("source", origin.Source));
         if (tooOld > 0) Rejected(tooOld, "too_old", origin);
         return new IngestOutcome(IngestStatus.Stored, accepted, tooOld, rejectedSeries);
+    }
+
+    private static long NewestOf(ReadOnlySpan<long> timestamps)
+    {
+        var newest = long.MinValue;
+        foreach (var t in timestamps) newest = Math.Max(newest, t);
+        return newest;
     }
 
     /// <summary>The <c>host/metric</c> of a host's series index among the batch's series (only for the rare refusal).</summary>

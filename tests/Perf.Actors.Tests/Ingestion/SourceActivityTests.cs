@@ -9,10 +9,10 @@ public sealed class SourceActivityTests
     {
         var clock = new MutableClock(DateTimeOffset.Parse("2026-11-27T10:00:00Z"));
         var sources = new SourceActivity(clock);
-        sources.Seen(["a", "b"]);
+        Seen(sources, clock, "a", "b");
 
         clock.Now += TimeSpan.FromSeconds(60);
-        sources.Seen(["b"]);
+        Seen(sources, clock, "b");
         clock.Now += TimeSpan.FromSeconds(30);
 
         Assert.Equal(["a"], sources.Silent(TimeSpan.FromSeconds(45)).Select(s => s.Host));
@@ -22,5 +22,25 @@ public sealed class SourceActivityTests
         Assert.Equal(["b"], sources.Silent(TimeSpan.FromSeconds(10)).Select(s => s.Host));
         clock.Now += TimeSpan.FromMinutes(2);
         Assert.Empty(sources.Silent(TimeSpan.FromSeconds(10)));
+    }
+
+    [Theory]
+    [InlineData(0, true)]
+    [InlineData(-299, true)] // a sample a few minutes late is still live
+    [InlineData(-301, false)] // replayed history: the host is not a source that can fall silent
+    [InlineData(60, true)] // a clock a little ahead
+    public void Only_a_write_with_a_recent_sample_counts_as_its_host_sending(int newestSecondsFromNow, bool counted)
+    {
+        var clock = new MutableClock(DateTimeOffset.Parse("2026-11-27T10:00:00Z"));
+        var sources = new SourceActivity(clock);
+        sources.Seen("a", clock.Now.AddSeconds(newestSecondsFromNow).ToUnixTimeMilliseconds());
+
+        clock.Now += TimeSpan.FromMinutes(1);
+        Assert.Equal(counted ? ["a"] : [], sources.Silent(TimeSpan.FromSeconds(30)).Select(s => s.Host));
+    }
+
+    private static void Seen(SourceActivity sources, MutableClock clock, params string[] hosts)
+    {
+        foreach (var host in hosts) sources.Seen(host, clock.Now.ToUnixTimeMilliseconds());
     }
 }

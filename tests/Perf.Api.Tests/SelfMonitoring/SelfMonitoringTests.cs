@@ -87,6 +87,14 @@ public sealed class SelfMonitoringTests(MonitoredNode fixture) : IClassFixture<M
     public async Task A_source_that_stops_sending_raises_a_system_alert_naming_it_that_resolves_when_it_sends_again()
     {
         for (var i = 0; i < 3; i++) await PostCpuAsync("stops-1", 20 + i);
+        // Meanwhile a replay of yesterday's samples of another host ends too: history, not a source that stopped.
+        var yesterday = DateTimeOffset.UtcNow.AddDays(-1);
+        await (await fixture.Client.PostJsonAsync(NodeApi.Serialize(Enumerable.Range(0, 3).Select(i => new
+        {
+            host = "replayed-1",
+            timestamp = NodeApi.Iso(yesterday.AddMinutes(i)),
+            metrics = new { cpu = new { usage = 10.0 + i } },
+        })))).ExpectAcceptedAsync();
 
         // Silent after three collection intervals (3 s here) without a sample: the alert's series names the host.
         var firing = await SystemAlertAsync(fixture.Client, "system_source_silent", "firing", "host=\"stops-1\"");
@@ -98,6 +106,10 @@ public sealed class SelfMonitoringTests(MonitoredNode fixture) : IClassFixture<M
         }, TestContext.Current.CancellationToken);
         Assert.Equal("degraded", node["status"]!.GetValue<string>());
         Assert.True(node["figures"]!["sources_silent"]!.GetValue<double>() >= 1);
+        Assert.DoesNotContain(node["reasons"]!.AsArray(), r => r!["metric"]!.GetValue<string>().Contains("host=\"replayed-1\""));
+        var alerts = await fixture.Client.GetStringAsync("/api/v1/alerts?host=perf-system");
+        Assert.Contains("stops-1", alerts);
+        Assert.DoesNotContain("replayed-1", alerts);
 
         using var stop = new CancellationTokenSource();
         var sending = Task.Run(async () =>
