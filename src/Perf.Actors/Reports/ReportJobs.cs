@@ -48,6 +48,12 @@ public sealed class ReportJobs : ReceivePersistentActor
             StartNext(seriesRegion, settings, clock);
         }));
         Command<GetReport>(get => Sender.Tell(_state.Get(get.Id) is { } job ? new ReportView(job) : new ReportNotFound(get.Id)));
+        Command<ListReports>(list =>
+        {
+            var patterns = list.HostPatterns.Select(p => new MetricPattern(p)).ToArray();
+            var (jobs, total) = _state.List(list.Limit, job => patterns.Length == 0 || job.Spec.Hosts.All(h => patterns.Any(p => p.Matches(h))));
+            Sender.Tell(new ReportList(jobs, total));
+        });
         Command<Progressed>(p => _state.Progress(p.Id, p.Progress));
         Command<Finished>(f => Persist(new ReportDone(f.Id, clock.GetUtcNow().ToUnixTimeMilliseconds(), f.Bytes), e =>
         {

@@ -15,6 +15,15 @@ public static class ReportJobsQueries
     public sealed record ReportView(ReportJob Job) : IPerfMessage;
 
     public sealed record ReportNotFound(string Id) : IPerfMessage;
+
+    /// <summary>
+    /// The newest jobs first, at most <paramref name="Limit"/>, of those whose hosts all match one of
+    /// <paramref name="HostPatterns"/> (none: every job). Answered with <see cref="ReportList"/>.
+    /// </summary>
+    public sealed record ListReports(int Limit, string[] HostPatterns) : IPerfMessage;
+
+    /// <param name="Total">how many kept jobs the caller may see (the list holds the newest of them).</param>
+    public sealed record ReportList(ReportJob[] Jobs, int Total) : IPerfMessage;
 }
 
 public static class ReportJobsEvents

@@ -11,6 +11,14 @@ public sealed class ReportJobsState
 
     public ReportJob? Get(string id) => _jobs.GetValueOrDefault(id);
 
+    /// <summary>The kept jobs that <paramref name="visible"/> lets through, newest first: at most <paramref name="limit"/>,
+    /// and how many there are in all.</summary>
+    public (ReportJob[] Newest, int Total) List(int limit, Func<ReportJob, bool> visible)
+    {
+        var all = _jobs.Values.Where(visible).OrderByDescending(j => j.CreatedMs).ThenBy(j => j.Id, StringComparer.Ordinal).ToArray();
+        return (all[..Math.Min(limit, all.Length)], all.Length);
+    }
+
     /// <summary>Jobs that were queued or running: after recovery, the ones a stopped node left unfinished.</summary>
     public IReadOnlyList<ReportJob> Unfinished() =>
         _jobs.Values.Where(j => j.Status is ReportStatus.Queued or ReportStatus.Running).OrderBy(j => j.CreatedMs).ToArray();

@@ -163,16 +163,9 @@ public sealed partial class PerfSerializer : SerializerWithStringManifest
         Register<CreateReport>("PC", (w, m) => { w.Write(m.Id); WriteReportSpec(w, m.Spec); w.Write(m.AtMs); },
             r => new CreateReport(r.ReadString(), ReadReportSpec(r), r.ReadInt64()));
         Register<GetReport>("PG", (w, m) => w.Write(m.Id), r => new GetReport(r.ReadString()));
-        Register<ReportView>("PV", (w, m) =>
-        {
-            var j = m.Job;
-            w.Write(j.Id); WriteReportSpec(w, j.Spec); w.Write((byte)j.Status); w.Write(j.Progress); w.Write(j.Error is not null); w.Write(j.Error ?? "");
-            w.Write(j.CreatedMs); w.Write(j.StartedMs); w.Write(j.FinishedMs); w.Write(j.Bytes);
-        }, r =>
-        {
-            var (id, spec, status, progress, hasError, error) = (r.ReadString(), ReadReportSpec(r), (ReportStatus)r.ReadByte(), r.ReadDouble(), r.ReadBoolean(), r.ReadString());
-            return new ReportView(new ReportJob(id, spec, status, progress, hasError ? error : null, r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64()));
-        });
+        Register<ReportView>("PV", (w, m) => WriteReportJob(w, m.Job), r => new ReportView(ReadReportJob(r)));
+        Register<ListReports>("PL", (w, m) => { w.Write(m.Limit); w.WriteStrings(m.HostPatterns); }, r => new ListReports(r.ReadInt32(), r.ReadStrings()));
+        Register<ReportList>("PLR", (w, m) => { w.WriteArray(m.Jobs, WriteReportJob); w.Write(m.Total); }, r => new ReportList(r.ReadArray(ReadReportJob), r.ReadInt32()));
         Register<ReportNotFound>("PNF", (w, m) => w.Write(m.Id), r => new ReportNotFound(r.ReadString()));
         Register<ReportQueued>("PE1", (w, m) => { w.Write(m.Id); WriteReportSpec(w, m.Spec); w.Write(m.AtMs); },
             r => new ReportQueued(r.ReadString(), ReadReportSpec(r), r.ReadInt64()));
@@ -487,6 +480,18 @@ public sealed partial class PerfSerializer : SerializerWithStringManifest
 
     private static ReportSpec ReadReportSpec(BinaryReader r) =>
         new(r.ReadString(), r.ReadString(), r.ReadInt64(), r.ReadInt64(), r.ReadStrings(), r.ReadStrings(), r.ReadString(), r.ReadBoolean());
+
+    private static void WriteReportJob(BinaryWriter w, ReportJob j)
+    {
+        w.Write(j.Id); WriteReportSpec(w, j.Spec); w.Write((byte)j.Status); w.Write(j.Progress); w.Write(j.Error is not null); w.Write(j.Error ?? "");
+        w.Write(j.CreatedMs); w.Write(j.StartedMs); w.Write(j.FinishedMs); w.Write(j.Bytes);
+    }
+
+    private static ReportJob ReadReportJob(BinaryReader r)
+    {
+        var (id, spec, status, progress, hasError, error) = (r.ReadString(), ReadReportSpec(r), (ReportStatus)r.ReadByte(), r.ReadDouble(), r.ReadBoolean(), r.ReadString());
+        return new ReportJob(id, spec, status, progress, hasError ? error : null, r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64());
+    }
 
     /// <summary>Only the message's slice of the shared columns goes over the wire.</summary>
     private static void WriteSamples(BinaryWriter w, AppendSamples m)

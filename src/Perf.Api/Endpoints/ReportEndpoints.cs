@@ -18,7 +18,8 @@ namespace Perf.Api.Endpoints;
 /// <summary>
 /// Reports (the product document's Generate Report): <c>POST /api/v1/performance/reports</c> validates and queues a job
 /// with the <see cref="ReportJobs"/> singleton, which makes the file on a worker node; <c>GET /api/v1/reports/{id}</c>
-/// follows it and <c>GET /api/v1/reports/{id}/content</c> serves the file once done.
+/// follows it, <c>GET /api/v1/reports/{id}/content</c> serves the file once done, and <c>GET /api/v1/reports</c> lists
+/// the reports made earlier.
 /// </summary>
 public static class ReportEndpoints
 {
@@ -26,12 +27,16 @@ public static class ReportEndpoints
     public const int MaxSeries = 500;
 
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
+    // A page of jobs (each lists its hosts and metrics): small enough for one remote message between cluster nodes.
+    private const int DefaultListed = 20;
+    private const int MaxListed = 100;
     private static readonly TimeSpan DefaultRange = TimeSpan.FromHours(24);
     private static readonly string[] Fields = ["report_type", "time_range", "metrics", "hosts", "format", "include_graphs"];
 
     public static IEndpointRouteBuilder MapReportEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/v1/performance/reports", CreateAsync).RequireArea(Area.Analyze);
+        app.MapGet("/api/v1/reports", ListAsync).RequireArea(Area.Analyze);
         app.MapGet("/api/v1/reports/{id}", StatusAsync).RequireArea(Area.Analyze);
         app.MapGet("/api/v1/reports/{id}/content", ContentAsync).RequireArea(Area.Analyze).Audited().DisableRequestTimeout();
         return app;
@@ -61,6 +66,17 @@ public static class ReportEndpoints
             var view = await engine.Reports.Ask<ReportView>(new CreateReport(id, spec, clock.GetUtcNow().ToUnixTimeMilliseconds()), AskTimeout);
             return Results.Accepted(SelfLink(id), Render(view.Job, engine));
         }
+    }
+
+    /// <summary>The reports made earlier (the newest <see cref="ReportJobsState.Kept"/> are kept), newest first.</summary>
+    private static async Task<IResult> ListAsync(string? limit, HttpContext context, PerfEngine engine)
+    {
+        var count = DefaultListed;
+        if (limit is not null && (!int.TryParse(limit, out count) || count is < 1 or > MaxListed))
+            return Problems.Invalid("limit", $"must be a whole number from 1 to {MaxListed}");
+        var caller = Caller.From(context)!;
+        var list = await engine.Reports.Ask<ReportList>(new ListReports(count, [.. caller.Hosts.Select(p => p.Text)]), AskTimeout);
+        return Results.Ok(new { reports = list.Jobs.Select(j => Render(j, engine)), count = list.Jobs.Length, total = list.Total });
     }
 
     private static async Task<IResult> StatusAsync(string id, HttpContext context, PerfEngine engine) =>

@@ -112,6 +112,8 @@ public sealed class PerfSerializerTests : IDisposable
         new CreateReport("r1", Spec, 30),
         new GetReport("r1"),
         new ReportView(new ReportJob("r1", Spec, ReportStatus.Done, 1, null, 30, 31, 32, 4096)),
+        new ListReports(50, ["web-*"]),
+        new ReportList([new ReportJob("r1", Spec, ReportStatus.Failed, 0.5, "disk full", 30, 31, 32, 0)], 7),
         new ReportNotFound("r9"),
         new ReportQueued("r1", Spec, 30),
         new ReportStarted("r1", 31),

@@ -119,6 +119,9 @@ public sealed class HostScopeTests(SecuredNode fixture) : IClassFixture<SecuredN
         var own = (await (await fixture.Client.PostJsonAsync(Report("mine-web-1"), "/api/v1/performance/reports")).ReadJsonAsync())["id"]!.GetValue<string>();
         var other = (await (await fixture.Client.PostJsonAsync(Report("theirs-db-1"), "/api/v1/performance/reports")).ReadJsonAsync())["id"]!.GetValue<string>();
         Assert.Equal(own, (await client.GetJsonAsync($"/api/v1/reports/{own}"))["id"]!.GetValue<string>());
+        var listed = (await client.GetJsonAsync("/api/v1/reports?limit=100"))["reports"]!.AsArray().Select(r => r!["id"]!.GetValue<string>()).ToArray();
+        Assert.Contains(own, listed);
+        Assert.DoesNotContain(other, listed);
         foreach (var path in new[] { $"/api/v1/reports/{other}", $"/api/v1/reports/{other}/content" })
         {
             using var response = await client.GetAsync(path);
@@ -128,11 +131,11 @@ public sealed class HostScopeTests(SecuredNode fixture) : IClassFixture<SecuredN
         foreach (var (id, host) in new[] { ("rule-of-mine", "mine-web-1"), ("rule-of-theirs", "theirs-db-1"), ("rule-of-their-pattern", "theirs-*") })
             using (var created = await fixture.Client.PostJsonAsync($$"""{"id":"{{id}}","kind":"threshold","metric":"cpu.usage","warning":80,"host":"{{host}}"}""", "/api/v1/alert-rules"))
                 Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var listed = (await client.GetJsonAsync("/api/v1/alert-rules"))["rules"]!.AsArray().Select(r => r!["id"]!.GetValue<string>()).ToArray();
-        Assert.Contains("rule-of-mine", listed);
-        Assert.Contains("cpu_usage", listed); // the engine-wide default rule applies to its hosts too
-        Assert.DoesNotContain("rule-of-theirs", listed);
-        Assert.DoesNotContain("rule-of-their-pattern", listed);
+        var rules = (await client.GetJsonAsync("/api/v1/alert-rules"))["rules"]!.AsArray().Select(r => r!["id"]!.GetValue<string>()).ToArray();
+        Assert.Contains("rule-of-mine", rules);
+        Assert.Contains("cpu_usage", rules); // the engine-wide default rule applies to its hosts too
+        Assert.DoesNotContain("rule-of-theirs", rules);
+        Assert.DoesNotContain("rule-of-their-pattern", rules);
         using var hidden = await client.GetAsync("/api/v1/alert-rules/rule-of-theirs");
         await hidden.ExpectProblemAsync(HttpStatusCode.NotFound, "id");
         Assert.Contains("rule-of-theirs", (await fixture.Client.GetJsonAsync("/api/v1/alert-rules"))["rules"]!.AsArray().Select(r => r!["id"]!.GetValue<string>()));
