@@ -11,14 +11,15 @@ using Perf.Api.Ingest;
 using Perf.Api.Security;
 using Perf.Host;
 
-// One Perf node with its HTTP API: `dotnet run --project src/Perf.Api [--urls URL] [--data-dir DIR]`.
+// One Perf node with its HTTP API: `dotnet run --project src/Perf.Api [--urls URL] [--data-dir DIR] [--config FILE.yaml]`.
 // Its settings files (appsettings.json: log levels) sit next to the binaries, wherever the node is started from;
 // without them every request would be logged several times over.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 (Akka.Configuration.Config Config, PerfSettings Settings) loaded;
 try
 {
-    loaded = PerfConfiguration.Load(builder.Configuration["data-dir"]);
+    var arguments = NodeArguments.Parse(args, withUrls: true);
+    loaded = PerfConfiguration.Load(arguments.DataDirectory, configFile: arguments.ConfigFile);
 }
 catch (PerfConfigurationException e)
 {

@@ -19,6 +19,33 @@ public sealed class LifecycleTests
     }
 
     [Fact]
+    public async Task A_yaml_file_given_with_config_is_taken_and_an_unknown_flag_or_key_stops_start_up_with_exit_code_2()
+    {
+        var directory = Directory.CreateTempSubdirectory("perf-lifecycle-yaml-").FullName;
+        var file = Path.Combine(directory, "perf.yaml");
+        await File.WriteAllTextAsync(file, "monitoring:\n  thresholds:\n    cpu_usage:\n      warning: 50\n      critical: 90\n");
+        await using (var node = new PerfNodeProcess { ExtraArguments = $"--config \"{file}\"" })
+        {
+            await node.StartAsync();
+            Assert.Equal(50, (await node.Client.GetJsonAsync("/api/v1/alert-rules/cpu_usage"))["warning"]!.GetValue<double>());
+        }
+
+        await using (var typo = new PerfNodeProcess { ExtraArguments = $"--confg \"{file}\"" })
+        {
+            Assert.Equal(2, await typo.RunToExitAsync(TimeSpan.FromSeconds(60)));
+            Assert.Contains("'--confg': is not an option", typo.Output);
+        }
+
+        await File.WriteAllTextAsync(file, "monitoring:\n  tresholds:\n    cpu_usage:\n      warning: 50\n");
+        await using (var unknown = new PerfNodeProcess { ExtraArguments = $"--config \"{file}\"" })
+        {
+            Assert.Equal(2, await unknown.RunToExitAsync(TimeSpan.FromSeconds(60)));
+            Assert.Contains("'monitoring.tresholds.cpu_usage.warning': is not a setting of Perf", unknown.Output);
+        }
+        Directory.Delete(directory, recursive: true);
+    }
+
+    [Fact]
     public async Task Ctrl_C_shuts_down_cleanly_and_the_data_is_there_after_a_restart()
     {
         var dataDir = Path.Combine(Path.GetTempPath(), "perf-lifecycle-tests", Guid.NewGuid().ToString("N"));

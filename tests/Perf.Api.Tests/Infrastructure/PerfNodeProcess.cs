@@ -31,6 +31,9 @@ public sealed class PerfNodeProcess : IAsyncDisposable
     private readonly bool _worker;
 
     public IReadOnlyDictionary<string, string> Environment { get; }
+
+    /// <summary>More of the node's command line, after its address and data directory (e.g. <c>--config FILE</c>).</summary>
+    public string ExtraArguments { get; init; } = "";
     public string DataDirectory { get; }
     public int Port { get; private set; }
     public Uri BaseAddress => new($"http://127.0.0.1:{Port}");
@@ -141,7 +144,7 @@ public sealed class PerfNodeProcess : IAsyncDisposable
 
     private Process Launch(string arguments)
     {
-        var start = new ProcessStartInfo("dotnet", $"\"{Assembly(_worker ? "Perf.Host" : "Perf.Api")}\" {arguments}")
+        var start = new ProcessStartInfo("dotnet", $"\"{Assembly(_worker ? "Perf.Host" : "Perf.Api")}\" {arguments} {ExtraArguments}")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
