@@ -16,9 +16,10 @@ using Perf.Host;
 // without them every request would be logged several times over.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 (Akka.Configuration.Config Config, PerfSettings Settings) loaded;
+NodeArguments arguments;
 try
 {
-    var arguments = NodeArguments.Parse(args, withUrls: true);
+    arguments = NodeArguments.Parse(args, withUrls: true);
     loaded = PerfConfiguration.Load(arguments.DataDirectory, configFile: arguments.ConfigFile);
 }
 catch (PerfConfigurationException e)
@@ -52,6 +53,7 @@ builder.Services.AddPerfSecurity(settings.Security);
 builder.Services.AddSingleton(provider => new MetricsDocumentParser(
     provider.GetRequiredService<TimeProvider>(), settings.Engine.Ingest.MaxFutureSkew, settings.Performance.RetentionPeriod));
 builder.Services.AddSingleton<DashboardOverview>();
+builder.Services.AddSingleton(new EffectiveConfiguration(loaded.Config, arguments.ConfigFile ?? Environment.GetEnvironmentVariable("PERF_CONFIG")));
 builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(PerfMetrics.MeterName).AddPrometheusExporter());
 
 var app = builder.Build();

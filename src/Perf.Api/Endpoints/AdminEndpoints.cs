@@ -12,8 +12,8 @@ using static Perf.Actors.Security.KeyBookQueries;
 namespace Perf.Api.Endpoints;
 
 /// <summary>
-/// Administration: API keys (created, listed by prefix, revoked), the audit trail, and the table of endpoints with the
-/// area each belongs to (what a role reaches). Admin role only.
+/// Administration: API keys (created, listed by prefix, revoked), the audit trail, the effective configuration (secrets
+/// masked), and the table of endpoints with the area each belongs to (what a role reaches). Admin role only.
 /// </summary>
 public static class AdminEndpoints
 {
@@ -36,6 +36,8 @@ public static class AdminEndpoints
         }).RequireArea(Area.Admin);
         app.MapDelete("/api/v1/admin/keys/{id}", RevokeKeyAsync).RequireArea(Area.Admin);
         app.MapGet("/api/v1/admin/audit", ReadAuditAsync).RequireArea(Area.Admin);
+        app.MapGet("/api/v1/admin/config", (EffectiveConfiguration configuration) =>
+            Results.Json(new { file = configuration.File, settings = configuration.Settings() })).RequireArea(Area.Admin).Audited();
         app.MapGet("/api/v1/admin/endpoints", (EndpointDataSource endpoints) => Results.Json(new { endpoints = Table(endpoints) })).RequireArea(Area.Admin);
         return app;
     }

@@ -23,11 +23,33 @@ public sealed class LifecycleTests
     {
         var directory = Directory.CreateTempSubdirectory("perf-lifecycle-yaml-").FullName;
         var file = Path.Combine(directory, "perf.yaml");
-        await File.WriteAllTextAsync(file, "monitoring:\n  thresholds:\n    cpu_usage:\n      warning: 50\n      critical: 90\n");
+        await File.WriteAllTextAsync(file, """
+            monitoring:
+              thresholds:
+                cpu_usage:
+                  warning: 50
+                  critical: 90
+            perf.notifications.channels.ops:
+              type: webhook
+              url: https://ops.example.com/hooks/s3cr3t-token
+            """);
         await using (var node = new PerfNodeProcess { ExtraArguments = $"--config \"{file}\"" })
         {
             await node.StartAsync();
             Assert.Equal(50, (await node.Client.GetJsonAsync("/api/v1/alert-rules/cpu_usage"))["warning"]!.GetValue<double>());
+
+            // The effective configuration, for an administrator, with what grants access masked.
+            var body = await node.Client.GetStringAsync("/api/v1/admin/config");
+            var effective = System.Text.Json.Nodes.JsonNode.Parse(body)!;
+            Assert.Equal(file, effective["file"]!.GetValue<string>());
+            var settings = effective["settings"]!;
+            Assert.Equal("50", settings["monitoring.thresholds.cpu_usage.warning"]!.GetValue<string>());
+            Assert.Equal("30d", settings["performance.retention_period"]!.GetValue<string>());
+            Assert.Equal(["email", "slack"], settings["monitoring.alerts.channels"]!.AsArray().Select(c => c!.GetValue<string>()));
+            Assert.Equal("https://ops.example.com/***", settings["perf.notifications.channels.ops.url"]!.GetValue<string>());
+            Assert.Equal("***", settings["perf.security.admin_key"]!.GetValue<string>());
+            Assert.DoesNotContain("s3cr3t", body);
+            Assert.DoesNotContain(PerfNodeProcess.AdminKey, body);
         }
 
         await using (var typo = new PerfNodeProcess { ExtraArguments = $"--confg \"{file}\"" })
