@@ -141,6 +141,18 @@ public static class SeriesEndpoints
             return Problems.Invalid("start", $"the range would replay more than {MaxReplayPoints} points at the collection interval; ask for a shorter one");
         var answer = await engine.Series.Ask(new ReadRange(key.EntityId, range.FromMs - warmupMs, range.ToMs, 0, AggregationKind.Avg), AskTimeout, cancellationToken);
         if (answer is not RangeResult points) return Problems.NotFound("metric", $"series {key} has no points");
+        // A series sampled less often than the collection interval (one-minute data at the default 30 s) has fewer points
+        // in that look-back than the warm-up needs, so the start of the range went unscored: look back by its own spacing,
+        // within the same bound on replayed points.
+        if (points.Timestamps.Count(t => t < range.FromMs) < set.MinDataPoints && points.Timestamps.Length >= 2)
+        {
+            var spacingMs = (points.Timestamps[^1] - points.Timestamps[0]) / (points.Timestamps.Length - 1);
+            var ownWarmupMs = (set.MinDataPoints + 1) * spacingMs;
+            if (ownWarmupMs > warmupMs && (range.ToMs - range.FromMs + ownWarmupMs) / Math.Max(1, intervalMs) <= MaxReplayPoints
+                && await engine.Series.Ask(new ReadRange(key.EntityId, range.FromMs - ownWarmupMs, range.ToMs, 0, AggregationKind.Avg), AskTimeout,
+                    cancellationToken) is RangeResult longer)
+                points = longer;
+        }
         var scores = DetectorReplay.Scores(spec, set.MinDataPoints, points.Timestamps, points.Values);
         scores.RemoveAll(p => p.TimestampMs < range.FromMs);
         if (range.StepMs > 0 && scores.Count > 0) scores = Downsampler.Aggregate(scores, range.StepMs, AggregationKind.Max);

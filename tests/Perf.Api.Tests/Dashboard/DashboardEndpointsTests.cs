@@ -85,6 +85,29 @@ public sealed class DashboardEndpointsTests(DefaultNode fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task Scores_of_a_series_sampled_less_often_than_the_collection_interval_cover_the_whole_range()
+    {
+        // One-minute samples at the default 30 s collection interval: the 100-point warm-up reaches back 100 minutes,
+        // not 100 intervals (50 minutes), so the range's first points are scored too.
+        var start = NodeApi.RecentSecond(240);
+        var samples = Enumerable.Range(0, 200).Select(i => new
+        {
+            host = "dash-slow-scores",
+            timestamp = NodeApi.Iso(start.AddMinutes(i)),
+            metrics = new { cpu = new { usage = i == 152 ? 99.0 : 40 + 5 * Math.Sin(i / 7.0) } },
+        });
+        await (await fixture.Client.PostJsonAsync(NodeApi.Serialize(samples))).ExpectAcceptedAsync();
+
+        var from = NodeApi.Iso(start.AddMinutes(150));
+        var points = (await fixture.Client.GetJsonAsync($"/api/v1/series/dash-slow-scores/cpu.usage/scores?start={from}"))["points"]!.AsArray();
+
+        Assert.Equal(50, points.Count);
+        Assert.Equal(start.AddMinutes(150), DateTimeOffset.Parse(points[0]!["timestamp"]!.GetValue<string>()));
+        var highest = points.MaxBy(p => p!["score"]!.GetValue<double>())!;
+        Assert.Equal(start.AddMinutes(152), DateTimeOffset.Parse(highest["timestamp"]!.GetValue<string>()));
+    }
+
+    [Fact]
     public async Task Scores_replay_the_ensemble_over_a_range_and_an_unknown_detector_is_named()
     {
         var start = NodeApi.RecentSecond(90);
