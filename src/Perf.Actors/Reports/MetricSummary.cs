@@ -8,5 +8,7 @@ namespace Perf.Actors.Reports;
 /// reader can check every figure), except <see cref="Min"/> and <see cref="Max"/>: those are of the raw points, so a
 /// spike inside a bucket is not averaged away.
 /// </summary>
-/// <param name="Line">the Theil–Sen line through the buckets, x in seconds from the report's start; null with fewer than two buckets.</param>
-public sealed record MetricSummary(double Min, double Avg, double Max, double P95, double Last, int Buckets, TrendResult Trend, TrendLine? Line);
+/// <param name="Line">the Theil–Sen line through the buckets since the last level shift (all of them without one), x in
+/// seconds from the report's start; null with fewer than two buckets.</param>
+/// <param name="LineFromMs">the first bucket the line is fitted to (the report's first, or the first after a level shift).</param>
+public sealed record MetricSummary(double Min, double Avg, double Max, double P95, double Last, int Buckets, TrendResult Trend, TrendLine? Line, long LineFromMs);

@@ -25,9 +25,10 @@ public static class ReportCharts
                 metric.Anomalies.Select(a => OaDate(a.TimestampMs)).ToArray(), metric.Anomalies.Select(a => a.Value).ToArray(), MarkerShape.FilledCircle, 7, Colors.Red);
             anomalies.LegendText = "anomaly";
         }
-        if (metric.Summary?.Line is { } line && xs.Length > 1)
+        if (metric.Summary is { Line: { } line } summary && xs.Length > 1)
         {
-            var (from, to) = (metric.Points[0].TimestampMs, metric.Points[^1].TimestampMs);
+            // From where the line was fitted: after a level shift, the present level only.
+            var (from, to) = (Math.Max(metric.Points[0].TimestampMs, summary.LineFromMs), metric.Points[^1].TimestampMs);
             var trend = plot.Add.Line(OaDate(from), line.ValueAt((from - spec.FromMs) / 1000.0), OaDate(to), line.ValueAt((to - spec.FromMs) / 1000.0));
             trend.LineColor = Colors.DarkOrange;
             trend.LinePattern = LinePattern.Dashed;

@@ -17,14 +17,17 @@ public static class ReportSummaries
         var finite = points.Where(p => double.IsFinite(p.Value)).ToArray();
         if (finite.Length == 0) return null;
         var sorted = finite.Select(p => p.Value).Order().ToArray();
-        var stride = Math.Max(1, (finite.Length + MaxLineSamples - 1) / MaxLineSamples);
-        var thinned = finite.Where((_, i) => i % stride == 0).ToArray();
+        // The line describes the present level: after a level shift (a restart, a cleanup) only what came since, else a
+        // line across the jump "rises" towards a crossing that is not coming.
+        var current = LevelShift.Last(finite.Select(p => p.Value).ToArray()) is var shift and >= 0 ? finite[shift..] : finite;
+        var stride = Math.Max(1, (current.Length + MaxLineSamples - 1) / MaxLineSamples);
+        var thinned = current.Where((_, i) => i % stride == 0).ToArray();
         TrendLine? line = TrendFit.TryTheilSen(thinned.Select(p => p.TimestampMs).ToArray(), thinned.Select(p => p.Value).ToArray(), originMs, out var fit)
             ? fit
             : null;
         var (min, max) = extremes ?? (sorted[0], sorted[^1]);
         return new MetricSummary(min, finite.Average(p => p.Value), max, Percentile(sorted, 0.95), finite[^1].Value, finite.Length,
-            MannKendall.Test(finite, minConfidence), line);
+            MannKendall.Test(finite, minConfidence), line, current[0].TimestampMs);
     }
 
     /// <summary>The level a capacity report projects utilisation to: 90 percent, where saturation starts to hurt.</summary>
