@@ -46,7 +46,7 @@ public static class AnalysisComposer
             var entry = new Dictionary<string, object?> { ["series"] = metric.Series, ["samples"] = metric.Points.Count };
             if (parts.Trends)
             {
-                var trend = MannKendall.Test(metric.Points, minConfidence);
+                var trend = MannKendall.TestThroughDailyCycle(metric.Points, minConfidence);
                 entry["trend"] = metric.Points.Count < 3 ? "insufficient_data" : trend.Direction.ToString().ToLowerInvariant();
                 entry["slope_per_hour"] = Finite(trend.SlopePerHour);
                 entry["confidence"] = Finite(trend.Confidence);

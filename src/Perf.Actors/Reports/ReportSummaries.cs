@@ -27,7 +27,7 @@ public static class ReportSummaries
             : null;
         var (min, max) = extremes ?? (sorted[0], sorted[^1]);
         return new MetricSummary(min, finite.Average(p => p.Value), max, Percentile(sorted, 0.95), finite[^1].Value, finite.Length,
-            MannKendall.Test(finite, minConfidence), line, current[0].TimestampMs);
+            MannKendall.TestThroughDailyCycle(finite, minConfidence), line, current[0].TimestampMs);
     }
 
     /// <summary>The level a capacity report projects utilisation to: 90 percent, where saturation starts to hurt.</summary>

@@ -207,7 +207,7 @@ public static class Patterns
         return (first, end);
     }
 
-    private static int NearestHourOfDay(long timestampMs) =>
+    internal static int NearestHourOfDay(long timestampMs) =>
         (int)(FloorDiv(timestampMs - FloorDiv(timestampMs, DayMs) * DayMs + HourMs / 2, HourMs) % 24);
 
     /// <summary>As <see cref="DayOfWeek"/>: day 0 of the epoch, 1970-01-01, was a Thursday.</summary>

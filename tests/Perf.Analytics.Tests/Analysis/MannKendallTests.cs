@@ -140,4 +140,55 @@ public sealed class MannKendallTests
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => MannKendall.Test(Series(1, 2, 3), minConfidence));
     }
+    /// <summary>Hourly points from a UTC midnight: <paramref name="slopePerHour"/> under a daily cycle of ±<paramref name="amplitude"/>
+    /// peaking at <paramref name="peakHour"/>, with noise of ±<paramref name="noise"/>.</summary>
+    private static DataPoint[] Hourly(int hours, double slopePerHour, double amplitude, int peakHour = 14, double noise = 1, int seed = 1, int startHour = 0)
+    {
+        var midnight = Start - Start % 86_400_000;
+        var random = new Random(seed);
+        return [.. Enumerable.Range(startHour, hours).Select(h => new DataPoint(midnight + h * 3_600_000L,
+            50 + slopePerHour * (h - startHour) + amplitude * Math.Cos(2 * Math.PI * (h - peakHour) / 24) + noise * (2 * random.NextDouble() - 1)))];
+    }
+
+    [Fact]
+    public void A_slow_rise_under_a_daily_cycle_is_found_through_the_cycle_whatever_hour_the_range_starts()
+    {
+        // 72 hourly points rising 0.2 %/h under ±25 % a day, noise ±5: the plain test's verdict depends on where in the
+        // cycle the range starts and ends.
+        var plain = new List<TrendDirection>();
+        for (var startHour = 0; startHour < 24; startHour++)
+        {
+            var points = Hourly(72, 0.2, 25, noise: 5, startHour: startHour, seed: startHour);
+
+            var result = MannKendall.TestThroughDailyCycle(points, 0.9);
+
+            Assert.Equal(TrendDirection.Increasing, result.Direction);
+            Assert.InRange(result.SlopePerHour, 0.1, 0.3);
+            plain.Add(MannKendall.Test(points, 0.9).Direction);
+        }
+        Assert.Contains(TrendDirection.Stable, plain);
+    }
+
+    [Fact]
+    public void A_flat_daily_cycle_is_no_confident_trend_whatever_hours_the_range_cuts_it_at()
+    {
+        for (var startHour = 0; startHour < 24; startHour++)
+        {
+            var points = Hourly(61, 0, 25, noise: 5, startHour: startHour, seed: startHour);
+
+            var result = MannKendall.TestThroughDailyCycle(points, 0.99);
+
+            Assert.Equal(TrendDirection.Stable, result.Direction);
+            Assert.InRange(result.SlopePerHour, -0.1, 0.1);
+        }
+    }
+
+    [Fact]
+    public void Without_a_daily_cycle_or_two_days_it_is_the_plain_test()
+    {
+        var line = NoisyLine(100, 2, 1, 7); // five-minute points over 8 hours
+        Assert.Equal(MannKendall.Test(line, 0.9), MannKendall.TestThroughDailyCycle(line, 0.9));
+        var flat = Hourly(96, 0.1, 0); // four days, no cycle: the hours do not differ
+        Assert.Equal(MannKendall.Test(flat, 0.9), MannKendall.TestThroughDailyCycle(flat, 0.9));
+    }
 }
