@@ -10,8 +10,10 @@ namespace Perf.Actors.Hosts;
 /// Multivariate anomaly detection of one host (child <c>anomalies</c> of its <see cref="HostActor"/>): keeps the host's
 /// recent metric vectors (<see cref="HostVectors"/>), trains a <see cref="HostVectorModel"/> on them off the actor's
 /// thread once there are <see cref="FirstTraining"/> and again every <see cref="RetrainEvery"/> new ones, and scores
-/// each new vector with the model it has. Findings are kept in memory (the newest <see cref="KeptAnomalies"/>); after a
-/// restart the model learns again from new data, which takes <see cref="FirstTraining"/> collection intervals.
+/// each new vector with the model it has. A run of unusual vectors is one finding, at its first vector: after a level
+/// shift every vector is unusual until the model has learned the new level, and that is one event, not one a minute.
+/// Findings are kept in memory (the newest <see cref="KeptAnomalies"/>); after a restart the model learns again from new
+/// data, which takes <see cref="FirstTraining"/> collection intervals.
 /// </summary>
 public sealed class HostAnomalyActor : ReceiveActor
 {
@@ -24,6 +26,8 @@ public sealed class HostAnomalyActor : ReceiveActor
     private readonly List<HostAnomaly> _anomalies = [];
     private HostVectorModel? _model;
     private bool _training;
+    // The last vector scored was unusual: the next unusual one continues the same finding.
+    private bool _unusual;
 
     /// <summary>The kind of the findings it puts on series (<see cref="Series.Anomaly.Kind"/>): anomaly rules can watch it.</summary>
     public const string FindingKind = "host_anomaly";
@@ -70,7 +74,9 @@ public sealed class HostAnomalyActor : ReceiveActor
     {
         if (_model is null || !_model.Features.SequenceEqual(_vectors.Features)) return;
         var score = _model.Score(vector);
-        if (!(score > _model.Threshold)) return; // NaN is not unusual
+        var continuing = _unusual;
+        _unusual = score > _model.Threshold; // NaN is not unusual
+        if (!_unusual || continuing) return;
         var mostUnusual = _model.MostUnusual(vector);
         _anomalies.Add(new HostAnomaly(timestampMs, score, _model.Threshold, [.. _model.Features], vector, mostUnusual));
         if (_anomalies.Count > KeptAnomalies) _anomalies.RemoveAt(0);
