@@ -80,8 +80,11 @@ public static class JsonReportWriter
             {
                 // Hours until the trend line reaches the capacity level; null when it is not rising.
                 var until = ReportSummaries.TimeToCapacity(s, spec.FromMs, spec.ToMs);
-                if (until is { } t && t != TimeSpan.MaxValue) Number(w, "hours_to_capacity", t.TotalHours);
-                else w.WriteNull("hours_to_capacity");
+                Hours(w, "hours_to_capacity", until);
+                // The same at the ends of the slope's 95 % interval; the latest is null when the level may never be reached.
+                var interval = ReportSummaries.CapacityInterval(s, spec.FromMs, spec.ToMs);
+                Hours(w, "hours_to_capacity_earliest", interval?.Earliest);
+                Hours(w, "hours_to_capacity_latest", interval?.Latest);
             }
             w.WriteEndObject();
         }
@@ -111,6 +114,12 @@ public static class JsonReportWriter
     }
 
     /// <summary>JSON has no NaN: a value that is not finite is null.</summary>
+    private static void Hours(Utf8JsonWriter w, string name, TimeSpan? span)
+    {
+        if (span is { } t && t != TimeSpan.MaxValue) Number(w, name, t.TotalHours);
+        else w.WriteNull(name);
+    }
+
     private static void Number(Utf8JsonWriter w, string name, double value)
     {
         if (double.IsFinite(value)) w.WriteNumber(name, Math.Round(value, 6));

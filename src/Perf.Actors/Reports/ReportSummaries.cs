@@ -22,12 +22,13 @@ public static class ReportSummaries
         var current = LevelShift.Last(finite.Select(p => p.Value).ToArray()) is var shift and >= 0 ? finite[shift..] : finite;
         var stride = Math.Max(1, (current.Length + MaxLineSamples - 1) / MaxLineSamples);
         var thinned = current.Where((_, i) => i % stride == 0).ToArray();
-        TrendLine? line = TrendFit.TryTheilSen(thinned.Select(p => p.TimestampMs).ToArray(), thinned.Select(p => p.Value).ToArray(), originMs, out var fit)
+        TrendLine? line = TrendFit.TryTheilSen(thinned.Select(p => p.TimestampMs).ToArray(), thinned.Select(p => p.Value).ToArray(), originMs, out var fit,
+            out var slopeInterval)
             ? fit
             : null;
         var (min, max) = extremes ?? (sorted[0], sorted[^1]);
         return new MetricSummary(min, finite.Average(p => p.Value), max, Percentile(sorted, 0.95), finite[^1].Value, finite.Length,
-            MannKendall.TestThroughDailyCycle(finite, minConfidence), line, current[0].TimestampMs);
+            MannKendall.TestThroughDailyCycle(finite, minConfidence), line, current[0].TimestampMs, slopeInterval);
     }
 
     /// <summary>The level a capacity report projects utilisation to: 90 percent, where saturation starts to hurt.</summary>
@@ -45,6 +46,22 @@ public static class ReportSummaries
         if (line.SlopePerSecond <= 0) return null;
         var seconds = line.SecondsUntil(CapacityLevel) - endSeconds;
         return seconds > TimeSpan.MaxValue.TotalSeconds / 2 ? TimeSpan.MaxValue : TimeSpan.FromSeconds(seconds);
+    }
+
+    /// <summary>
+    /// When the line reaches <see cref="CapacityLevel"/> at the slopes of the 95 % interval, from the report's end: the
+    /// earliest (the steepest slope) and the latest (the gentlest; null when that slope is not rising, so the level may
+    /// never be reached). Null as a whole when <see cref="TimeToCapacity"/> is.
+    /// </summary>
+    public static (TimeSpan Earliest, TimeSpan? Latest)? CapacityInterval(MetricSummary summary, long originMs, long endMs)
+    {
+        if (TimeToCapacity(summary, originMs, endMs) is not { } expected || summary.Line is not { } line) return null;
+        if (expected == TimeSpan.Zero) return (TimeSpan.Zero, TimeSpan.Zero);
+        var gap = CapacityLevel - line.ValueAt((endMs - originMs) / 1000.0);
+        var (low, high) = summary.SlopeInterval;
+        return (Span(gap / Math.Max(high, line.SlopePerSecond)), low > 0 ? Span(gap / low) : null);
+
+        static TimeSpan Span(double seconds) => seconds > TimeSpan.MaxValue.TotalSeconds / 2 ? TimeSpan.MaxValue : TimeSpan.FromSeconds(seconds);
     }
 
     /// <summary>Linear interpolation between closest ranks (numpy's default), of sorted values.</summary>

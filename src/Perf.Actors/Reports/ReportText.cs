@@ -19,8 +19,20 @@ public static class ReportText
                metric.Anomalies.Count.ToString(CultureInfo.InvariantCulture)]
             : [metric.Requested, "-", "-", "-", "-", "-", "no data", "0"];
         if (data.Spec.ReportType != "capacity") return row;
-        var projection = metric.Summary is { } summary ? ReportSummaries.TimeToCapacity(summary, data.Spec.FromMs, data.Spec.ToMs) : null;
-        return [.. row, Projection(projection)];
+        if (metric.Summary is not { } summary) return [.. row, Projection(null)];
+        var projection = ReportSummaries.TimeToCapacity(summary, data.Spec.FromMs, data.Spec.ToMs);
+        return [.. row, Projection(projection, ReportSummaries.CapacityInterval(summary, data.Spec.FromMs, data.Spec.ToMs))];
+    }
+
+    /// <summary>"in 3d4h (2d-5d)": the projection with the ends of its 95 % interval ("2d or later" when the gentlest
+    /// slope in it is not rising).</summary>
+    public static string Projection(TimeSpan? untilCapacity, (TimeSpan Earliest, TimeSpan? Latest)? interval)
+    {
+        var text = Projection(untilCapacity);
+        if (interval is not { } i || untilCapacity is not { } t || t == TimeSpan.Zero || t > TimeSpan.FromDays(365)) return text;
+        return i.Latest is { } l && l <= TimeSpan.FromDays(365) ? $"{text} ({Short(i.Earliest)}-{Short(l)})" : $"{text} ({Short(i.Earliest)} or later)";
+
+        static string Short(TimeSpan span) => DurationParser.Format(TimeSpan.FromMinutes(Math.Ceiling(span.TotalMinutes)));
     }
 
     /// <summary>"now", "in 3d 4h", "not rising", "not within a year".</summary>

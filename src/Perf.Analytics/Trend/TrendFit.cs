@@ -16,10 +16,20 @@ public static class TrendFit
 {
     /// <summary>The line through the samples, with x in seconds from <paramref name="originMs"/>; false when there are
     /// fewer than two distinct timestamps (no slope to speak of).</summary>
-    public static bool TryTheilSen(ReadOnlySpan<long> timestampsMs, ReadOnlySpan<double> values, long originMs, out TrendLine line)
+    public static bool TryTheilSen(ReadOnlySpan<long> timestampsMs, ReadOnlySpan<double> values, long originMs, out TrendLine line) =>
+        TryTheilSen(timestampsMs, values, originMs, out line, out _);
+
+    /// <summary>
+    /// <see cref="TryTheilSen(ReadOnlySpan{long}, ReadOnlySpan{double}, long, out TrendLine)"/> with the 95 % confidence
+    /// interval of the slope (per second): the pair slopes at the ranks (N ∓ 1.96·√Var S)/2 around the median, as
+    /// Sen (1968) gives it from the Kendall statistic's variance.
+    /// </summary>
+    public static bool TryTheilSen(ReadOnlySpan<long> timestampsMs, ReadOnlySpan<double> values, long originMs, out TrendLine line,
+        out (double Low, double High) slopeInterval)
     {
         if (timestampsMs.Length != values.Length) throw new ArgumentException("one value per timestamp", nameof(values));
         line = default;
+        slopeInterval = (double.NaN, double.NaN);
         var n = timestampsMs.Length;
         if (n < 2) return false;
         var buffer = ArrayPool<double>.Shared.Rent(Math.Max(n * (n - 1) / 2, n));
@@ -34,6 +44,12 @@ public static class TrendFit
             }
             if (count == 0) return false;
             var slope = MedianInPlace(buffer.AsSpan(0, count));
+            var spread = 1.96 * Math.Sqrt((double)n * (n - 1) * (2 * n + 5) / 18);
+            // Ranks M1 = (N - C)/2 and M2 + 1 = (N + C)/2 + 1, counted from 1.
+            var lower = (int)Math.Round((count - spread) / 2) - 1;
+            var upper = (int)Math.Round((count + spread) / 2);
+            slopeInterval = (lower >= 0 ? Select(buffer.AsSpan(0, count), lower) : double.NegativeInfinity,
+                upper < count ? Select(buffer.AsSpan(0, count), upper) : double.PositiveInfinity);
             for (var i = 0; i < n; i++) buffer[i] = values[i] - slope * ((timestampsMs[i] - originMs) / 1000.0);
             line = new TrendLine(slope, MedianInPlace(buffer.AsSpan(0, n)));
             return double.IsFinite(line.SlopePerSecond) && double.IsFinite(line.ValueAtOrigin);

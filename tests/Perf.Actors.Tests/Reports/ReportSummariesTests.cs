@@ -38,6 +38,8 @@ public sealed class ReportSummariesTests
         var until = ReportSummaries.TimeToCapacity(summary, Start, Start + 239 * 60_000L)!.Value;
 
         Assert.InRange(until.TotalHours, 2.5, 3.5);
+        var (earliest, latest) = ReportSummaries.CapacityInterval(summary, Start, Start + 239 * 60_000L)!.Value;
+        Assert.True(earliest < until && until < latest!.Value, $"{earliest} < {until} < {latest}");
     }
 
     [Fact]

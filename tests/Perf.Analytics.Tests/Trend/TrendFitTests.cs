@@ -108,4 +108,24 @@ public sealed class TrendFitTests
     {
         Assert.Throws<ArgumentException>(() => TrendFit.TryTheilSen([Start], [1.0, 2.0], Start, out _));
     }
+
+    [Fact]
+    public void The_slope_interval_is_a_point_on_a_straight_line_and_covers_the_true_slope_of_a_noisy_one_about_95_times_in_100()
+    {
+        var (t, v) = Line(60, 0.01, 50);
+        Assert.True(TrendFit.TryTheilSen(t, v, t[0], out _, out var exact));
+        Assert.Equal(0.01, exact.Low, 12);
+        Assert.Equal(0.01, exact.High, 12);
+
+        var covered = 0;
+        for (var seed = 0; seed < 200; seed++)
+        {
+            var random = new Random(seed);
+            var noisy = v.Select(x => x + 3 * (random.NextDouble() - 0.5)).ToArray();
+            Assert.True(TrendFit.TryTheilSen(t, noisy, t[0], out var line, out var interval));
+            Assert.InRange(line.SlopePerSecond, interval.Low, interval.High);
+            if (interval.Low <= 0.01 && 0.01 <= interval.High) covered++;
+        }
+        Assert.InRange(covered, 180, 200);
+    }
 }
