@@ -80,7 +80,7 @@ public sealed class HostActor : UntypedActor, IWithTimers, IWithUnboundedStash
     private readonly Dictionary<IActorRef, int> _alertChildren = [];
     private long _rulesVersion;
     // When this host last showed its shard it is busy (appends come straight from the write path, which the shard does not see).
-    private long _shownBusyAt = Stopwatch.GetTimestamp();
+    private long _shownBusyAtMs;
 
     public HostActor(string host, HostSettings settings, HostStorage storage, IActorRef directory, SeriesAlerting alerting,
         (OptimizationPolicy Defaults, OptimizerSettings Settings)? optimization, TimeProvider clock)
@@ -92,6 +92,7 @@ public sealed class HostActor : UntypedActor, IWithTimers, IWithUnboundedStash
         _alerting = alerting;
         _optimization = optimization;
         _clock = clock;
+        _shownBusyAtMs = clock.GetUtcNow().ToUnixTimeMilliseconds();
         // A stable hash (string.GetHashCode changes per process): a host's offset, and so when it snapshots, is the same
         // on every run and every node.
         _snapshotSpread = 1 + XxHash32.HashToUInt32(Encoding.UTF8.GetBytes(host)) % 1000 / 1000.0;
@@ -316,9 +317,10 @@ public sealed class HostActor : UntypedActor, IWithTimers, IWithUnboundedStash
         }
         ReconcileAlerts();
         var detectStarted = Stopwatch.GetTimestamp();
-        if (Stopwatch.GetElapsedTime(_shownBusyAt, detectStarted) > _settings.PassivateAfter / 4)
+        var nowMs = _clock.GetUtcNow().ToUnixTimeMilliseconds();
+        if (nowMs - _shownBusyAtMs > _settings.PassivateAfter.TotalMilliseconds / 4)
         {
-            _shownBusyAt = detectStarted;
+            _shownBusyAtMs = nowMs;
             Context.Parent.Tell(new KeepAlive(_state[append.Series[append.Offset]].EntityId));
         }
         _record.Reset();

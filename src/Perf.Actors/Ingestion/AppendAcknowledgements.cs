@@ -54,17 +54,16 @@ public sealed class AppendAcknowledgements
     /// <summary>One append of the request could not be stored: the request fails now instead of at its deadline.</summary>
     private void Fail(AppendFailed failed)
     {
-        if (_pending.TryGetValue(failed.Correlation >> IndexBits, out var pending))
-            pending.Done.TrySetException(new HostWriteFailedException(failed.Reason, (int)(failed.Correlation & (MaxAppendsPerRequest - 1)), failed.UnknownSeries));
+        if (_pending.TryGetValue(RequestOf(failed.Correlation), out var pending))
+            pending.Done.TrySetException(new HostWriteFailedException(failed.Reason, IndexOf(failed.Correlation), failed.UnknownSeries));
     }
 
     /// <returns>the host that answered, when the answer is new (not after the request gave up, not a second one).</returns>
     private HostRef? Acknowledge(AppendResult result)
     {
-        var id = result.Correlation >> IndexBits;
-        var index = (int)(result.Correlation & (MaxAppendsPerRequest - 1));
+        var index = IndexOf(result.Correlation);
         // A reply after the request gave up (deadline) finds nothing to complete.
-        if (!_pending.TryGetValue(id, out var pending) || pending.Results[index] is not null) return null;
+        if (!_pending.TryGetValue(RequestOf(result.Correlation), out var pending) || pending.Results[index] is not null) return null;
         pending.Results[index] = result;
         if (Interlocked.Decrement(ref pending.Remaining) == 0) pending.Done.TrySetResult(pending.Results);
         return pending.Hosts[index];
@@ -74,11 +73,15 @@ public sealed class AppendAcknowledgements
     private void Redeliver(AppendSamples append, HostRef? host)
     {
         if (host is not null) host.Actor = null;
-        if (_pending.ContainsKey(append.Correlation >> IndexBits)) _hostRegion.Tell(append, Collector);
+        if (_pending.ContainsKey(RequestOf(append.Correlation))) _hostRegion.Tell(append, Collector);
     }
 
     private HostRef? HostOf(AppendSamples append) =>
-        _pending.TryGetValue(append.Correlation >> IndexBits, out var pending) ? pending.Hosts[(int)(append.Correlation & (MaxAppendsPerRequest - 1))] : null;
+        _pending.TryGetValue(RequestOf(append.Correlation), out var pending) ? pending.Hosts[IndexOf(append.Correlation)] : null;
+
+    private static long RequestOf(long correlation) => correlation >> IndexBits;
+
+    private static int IndexOf(long correlation) => (int)(correlation & (MaxAppendsPerRequest - 1));
 
     public sealed class Request(AppendAcknowledgements owner, long id, Pending pending, CancellationTokenRegistration registration) : IDisposable
     {

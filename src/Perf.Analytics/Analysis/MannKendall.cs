@@ -35,25 +35,9 @@ public static class MannKendall
         var timestamps = new long[n];
         for (var i = 0; i < n; i++) (timestamps[i], values[i]) = (series[i].TimestampMs, series[i].Value);
 
-        var s = StatisticS(values);
-        var ties = TiedValues.GroupSizes(values);
-        var tieVarianceTerm = ties.Sum(t => (double)t * (t - 1) * (2 * t + 5));
-        var tiedPairs = ties.Sum(t => (double)t * (t - 1) / 2);
-        var variance = ((double)n * (n - 1) * (2 * n + 5) - tieVarianceTerm) / 18;
-        var z = s == 0 || variance <= 0 ? 0 : (s - Math.Sign(s)) / Math.Sqrt(variance);
-        // erf(0) is 1e-9 in the shared approximation; no evidence at all should read as p = 1 exactly.
-        var p = z == 0 ? 1 : Math.Clamp(1 - ErfApproximation.Erf(Math.Abs(z) / Math.Sqrt(2)), 0, 1);
-        var confidence = 1 - p;
-
-        var pairs = (double)n * (n - 1) / 2;
-        var tau = pairs > tiedPairs ? s / Math.Sqrt(pairs * (pairs - tiedPairs)) : 0;
-
+        var statistic = Kendall.Of(values);
         var slopePerHour = TrendFit.TryTheilSen(timestamps, values, timestamps[0], out var line) ? line.SlopePerSecond * 3600 : 0;
-
-        var direction = confidence >= minConfidence && s != 0
-            ? s > 0 ? TrendDirection.Increasing : TrendDirection.Decreasing
-            : TrendDirection.Stable;
-        return new TrendResult(direction, slopePerHour, confidence, p, tau, n);
+        return statistic.Result(slopePerHour, n, minConfidence);
     }
 
     /// <summary>
@@ -73,33 +57,50 @@ public static class MannKendall
         var values = Array.ConvertAll(series, p => p.Value);
         if (KruskalWallis.Test(values, hours, 24).PValue >= Patterns.PeakSignificance) return Test(points, minConfidence);
 
-        long s = 0;
-        double variance = 0, pairs = 0, tiedPairs = 0;
+        var statistic = default(Kendall);
         var slopes = new List<double>();
         for (var hour = 0; hour < 24; hour++)
         {
             var season = series.Where((_, i) => hours[i] == hour).ToArray();
-            var n = season.Length;
-            if (n < 2) continue;
-            var seasonValues = Array.ConvertAll(season, p => p.Value);
-            s += StatisticS(seasonValues);
-            var ties = TiedValues.GroupSizes(seasonValues);
-            variance += ((double)n * (n - 1) * (2 * n + 5) - ties.Sum(t => (double)t * (t - 1) * (2 * t + 5))) / 18;
-            pairs += (double)n * (n - 1) / 2;
-            tiedPairs += ties.Sum(t => (double)t * (t - 1) / 2);
-            for (var i = 0; i < n - 1; i++)
-            for (var j = i + 1; j < n; j++)
+            if (season.Length < 2) continue;
+            statistic += Kendall.Of(Array.ConvertAll(season, p => p.Value));
+            for (var i = 0; i < season.Length - 1; i++)
+            for (var j = i + 1; j < season.Length; j++)
                 if (season[j].TimestampMs != season[i].TimestampMs)
-                    slopes.Add((season[j].Value - season[i].Value) / ((season[j].TimestampMs - season[i].TimestampMs) / 3_600_000.0));
+                    slopes.Add((season[j].Value - season[i].Value) / ((season[j].TimestampMs - season[i].TimestampMs) / (double)HourMs));
         }
-        var z = s == 0 || variance <= 0 ? 0 : (s - Math.Sign(s)) / Math.Sqrt(variance);
-        var p = z == 0 ? 1 : Math.Clamp(1 - ErfApproximation.Erf(Math.Abs(z) / Math.Sqrt(2)), 0, 1);
-        var tau = pairs > tiedPairs ? s / Math.Sqrt(pairs * (pairs - tiedPairs)) : 0;
         var slopePerHour = slopes.Count > 0 ? TrendFit.MedianInPlace(slopes.ToArray()) : 0;
-        var direction = 1 - p >= minConfidence && s != 0
-            ? s > 0 ? TrendDirection.Increasing : TrendDirection.Decreasing
-            : TrendDirection.Stable;
-        return new TrendResult(direction, slopePerHour, 1 - p, p, tau, series.Length);
+        return statistic.Result(slopePerHour, series.Length, minConfidence);
+    }
+
+    /// <summary>S with its tie-corrected variance and pair counts; a seasonal test adds up those of its seasons.</summary>
+    private readonly record struct Kendall(long S, double Variance, double Pairs, double TiedPairs)
+    {
+        public static Kendall Of(double[] values)
+        {
+            var n = values.Length;
+            var ties = TiedValues.GroupSizes(values);
+            return new Kendall(StatisticS(values),
+                ((double)n * (n - 1) * (2 * n + 5) - ties.Sum(t => (double)t * (t - 1) * (2 * t + 5))) / 18,
+                (double)n * (n - 1) / 2,
+                ties.Sum(t => (double)t * (t - 1) / 2));
+        }
+
+        public static Kendall operator +(Kendall a, Kendall b) =>
+            new(a.S + b.S, a.Variance + b.Variance, a.Pairs + b.Pairs, a.TiedPairs + b.TiedPairs);
+
+        /// <summary>The continuity-corrected Z's two-sided p-value, tau-b, and the direction at <paramref name="minConfidence"/>.</summary>
+        public TrendResult Result(double slopePerHour, int samples, double minConfidence)
+        {
+            var z = S == 0 || Variance <= 0 ? 0 : (S - Math.Sign(S)) / Math.Sqrt(Variance);
+            // erf(0) is 1e-9 in the shared approximation; no evidence at all should read as p = 1 exactly.
+            var p = z == 0 ? 1 : Math.Clamp(1 - ErfApproximation.Erf(Math.Abs(z) / Math.Sqrt(2)), 0, 1);
+            var tau = Pairs > TiedPairs ? S / Math.Sqrt(Pairs * (Pairs - TiedPairs)) : 0;
+            var direction = 1 - p >= minConfidence && S != 0
+                ? S > 0 ? TrendDirection.Increasing : TrendDirection.Decreasing
+                : TrendDirection.Stable;
+            return new TrendResult(direction, slopePerHour, 1 - p, p, tau, samples);
+        }
     }
 
     private const long HourMs = 3_600_000;

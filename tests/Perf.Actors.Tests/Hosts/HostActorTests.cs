@@ -109,7 +109,7 @@ public sealed class HostActorTests : Akka.Hosting.TestKit.TestKit, IDisposable
             _db.Storage.Hosts, DirectoryProbe.Create(this), NoAlerts, null, _clock));
         var cpu = (await RegisterAsync(host, "web-1", "cpu"))[0];
         await AppendMinutesAsync(host, "web-1", cpu, 0, 1);
-        await Task.Delay(100); // time passing between writes: more than a quarter of passivate_after
+        _clock.Now += TimeSpan.FromMilliseconds(100); // more than a quarter of passivate_after between two writes
         await AppendMinutesAsync(host, "web-1", cpu, 1, 1);
         Assert.Equal("web-1/cpu", (await shard.ExpectMsgAsync<SeriesCommands.KeepAlive>()).EntityId);
 
